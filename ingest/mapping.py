@@ -1,0 +1,258 @@
+"""Records to RDF: a pure function from one typed record to its triples.
+
+No I/O and no state: the same record always gives the same triples. Each record's triples are
+about its *focus* node (the instrument, the dataset, …) plus the context nodes it names
+(its organisation and that organisation's parents, its grant), so that every source graph is
+self-contained and validates on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pyoxigraph as ox
+
+from ingest.iris import grant_iri, normalize_name, org_iri, record_iri
+from ingest.records import (
+    Contact,
+    Dataset,
+    Expert,
+    Facility,
+    Grant,
+    Instrument,
+    Organization,
+    OrgRef,
+    Place,
+    Record,
+    Subject,
+    Work,
+)
+from ontology.terms import DCAT_, DCT, FOAF_, ORG_, RDF_, RDFS_, SKG, SKOS_, XSD_
+
+Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
+
+WORK_CLASSES = {
+    "paper": SKG.Paper,
+    "software": SKG.Software,
+    "patent": SKG.Patent,
+    "award": SKG.Award,
+    "start-up": SKG.StartUp,
+    "dataset": SKG.DataOutput,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRecord:
+    record: Record
+    focus: ox.NamedNode
+    triples: list[Triple]
+
+
+class _Triples(list[Triple]):
+    """A triple list that skips empty values, so mapping code states each field once."""
+
+    def text(self, s: ox.NamedNode, p: ox.NamedNode, value: str | None) -> None:
+        if value:
+            self.append((s, p, ox.Literal(value)))
+
+    def texts(self, s: ox.NamedNode, p: ox.NamedNode, values: tuple[str, ...]) -> None:
+        for value in values:
+            self.append((s, p, ox.Literal(value)))
+
+    def typed(self, s: ox.NamedNode, p: ox.NamedNode, value: object, datatype: ox.NamedNode) -> None:
+        if value is not None:
+            lexical = str(value).lower() if isinstance(value, bool) else str(value)
+            self.append((s, p, ox.Literal(lexical, datatype=datatype)))
+
+    def iri(self, s: ox.NamedNode, p: ox.NamedNode, value: str | ox.NamedNode | None) -> None:
+        if value:
+            self.append((s, p, value if isinstance(value, ox.NamedNode) else ox.NamedNode(value)))
+
+    def place(self, s: ox.NamedNode, place: Place) -> None:
+        self.text(s, SKG.city, place.city)
+        self.text(s, SKG.region, place.region)
+        self.text(s, SKG.country, place.country)
+        self.text(s, SKG.address, place.address)
+
+    def contact(self, s: ox.NamedNode, contact: Contact) -> None:
+        self.text(s, SKG.contactEmail, contact.email)
+        self.text(s, SKG.contactTelephone, contact.phone)
+        self.iri(s, SKG.contactPage, contact.url)
+
+    def org(self, ref: OrgRef) -> ox.NamedNode:
+        node = org_iri(ref)
+        self.append((node, RDF_.type, SKG.Organization))
+        self.text(node, RDFS_.label, ref.name)
+        self.text(node, SKG.normalizedName, normalize_name(ref.name))
+        if ref.parent is not None:
+            self.append((node, ORG_.subOrganizationOf, self.org(ref.parent)))
+        return node
+
+    def label(self, s: ox.NamedNode, cls: ox.NamedNode, name: str, local_id: str) -> None:
+        self.append((s, RDF_.type, cls))
+        self.text(s, RDFS_.label, name)
+        self.text(s, SKG.localId, local_id)
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def map_record(record: Record) -> MappedRecord:
+    """The triples of one record."""
+    t = _Triples()
+    focus = _MAPPERS[type(record)](record, t)
+    return MappedRecord(record, focus, t)
+
+
+def _organization(r: Organization, t: _Triples) -> ox.NamedNode:
+    node = t.org(OrgRef(r.name, r.parent))
+    t.place(node, r.place)
+    t.iri(node, FOAF_.homepage, r.homepage)
+    t.iri(node, SKG.ror, r.ror)
+    t.text(node, SKG.organizationType, r.kind)
+    return node
+
+
+def _grant(r: Grant, t: _Triples) -> ox.NamedNode:
+    node = grant_iri(r.ref)
+    t.label(node, SKG.Grant, r.title, r.ref.award_id)
+    t.text(node, SKG.awardId, r.ref.award_id)
+    t.text(node, SKG.funder, r.ref.funder)
+    t.text(node, DCT.abstract, r.abstract)
+    t.typed(node, SKG.startDate, _date(r.start), XSD_.date)
+    t.typed(node, SKG.endDate, _date(r.end), XSD_.date)
+    t.typed(node, SKG.amountUSD, r.amount_usd, XSD_.integer)
+    t.iri(node, FOAF_.homepage, r.url)
+    t.texts(node, SKG.programme, r.programme)
+    return node
+
+
+def _work(expert: ox.NamedNode, source: str, w: Work, t: _Triples) -> None:
+    node = record_iri("work", source, w.local_id)
+    t.label(node, SKG.Output, w.title, w.local_id)
+    if w.kind in WORK_CLASSES:
+        t.append((node, RDF_.type, WORK_CLASSES[w.kind]))
+    t.text(node, DCT.abstract, w.abstract)
+    t.typed(node, SKG.publicationYear, w.year, XSD_.integer)
+    t.text(node, SKG.doi, w.doi)
+    t.text(node, SKG.venue, w.venue)
+    t.texts(node, SKG.keyword, w.keywords)
+    t.append((expert, SKG.authored, node))
+
+
+def _expert(r: Expert, t: _Triples) -> ox.NamedNode:
+    node = record_iri("expert", r.origin.source, r.local_id)
+    t.label(node, SKG.Expert, r.name, r.local_id)
+    t.text(node, FOAF_.name, r.name)
+    t.text(node, SKG.normalizedName, normalize_name(r.name))
+    t.texts(node, SKOS_.altLabel, r.alt_names)
+    for ref in r.affiliations:
+        t.append((node, SKG.affiliation, t.org(ref)))
+    t.place(node, r.place)
+    t.iri(node, SKG.orcid, r.orcid)
+    t.texts(node, SKG.externalId, r.external_ids)
+    t.texts(node, SKG.keyword, r.keywords)
+    for subject in r.subjects:
+        t.iri(node, DCT.subject, subject)
+    for role in r.roles:
+        p = SKG.principalInvestigator if role.role == "PI" else SKG.coPrincipalInvestigator
+        t.append((grant_iri(role.grant), p, node))
+    for work in r.works:
+        _work(node, r.origin.source, work, t)
+    return node
+
+
+def _facility(r: Facility, t: _Triples) -> ox.NamedNode:
+    node = record_iri("facility", r.origin.source, r.local_id)
+    t.label(node, SKG.Facility, r.name, r.local_id)
+    t.texts(node, SKOS_.altLabel, r.alt_names)
+    t.text(node, DCT.description, r.description)
+    t.text(node, SKG.facilityType, r.kind)
+    if r.operator is not None:
+        t.append((node, SKG.hostedBy, t.org(r.operator)))
+    t.place(node, r.place)
+    t.iri(node, FOAF_.homepage, r.homepage)
+    t.contact(node, r.contact)
+    t.typed(node, SKG.active, r.active, XSD_.boolean)
+    t.text(node, SKG.accessTerms, r.access)
+    return node
+
+
+def _instrument(r: Instrument, t: _Triples) -> ox.NamedNode:
+    source = r.origin.source
+    node = record_iri("instrument", source, r.local_id)
+    t.label(node, SKG.Instrument, r.name, r.local_id)
+    t.text(node, DCT.description, r.description)
+    t.text(node, SKG.instrumentType, r.instrument_type)
+    t.texts(node, SKG.technique, r.techniques)
+    t.texts(node, SKG.keyword, r.keywords)
+    for subject in r.subjects:
+        t.iri(node, DCT.subject, subject)
+    if r.organization is not None:
+        t.append((node, SKG.hostedBy, t.org(r.organization)))
+    if r.facility:
+        t.append((node, SKG.atFacility, record_iri("facility", source, r.facility)))
+    t.place(node, r.place)
+    t.contact(node, r.contact)
+    for person in r.contacts:
+        t.append((node, SKG.contactPerson, record_iri("expert", source, person)))
+    t.iri(node, FOAF_.homepage, r.homepage)
+    t.text(node, SKG.status, r.status)
+    t.text(node, SKG.accessTerms, r.access)
+    if r.grant is not None:
+        t.append((node, SKG.fundedBy, grant_iri(r.grant)))
+    t.texts(node, SKG.specification, tuple(f"{name}: {value}" for name, value in r.specs))
+    return node
+
+
+def _dataset(r: Dataset, t: _Triples) -> ox.NamedNode:
+    node = record_iri("dataset", r.origin.source, r.local_id)
+    t.label(node, SKG.Dataset, r.title, r.local_id)
+    t.text(node, DCT.title, r.title)
+    t.text(node, DCT.description, r.description)
+    t.texts(node, SKOS_.altLabel, r.alt_names)
+    t.texts(node, SKG.keyword, r.keywords)
+    for subject in r.subjects:
+        t.iri(node, DCT.subject, subject)
+    t.iri(node, DCAT_.landingPage, r.landing_page)
+    if r.publisher is not None:
+        t.append((node, DCT.publisher, t.org(r.publisher)))
+    t.iri(node, DCT.license, r.license)
+    t.typed(node, DCT.issued, _date(r.issued), XSD_.date)
+    t.text(node, SKG.sourcePaperTitle, r.source_paper_title)
+    t.contact(node, r.contact)
+    return node
+
+
+def _subject(r: Subject, t: _Triples) -> ox.NamedNode:
+    node = ox.NamedNode(r.iri)
+    scheme = ox.NamedNode(r.scheme)
+    t.append((node, RDF_.type, SKG.Subject))
+    t.append((node, RDF_.type, SKOS_.Concept))
+    t.text(node, SKOS_.prefLabel, r.label)
+    t.text(node, RDFS_.label, r.label)
+    t.append((node, SKOS_.inScheme, scheme))
+    t.append((scheme, RDF_.type, SKG.SubjectScheme))
+    t.append((scheme, RDF_.type, SKOS_.ConceptScheme))
+    t.text(scheme, RDFS_.label, r.scheme_label)
+    t.text(node, SKOS_.notation, r.notation)
+    t.texts(node, SKOS_.altLabel, r.alt_labels)
+    t.text(node, SKOS_.definition, r.definition)
+    for broader in r.broader:
+        t.iri(node, SKOS_.broader, broader)
+    return node
+
+
+_MAPPERS: dict[type, Callable[[Any, _Triples], ox.NamedNode]] = {
+    Organization: _organization,
+    Grant: _grant,
+    Expert: _expert,
+    Facility: _facility,
+    Instrument: _instrument,
+    Dataset: _dataset,
+    Subject: _subject,
+}
