@@ -1,0 +1,166 @@
+"""The embedded default store: Oxigraph (pyoxigraph) on disk, SPARQL 1.1, no server needed.
+
+Writes go to a new named graph with Oxigraph's bulk loader (fast, and invisible until the catalogue
+points at it); the catalogue flip is one SPARQL update, which Oxigraph applies in one transaction.
+Queries name the current graphs explicitly, so half-written or replaced graphs are never seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from graph.errors import ConfigurationError, StoreError
+from graph.store import BASE, CATALOGUE_GRAPH, EXPORT_FORMATS, GRAPH_PREFIX, SourceEntry, Triple, TypeCount
+from ontology.terms import SKG_NS
+
+CATALOGUE_QUERY = f"""
+PREFIX skg: <{SKG_NS}>
+SELECT ?name ?graph ?checksum WHERE {{
+  GRAPH <{CATALOGUE_GRAPH.value}> {{
+    ?source skg:sourceName ?name ; skg:currentGraph ?graph ; skg:inputChecksum ?checksum
+  }}
+}}"""
+
+FLIP_UPDATE = f"""
+PREFIX skg: <{SKG_NS}>
+DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH.value}> {{ ?source ?p ?o }} }} ;
+INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH.value}> {{
+  ?source a skg:Source ; skg:sourceName ?name ; skg:currentGraph ?graph ; skg:inputChecksum ?checksum
+}} }}"""
+
+REMOVE_UPDATE = f"""DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH.value}> {{ ?source ?p ?o }} }}"""
+
+GRAPH_SIZE_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+COUNT_BY_TYPE_QUERY = """
+SELECT ?graph ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?graph { ?s a ?type } }
+GROUP BY ?graph ?type ORDER BY ?graph DESC(?n)"""
+
+
+def _substitute(template: str, **values: ox.NamedNode | ox.Literal) -> str:
+    """Fill ``?name`` placeholders with N-Triples terms (pyoxigraph escapes them)."""
+    text = template
+    for name, term in values.items():
+        text = text.replace(f"?{name} ", f"{term} ").replace(f"?{name}\n", f"{term}\n")
+    return text
+
+
+class OxigraphStore:
+    """``graph.store.Store`` on a pyoxigraph ``Store``."""
+
+    def __init__(self, store: ox.Store, location: Path | None, read_only: bool) -> None:
+        self._store = store
+        self.location = location
+        self.read_only = read_only
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, location: Path | None, *, read_only: bool = False) -> OxigraphStore:
+        try:
+            if location is None:
+                return cls(ox.Store(), None, read_only)
+            if read_only:
+                return cls(ox.Store.read_only(str(location)), location, True)
+            location.mkdir(parents=True, exist_ok=True)
+            return cls(ox.Store(str(location)), location, False)
+        except OSError as e:
+            raise StoreError(
+                f"cannot open the store at {location}: {e}. If another sharekg process (a server or an ingest) "
+                "has it open, stop that process or point --data-dir elsewhere"
+            ) from e
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ConfigurationError("the store was opened read-only; open it without read_only to write")
+
+    def sources(self) -> dict[str, SourceEntry]:
+        rows = self._store.query(CATALOGUE_QUERY, default_graph=ox.DefaultGraph())
+        assert isinstance(rows, ox.QuerySolutions)
+        return {r["name"].value: SourceEntry(r["name"].value, r["graph"].value, r["checksum"].value) for r in rows}
+
+    def _current_graphs(self) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+        return [ox.NamedNode(e.graph) for e in self.sources().values()]
+
+    def stage(self, source: str, run_id: str, triples: Iterable[Triple]) -> int:
+        self._writable()
+        graph = ox.NamedNode(f"{GRAPH_PREFIX}{source}/{run_id}")
+        with self._write_lock:
+            try:
+                self._store.bulk_extend(ox.Quad(s, p, o, graph) for s, p, o in triples)
+            except OSError as e:
+                raise StoreError(f"writing source {source!r} failed: {e}; the previous graph is unchanged") from e
+        rows = self._store.query(GRAPH_SIZE_QUERY, default_graph=graph)
+        assert isinstance(rows, ox.QuerySolutions)
+        return int(next(rows)["n"].value)
+
+    def publish(self, source: str, run_id: str, checksum: str) -> None:
+        self._writable()
+        update = _substitute(
+            FLIP_UPDATE,
+            source=ox.NamedNode(f"{BASE}source/{source}"),
+            name=ox.Literal(source),
+            graph=ox.NamedNode(f"{GRAPH_PREFIX}{source}/{run_id}"),
+            checksum=ox.Literal(checksum),
+        )
+        with self._write_lock:
+            self._store.update(update)
+
+    def replace_source(self, source: str, run_id: str, triples: Iterable[Triple], checksum: str) -> int:
+        size = self.stage(source, run_id, triples)
+        self.publish(source, run_id, checksum)
+        return size
+
+    def remove_source(self, source: str) -> bool:
+        self._writable()
+        if source not in self.sources():
+            return False
+        with self._write_lock:
+            self._store.update(_substitute(REMOVE_UPDATE, source=ox.NamedNode(f"{BASE}source/{source}")))
+        return True
+
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+        graphs = self._current_graphs()
+        named: list[ox.NamedNode | ox.BlankNode] = [g for g in graphs if isinstance(g, ox.NamedNode)]
+        return self._store.query(sparql, default_graph=graphs, named_graphs=[*named, CATALOGUE_GRAPH])
+
+    def quads(self) -> Iterator[ox.Quad]:
+        for graph in [CATALOGUE_GRAPH, *self._current_graphs()]:
+            yield from self._store.quads_for_pattern(None, None, None, graph)
+
+    def count_by_type(self) -> list[TypeCount]:
+        by_graph = {e.graph: e.source for e in self.sources().values()}
+        rows = self._store.query(COUNT_BY_TYPE_QUERY, named_graphs=[ox.NamedNode(g) for g in by_graph])
+        assert isinstance(rows, ox.QuerySolutions)
+        return [TypeCount(by_graph[r["graph"].value], r["type"].value, int(r["n"].value)) for r in rows]
+
+    def export(self, fmt: str, output: BinaryIO) -> None:
+        try:
+            rdf_format = EXPORT_FORMATS[fmt]
+        except KeyError:
+            raise ConfigurationError(f"unknown export format {fmt!r}; use one of {sorted(EXPORT_FORMATS)}") from None
+        if rdf_format.supports_datasets:
+            ox.serialize(self.quads(), output, rdf_format)
+        else:
+            ox.serialize((q.triple for q in self.quads()), output, rdf_format)
+
+    def collect_garbage(self) -> int:
+        self._writable()
+        with self._write_lock:
+            keep = {CATALOGUE_GRAPH.value, *(e.graph for e in self.sources().values())}
+            garbage = [
+                g for g in self._store.named_graphs()
+                if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH_PREFIX) and g.value not in keep
+            ]  # fmt: skip
+            for graph in garbage:
+                self._store.remove_graph(graph)
+        return len(garbage)
+
+    def close(self) -> None:
+        if not self.read_only:
+            self._store.flush()
+        del self._store

@@ -1,0 +1,119 @@
+"""The store interface every backend implements, and ``open_store`` to get one.
+
+A store holds one named graph per *source* (a catalogue file, a feed) plus a small catalogue graph
+that says which graph is each source's current one. Replacing a source writes its new graph beside
+the old one, then flips the catalogue entry in one transaction: a reader sees the old graph or the
+new one, never half of either, and an ingest killed at any point leaves the previous graph in place.
+Graphs no catalogue entry points to are garbage, removed by ``collect_garbage``.
+
+Terms are pyoxigraph terms (``NamedNode``, ``Literal``): the one RDF term model of the project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import pyoxigraph as ox
+
+#: Every IRI sharekg mints starts here (resources, organisations, graphs).
+BASE = "https://w3id.org/sharekg/id/"
+#: The graph that lists each source's current graph.
+CATALOGUE_GRAPH = ox.NamedNode(f"{BASE}graph/catalogue")
+#: Source graphs are named ``{GRAPH_PREFIX}{source}/{run id}``.
+GRAPH_PREFIX = f"{BASE}graph/"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """A catalogue entry: the source, its current graph and the checksum of the input that built it."""
+
+    source: str
+    graph: str
+    checksum: str
+
+
+@dataclass(frozen=True, slots=True)
+class TypeCount:
+    source: str
+    type: str
+    count: int
+
+
+EXPORT_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+class Store(Protocol):
+    """What the rest of sharekg needs from a graph store."""
+
+    def stage(self, source: str, run_id: str, triples: Iterable[Triple]) -> int:
+        """Add ``triples`` to the run's new graph, unseen by queries until published; returns its size
+        (distinct triples). An exception from ``triples`` aborts the stage and the graph becomes garbage."""
+        ...
+
+    def publish(self, source: str, run_id: str, checksum: str) -> None:
+        """Make the run's staged graph the source's current graph, in one transaction."""
+        ...
+
+    def replace_source(self, source: str, run_id: str, triples: Iterable[Triple], checksum: str) -> int:
+        """``stage`` then ``publish``: make ``triples`` the whole of ``source``'s graph, atomically."""
+        ...
+
+    def remove_source(self, source: str) -> bool:
+        """Drop a source from the catalogue (its graph becomes garbage); False if it was not there."""
+        ...
+
+    def sources(self) -> dict[str, SourceEntry]:
+        """The current catalogue: source name → entry."""
+        ...
+
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+        """Run a read-only SPARQL query over the current graphs (their union is the default graph)."""
+        ...
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the current graphs and the catalogue."""
+        ...
+
+    def count_by_type(self) -> list[TypeCount]: ...
+
+    def export(self, fmt: str, output: BinaryIO) -> None: ...
+
+    def collect_garbage(self) -> int:
+        """Remove graphs no catalogue entry points to (left by replaced sources or killed runs)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_store(location: Path | None, *, read_only: bool = False) -> Store:
+    """The embedded Oxigraph store at ``location`` (in memory when None)."""
+    from graph.oxigraph_store import OxigraphStore
+
+    return OxigraphStore.open(location, read_only=read_only)
+
+
+__all__ = [
+    "BASE",
+    "CATALOGUE_GRAPH",
+    "EXPORT_FORMATS",
+    "GRAPH_PREFIX",
+    "SourceEntry",
+    "Store",
+    "Term",
+    "Triple",
+    "TypeCount",
+    "open_store",
+]
