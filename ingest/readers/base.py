@@ -63,7 +63,7 @@ def head_text(path: Path, size: int = 4096) -> str:
 
 def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
     """(line number, object or problem) for every non-blank line."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         if _SURROGATE.search(line):
@@ -90,7 +90,7 @@ class CsvTable:
 def iter_csv(text: str, source: str, delimiter: str = ",") -> CsvTable:
     """Header and (line, row or problem) pairs; a row with an unclosed quote or the wrong number of
     fields is reported at the line where it starts, and parsing resumes on the next line."""
-    lines = text.splitlines(keepends=True)
+    lines = physical_lines(text)
     if not lines:
         raise InputError(f"{source}: the file is empty; a CSV file needs a header row")
     header = tuple(h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter)))
@@ -98,6 +98,14 @@ def iter_csv(text: str, source: str, delimiter: str = ",") -> CsvTable:
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise InputError(f"{source}: line 1: duplicate column names {dupes}; rename them")
     return CsvTable(header, _csv_rows(lines, header, source, delimiter))
+
+
+def physical_lines(text: str) -> list[str]:
+    """Lines ended by ``\n`` only (a stray ``\r`` inside a value must not shift the line numbers)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    if lines and lines[-1] == "\n":
+        lines.pop()
+    return lines
 
 
 def _csv_rows(
@@ -125,9 +133,15 @@ def _csv_rows(
             yield line_no, Problem(source, line_no, None, None, f"broken CSV quoting: {e}")
             continue
         if len(values) != len(header):
-            yield line_no, Problem(
-                source, line_no, values[0] if values else None, None,
-                f"row has {len(values)} fields but the header has {len(header)}; check delimiters and quoting",
+            yield (
+                line_no,
+                Problem(
+                    source,
+                    line_no,
+                    values[0] if values else None,
+                    None,
+                    f"row has {len(values)} fields but the header has {len(header)}; check delimiters and quoting",
+                ),
             )
             continue
         yield line_no, dict(zip(header, values, strict=True))

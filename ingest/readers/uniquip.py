@@ -9,8 +9,10 @@ is ``Department`` as part of ``Institution Name``. Columns follow the Uniquip sp
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
+from graph.errors import InputError
 from ingest.readers.base import Fields, ReadItem, guarded, iter_csv, read_text, unknown_columns
 from ingest.records import Contact, Facility, Instrument, OrgRef, Origin, Place, Record
 
@@ -36,8 +38,6 @@ class UniquipReader:
         table = iter_csv(read_text(path), source)
         missing = _REQUIRED_HEADER - set(table.header)
         if missing:
-            from graph.errors import InputError
-
             raise InputError(f"{source}: not a Uniquip CSV, the header lacks {sorted(missing)}")
         yield from unknown_columns(table.header, COLUMNS, source)
         for line, row in table.rows:
@@ -46,7 +46,7 @@ class UniquipReader:
                 continue
             record_id = row.get("ID") or None
             fields = Fields(row, source=source, line=line, record_id=record_id)
-            yield from guarded(source, line, record_id, lambda f=fields: _records(f))
+            yield from guarded(source, line, record_id, partial(_records, fields))
 
 
 def _records(f: Fields) -> Sequence[Record]:

@@ -1,0 +1,29 @@
+# The two commands a newcomer needs (see README.md): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup lint bench sample
+
+$(BIN)/sharekg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# CPU torch first, from the local wheel, so nothing later pulls a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/sharekg
+
+setup: $(BIN)/sharekg
+
+run: setup
+	$(BIN)/sharekg ingest --sample
+	$(BIN)/sharekg stats
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "slow or not slow"
+
+bench: setup
+	$(BIN)/python benchmarks/ingest.py
