@@ -114,7 +114,7 @@ def run_case(*args: str) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=62_000, help="generated Uniquip rows (62,000 ≈ 1M triples)")
+    parser.add_argument("--rows", type=int, default=104_000, help="generated Uniquip rows (104,000 ≈ 1M triples)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()

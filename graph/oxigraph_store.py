@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,6 +18,9 @@ import pyoxigraph as ox
 from graph.errors import ConfigurationError, StoreError
 from graph.store import BASE, CATALOGUE_GRAPH, EXPORT_FORMATS, GRAPH_PREFIX, SourceEntry, Triple, TypeCount
 from ontology.terms import SKG_NS
+
+#: Quads per bulk-loader call: bounds the loader's memory (one call over 1M quads peaked near 2 GB).
+BULK_CHUNK = 200_000
 
 CATALOGUE_QUERY = f"""
 PREFIX skg: <{SKG_NS}>
@@ -89,9 +93,11 @@ class OxigraphStore:
     def stage(self, source: str, run_id: str, triples: Iterable[Triple]) -> int:
         self._writable()
         graph = ox.NamedNode(f"{GRAPH_PREFIX}{source}/{run_id}")
+        quads = (ox.Quad(s, p, o, graph) for s, p, o in triples)
         with self._write_lock:
             try:
-                self._store.bulk_extend(ox.Quad(s, p, o, graph) for s, p, o in triples)
+                while chunk := list(islice(quads, BULK_CHUNK)):
+                    self._store.bulk_extend(chunk)
             except OSError as e:
                 raise StoreError(f"writing source {source!r} failed: {e}; the previous graph is unchanged") from e
         rows = self._store.query(GRAPH_SIZE_QUERY, default_graph=graph)

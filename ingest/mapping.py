@@ -3,7 +3,8 @@
 No I/O and no state: the same record always gives the same triples. Each record's triples are
 about its *focus* node (the instrument, the dataset, …) plus the context nodes it names
 (its organisation and that organisation's parents, its grant), so that every source graph is
-self-contained and validates on its own.
+self-contained and validates on its own. Triples about organisations, which many records repeat, are
+kept apart as ``context`` (computed once per organisation), so the pipeline checks and writes them once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -49,10 +51,18 @@ class MappedRecord:
     record: Record
     focus: ox.NamedNode
     triples: list[Triple]
+    context: tuple[tuple[Triple, ...], ...] = ()  # one tuple per organisation the record names
+
+    def all_triples(self) -> list[Triple]:
+        return [*self.triples, *(t for group in self.context for t in group)]
 
 
 class _Triples(list[Triple]):
     """A triple list that skips empty values, so mapping code states each field once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.context: list[tuple[Triple, ...]] = []
 
     def text(self, s: ox.NamedNode, p: ox.NamedNode, value: str | None) -> None:
         if value:
@@ -83,18 +93,29 @@ class _Triples(list[Triple]):
         self.iri(s, SKG.contactPage, contact.url)
 
     def org(self, ref: OrgRef) -> ox.NamedNode:
-        node = org_iri(ref)
-        self.append((node, RDF_.type, SKG.Organization))
-        self.text(node, RDFS_.label, ref.name)
-        self.text(node, SKG.normalizedName, normalize_name(ref.name))
-        if ref.parent is not None:
-            self.append((node, ORG_.subOrganizationOf, self.org(ref.parent)))
+        node, triples = org_triples(ref)
+        self.context.append(triples)
         return node
 
     def label(self, s: ox.NamedNode, cls: ox.NamedNode, name: str, local_id: str) -> None:
         self.append((s, RDF_.type, cls))
         self.text(s, RDFS_.label, name)
         self.text(s, SKG.localId, local_id)
+
+
+@lru_cache(maxsize=65536)
+def org_triples(ref: OrgRef) -> tuple[ox.NamedNode, tuple[Triple, ...]]:
+    """An organisation's node and the triples that describe it (name, normalised name, parents)."""
+    node = org_iri(ref)
+    t = _Triples()
+    t.append((node, RDF_.type, SKG.Organization))
+    t.text(node, RDFS_.label, ref.name)
+    t.text(node, SKG.normalizedName, normalize_name(ref.name))
+    if ref.parent is not None:
+        parent, parent_triples = org_triples(ref.parent)
+        t.append((node, ORG_.subOrganizationOf, parent))
+        t.extend(parent_triples)
+    return node, tuple(t)
 
 
 def _date(value: date | None) -> str | None:
@@ -105,11 +126,12 @@ def map_record(record: Record) -> MappedRecord:
     """The triples of one record."""
     t = _Triples()
     focus = _MAPPERS[type(record)](record, t)
-    return MappedRecord(record, focus, t)
+    return MappedRecord(record, focus, list(t), tuple(dict.fromkeys(t.context)))
 
 
 def _organization(r: Organization, t: _Triples) -> ox.NamedNode:
-    node = t.org(OrgRef(r.name, r.parent))
+    node, triples = org_triples(OrgRef(r.name, r.parent))
+    t.extend(triples)
     t.place(node, r.place)
     t.iri(node, FOAF_.homepage, r.homepage)
     t.iri(node, SKG.ror, r.ror)

@@ -25,8 +25,9 @@ from graph.store import Store, Triple
 from ingest.iris import check_source_name, run_iri, slug, source_graph_iri
 from ingest.mapping import map_record
 from ingest.readers import COMPANION_FILES, SKIPPED_SUFFIXES, Reader, reader_for
+from ingest.records import Record
 from ingest.report import InputFile, RejectsWriter, RunReport, write_report
-from ingest.validate import compile_shapes
+from ingest.validate import TypeIndex, Violation, compile_shapes
 from ontology.terms import PROV_, RDF_, SKG, XSD_, ontology_text
 
 #: Bump when mapping or validation changes what the same input produces, so unchanged inputs reload.
@@ -141,7 +142,7 @@ def ingest_source(
 def _accepted_triples(
     plan_: SourcePlan, report: RunReport, rejects: RejectsWriter, progress: Progress | None
 ) -> Iterator[Triple]:
-    shapes = compile_shapes()
+    checker = _Checker()
     per_type: Counter[str] = Counter()
     for path, reader in plan_.files:
         for item in reader.read(path, plan_.source):
@@ -150,26 +151,57 @@ def _accepted_triples(
                 report.read += item.severity == "error"
                 continue
             report.read += 1
-            try:
-                mapped = map_record(item)
-            except ValueError as e:  # an IRI that pyoxigraph refuses
-                origin = item.origin
-                rejects.add(Problem(origin.source, origin.line, origin.record_id, None, f"cannot map: {e}"))
-                continue
-            violations = shapes.validate(mapped.triples)
-            if violations:
-                origin = item.origin
-                rejects.add_all(
-                    Problem(origin.source, origin.line, origin.record_id, v.field, f"{v.path}: {v.message}")
-                    for v in violations
-                )
+            problems = checker.check(item)
+            if problems:
+                rejects.add_all(problems)
                 continue
             report.loaded += 1
             per_type[type(item).__name__] += 1
             if progress is not None and report.read % 1000 == 0:
                 progress(plan_.source, report.read)
-            yield from mapped.triples
+            yield from checker.new_triples()
     report.per_type = dict(per_type)
+
+
+class _Checker:
+    """Maps and validates records; context shared by many records (organisations) is checked and emitted once."""
+
+    def __init__(self) -> None:
+        self.shapes = compile_shapes()
+        self.context_checked: dict[tuple[Triple, ...], list[Violation]] = {}
+        self.context_written: set[tuple[Triple, ...]] = set()
+        self.pending: list[Triple] = []
+
+    def check(self, record: Record) -> list[Problem]:
+        origin = record.origin
+        try:
+            mapped = map_record(record)
+        except ValueError as e:  # an IRI that pyoxigraph refuses
+            return [Problem(origin.source, origin.line, origin.record_id, None, f"cannot map: {e}")]
+        known: TypeIndex = {}
+        violations: list[Violation] = []
+        for group in mapped.context:
+            if group not in self.context_checked:
+                self.context_checked[group] = self.shapes.validate(group)
+            violations += self.context_checked[group]
+            for s, p, o in group:
+                if p == RDF_.type and isinstance(o, ox.NamedNode):
+                    known.setdefault(s.value, set()).add(o)
+        violations += self.shapes.validate(mapped.triples, known)
+        if violations:
+            return [
+                Problem(origin.source, origin.line, origin.record_id, v.field, f"{v.path}: {v.message}")
+                for v in violations
+            ]
+        self.pending = list(mapped.triples)
+        for group in mapped.context:
+            if group not in self.context_written:
+                self.context_written.add(group)
+                self.pending.extend(group)
+        return []
+
+    def new_triples(self) -> list[Triple]:
+        return self.pending
 
 
 def _strict_end(stream: Iterator[Triple], rejects: RejectsWriter, strict: bool) -> Iterator[Triple]:
