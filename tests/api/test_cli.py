@@ -1,0 +1,72 @@
+"""The command line on real fixture files: ingest, stats, export, strict mode and usage errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from tests.conftest import FIXTURES, SAMPLE
+
+
+def invoke(data_dir: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), *args])
+    return result.exit_code, result.output
+
+
+def test_ingest_then_stats_then_export(tmp_path: Path) -> None:
+    folder = tmp_path / "st-andrews"
+    folder.mkdir()
+    shutil.copyfile(FIXTURES / "uniquip" / "equipment.csv", folder / "equipment.csv")
+    code, out = invoke(tmp_path / "var", "ingest", str(folder))
+    assert code == 0, out
+    assert "st-andrews" in out and "loaded" in out
+    code, out = invoke(tmp_path / "var", "ingest", str(folder))
+    assert code == 0 and "unchanged" in out
+    code, out = invoke(tmp_path / "var", "stats")
+    assert code == 0 and "Instrument" in out and "23" in out
+    target = tmp_path / "graph.jsonld"
+    code, out = invoke(tmp_path / "var", "export", "--format", "jsonld", "-o", str(target))
+    assert code == 0, out
+    parsed = ox.Store()
+    parsed.load(path=str(target), format=ox.RdfFormat.JSON_LD)
+    assert len(parsed) > 23 * 5
+
+
+def test_strict_fails_and_writes_nothing(tmp_path: Path) -> None:
+    code, out = invoke(tmp_path / "var", "ingest", "--strict", "--source", "bad", str(FIXTURES / "uniquip" / "bad.csv"))
+    assert code == 1
+    assert "nothing was written" in out
+    reports = [json.loads(p.read_text()) for p in (tmp_path / "var" / "runs").glob("bad-*.json")]
+    assert [r["status"] for r in reports] == ["rejected-strict"]
+
+
+def test_usage_errors_say_what_to_do(tmp_path: Path) -> None:
+    code, out = invoke(tmp_path / "var", "ingest")
+    assert code == 2 and "--sample" in out
+    code, out = invoke(tmp_path / "var", "ingest", str(tmp_path / "missing.csv"))
+    assert code == 1 and "no such file" in out
+    code, out = invoke(tmp_path / "var", "stats")
+    assert code == 2 and "sharekg ingest" in out
+    code, out = invoke(tmp_path / "var", "ingest", "--source", "Bad Name!", str(FIXTURES / "uniquip" / "equipment.csv"))
+    assert code == 1 and "lower-case" in out
+
+
+@pytest.mark.slow
+def test_the_readme_run_command_on_the_bundled_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHAREKG_SAMPLE_DIR", str(SAMPLE))
+    code, out = invoke(tmp_path / "var", "ingest", "--sample")
+    assert code == 0, out
+    assert len(re.findall(r"│ loaded +│", out)) == 11  # ten sample sources and the links
+    assert "by same-grant-and-name" in out
+    code, out = invoke(tmp_path / "var", "ingest", "--sample")
+    assert code == 0 and len(re.findall(r"│ unchanged +│", out)) == 11
+    code, out = invoke(tmp_path / "var", "stats")
+    for type_name in ("Instrument", "Facility", "Dataset", "Expert", "Organization", "Subject"):
+        assert type_name in out
