@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from graph.errors import ConfigurationError, InputError, Problem, SharekgError
 from graph.store import Store, Triple
 from ingest.iris import check_source_name, run_iri, slug, source_graph_iri
-from ingest.mapping import map_record
+from ingest.mapping import MappedRecord, map_record
 from ingest.readers import COMPANION_FILES, SKIPPED_SUFFIXES, Reader, reader_for
 from ingest.records import Record
 from ingest.report import InputFile, RejectsWriter, RunReport, write_report
@@ -31,7 +31,7 @@ from ingest.validate import TypeIndex, Violation, compile_shapes
 from ontology.terms import PROV_, RDF_, SKG, XSD_, ontology_text
 
 #: Bump when mapping or validation changes what the same input produces, so unchanged inputs reload.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 Progress = Callable[[str, int], None]  # (what, records so far)
 
@@ -142,37 +142,74 @@ def ingest_source(
 def _accepted_triples(
     plan_: SourcePlan, report: RunReport, rejects: RejectsWriter, progress: Progress | None
 ) -> Iterator[Triple]:
-    checker = _Checker()
+    checker = RecordChecker()
     per_type: Counter[str] = Counter()
     for path, reader in plan_.files:
-        for item in reader.read(path, plan_.source):
-            if isinstance(item, Problem):
-                rejects.add(item)
-                report.read += item.severity == "error"
-                continue
-            report.read += 1
-            problems = checker.check(item)
-            if problems:
-                rejects.add_all(problems)
-                continue
-            report.loaded += 1
-            per_type[type(item).__name__] += 1
-            if progress is not None and report.read % 1000 == 0:
+        for row in checker.rows(reader.read(path, plan_.source)):
+            rejects.add_all(row.problems)
+            report.read += row.read
+            report.loaded += len(row.accepted)
+            per_type.update(type(r).__name__ for r in row.accepted)
+            if progress is not None and row.accepted:
                 progress(plan_.source, report.read)
-            yield from checker.new_triples()
+            yield from row.triples
     report.per_type = dict(per_type)
 
 
-class _Checker:
-    """Maps and validates records; context shared by many records (organisations) is checked and emitted once."""
+@dataclass(slots=True)
+class CheckedRow:
+    """The records one input row gave, checked together: all of them load, or none does."""
+
+    accepted: list[Record]
+    triples: list[Triple]
+    problems: list[Problem]
+    read: int  # records the row counts as read (rejected reader rows count one)
+
+
+class RecordChecker:
+    """Maps and validates records row by row. A row (an NSF award: its instrument, grant, organisation and
+    people) loads whole or not at all. Organisation triples, shared by many rows, are checked and written once."""
 
     def __init__(self) -> None:
         self.shapes = compile_shapes()
         self.context_checked: dict[tuple[Triple, ...], list[Violation]] = {}
         self.context_written: set[tuple[Triple, ...]] = set()
-        self.pending: list[Triple] = []
 
-    def check(self, record: Record) -> list[Problem]:
+    def rows(self, items: Iterable[Record | Problem]) -> Iterator[CheckedRow]:
+        """Group a reader's consecutive records by the line they came from, and check each group."""
+        row: list[Record] = []
+        for item in items:
+            if isinstance(item, Problem):
+                yield CheckedRow([], [], [item], int(item.severity == "error"))
+                continue
+            if row and item.origin.line != row[0].origin.line:
+                yield self._check_row(row)
+                row = []
+            row.append(item)
+        if row:
+            yield self._check_row(row)
+
+    def _check_row(self, records: list[Record]) -> CheckedRow:
+        mapped, problems = [], []
+        for record in records:
+            result = self._check(record)
+            if isinstance(result, list):
+                problems += result
+            else:
+                mapped.append(result)
+        if problems:
+            if len(records) > 1:
+                problems = [_with_row_note(p, len(records)) for p in problems]
+            return CheckedRow([], [], problems, len(records))
+        triples = [t for m in mapped for t in m.triples]
+        for m in mapped:
+            for group in m.context:
+                if group not in self.context_written:
+                    self.context_written.add(group)
+                    triples.extend(group)
+        return CheckedRow(records, triples, [], len(records))
+
+    def _check(self, record: Record) -> MappedRecord | list[Problem]:
         origin = record.origin
         try:
             mapped = map_record(record)
@@ -193,15 +230,12 @@ class _Checker:
                 Problem(origin.source, origin.line, origin.record_id, v.field, f"{v.path}: {v.message}")
                 for v in violations
             ]
-        self.pending = list(mapped.triples)
-        for group in mapped.context:
-            if group not in self.context_written:
-                self.context_written.add(group)
-                self.pending.extend(group)
-        return []
+        return mapped
 
-    def new_triples(self) -> list[Triple]:
-        return self.pending
+
+def _with_row_note(problem: Problem, size: int) -> Problem:
+    reason = f"{problem.reason} (the row's {size} records were rejected together)"
+    return Problem(problem.source, problem.line, problem.record_id, problem.field, reason, problem.severity)
 
 
 def _strict_end(stream: Iterator[Triple], rejects: RejectsWriter, strict: bool) -> Iterator[Triple]:
@@ -251,4 +285,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-__all__ = ["PIPELINE_VERSION", "SourcePlan", "StrictModeRejection", "ingest_source", "input_checksum", "plan"]
+__all__ = [
+    "PIPELINE_VERSION",
+    "CheckedRow",
+    "RecordChecker",
+    "SourcePlan",
+    "StrictModeRejection",
+    "ingest_source",
+    "input_checksum",
+    "plan",
+]

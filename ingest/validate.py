@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
@@ -25,8 +26,12 @@ SH = "http://www.w3.org/ns/shacl#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _SUPPORTED = {
     "path", "name", "message", "minCount", "maxCount", "datatype", "nodeKind", "class", "pattern", "flags",
-    "minLength", "maxLength", "minInclusive", "maxInclusive", "description", "order", "severity",
+    "minLength", "maxLength", "minInclusive", "maxInclusive", "description", "order",
 }  # fmt: skip
+#: What a node shape may say besides its property shapes: no node-level constraints, targets by class only.
+_NODE_SHAPE_KEYS = {"targetClass", "property", "name", "description", "message"}
+_NODE_KINDS = {"IRI", "Literal"}
+_ANNOTATIONS = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2000/01/rdf-schema#comment"}
 _NUMERIC = {_XSD + n for n in ("integer", "decimal", "double", "float", "int", "long", "gYear")}
 
 
@@ -74,6 +79,8 @@ class Rule:
             problems.append(f"expects a literal, found the IRI {value.value}")
         if self.datatype and (is_iri or value.datatype.value != self.datatype):  # type: ignore[union-attr]
             problems.append(f"expects a value of type {self.datatype.removeprefix(_XSD)}, found {value}")
+        elif self.datatype and not _lexically_valid(value.value, self.datatype):
+            problems.append(f"{value.value!r} is not a valid {self.datatype.removeprefix(_XSD)}")
         if self.cls is not None and not (is_iri and self.cls in types.get(value.value, ())):
             problems.append(f"expects an instance of {self.cls.value} described in the same source, found {value}")
         text = value.value
@@ -104,6 +111,24 @@ class Rule:
 
 TypeIndex = dict[str, set[ox.NamedNode]]
 
+_LEXICAL = {
+    _XSD + "integer": re.compile(r"^[+-]?[0-9]+$"),
+    _XSD + "decimal": re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"),
+    _XSD + "boolean": re.compile(r"^(true|false|1|0)$"),
+}
+
+
+def _lexically_valid(text: str, datatype: str) -> bool:
+    """Whether ``text`` is a value of ``datatype`` (checked for the datatypes the shapes use)."""
+    if datatype == _XSD + "date":
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return False
+        return True
+    pattern = _LEXICAL.get(datatype)
+    return pattern is None or bool(pattern.match(text))
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledShapes:
@@ -115,7 +140,7 @@ class CompiledShapes:
         """Violations at every focus node among ``triples`` (the triples of one record, or a whole graph)."""
         values: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
         types: TypeIndex = defaultdict(set)
-        for s, p, o in triples:
+        for s, p, o in dict.fromkeys(triples):  # a graph holds a repeated triple once
             values[s.value][p.value].append(o)
             if p == RDF_.type and isinstance(o, ox.NamedNode):
                 types[s.value].add(o)
@@ -148,6 +173,7 @@ def compile_shapes(text: str | None = None) -> CompiledShapes:
     """Compile SHACL shapes (the package's ``shapes.ttl`` by default) into rules."""
     store = ox.Store()
     store.load(text if text is not None else ontology_text("shapes.ttl"), format=ox.RdfFormat.TURTLE)
+    _refuse_unsupported_node_shapes(store)
     by_class: dict[str, list[Rule]] = defaultdict(list)
     for q in store.quads_for_pattern(None, ox.NamedNode(SH + "targetClass"), None):
         for prop in store.quads_for_pattern(q.subject, ox.NamedNode(SH + "property"), None):
@@ -155,21 +181,43 @@ def compile_shapes(text: str | None = None) -> CompiledShapes:
     return CompiledShapes({cls: tuple(rules) for cls, rules in by_class.items()})
 
 
+def _unsupported(what: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"shapes.ttl uses SHACL the fast validator does not implement: {what}; implement it in "
+        "ingest/validate.py or express the shape with supported constraints"
+    )
+
+
+def _refuse_unsupported_node_shapes(store: ox.Store) -> None:
+    for q in store.quads_for_pattern(None, RDF_.type, ox.NamedNode(SH + "NodeShape")):
+        for statement in store.quads_for_pattern(q.subject, None, None):
+            key = statement.predicate.value
+            if key != RDF_.type.value and key not in _ANNOTATIONS and key.removeprefix(SH) not in _NODE_SHAPE_KEYS:
+                raise _unsupported(f"the node-level parameter sh:{key.removeprefix(SH)}")
+    for key in ("targetNode", "targetSubjectsOf", "targetObjectsOf"):
+        if next(iter(store.quads_for_pattern(None, ox.NamedNode(SH + key), None)), None) is not None:
+            raise _unsupported(f"the target sh:{key} (only sh:targetClass is read)")
+
+
 def _rule(store: ox.Store, node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Rule:
-    assert isinstance(node, ox.NamedNode | ox.BlankNode), "a property shape is an IRI or a blank node"
+    if not isinstance(node, ox.NamedNode | ox.BlankNode):
+        raise _unsupported("a property shape that is not an IRI or a blank node")
     props: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
     for q in store.quads_for_pattern(node, None, None):
-        assert not isinstance(q.object, ox.Triple)
-        props[q.predicate.value.removeprefix(SH)] = q.object
-    props.pop(RDF_.type.value, None)
+        key = q.predicate.value
+        if key == RDF_.type.value or key in _ANNOTATIONS:
+            continue
+        if isinstance(q.object, ox.Triple) or key.removeprefix(SH) in props:
+            raise _unsupported(f"two values of sh:{key.removeprefix(SH)} in one property shape")
+        props[key.removeprefix(SH)] = q.object
     unknown = set(props) - _SUPPORTED
     if unknown:
-        raise ConfigurationError(
-            f"shapes.ttl uses SHACL constraints the fast validator does not implement: {sorted(unknown)}; "
-            "implement them in ingest/validate.py or express the shape with supported ones"
-        )
-    path = props["path"]
-    assert isinstance(path, ox.NamedNode), "only simple IRI property paths are supported"
+        raise _unsupported(str(sorted(unknown)))
+    path = props.get("path")
+    if not isinstance(path, ox.NamedNode):
+        raise _unsupported("a property path that is not a single IRI")
+    if "nodeKind" in props and props["nodeKind"].value.removeprefix(SH) not in _NODE_KINDS:
+        raise _unsupported(f"sh:nodeKind {props['nodeKind'].value.removeprefix(SH)} (only IRI and Literal)")
     flags = props["flags"].value if "flags" in props else ""
     value = {k: v.value for k, v in props.items()}
     return Rule(
