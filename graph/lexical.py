@@ -1,0 +1,179 @@
+"""BM25 keyword search over the texts the vector index holds, with the words that matched, for explanations.
+
+Built on bm25s (Lucene's BM25 variant, k1 = 1.5, b = 0.75), with English stopwords (bm25s' Lucene list) and a
+Snowball stemmer from PyStemmer (``stemmer="english"`` by default; any name in ``Stemmer.algorithms()``, or
+``None`` for none). Tokenisation is our own, so the query side can keep each term's surface form:
+
+- a token is a run of two or more Unicode word characters (bm25s' default pattern ``\\b\\w\\w+\\b``),
+  lower-cased; stopwords are dropped, then the rest are stemmed;
+- any text is accepted: punctuation, emoji or a single letter give no tokens, and a query with no tokens scores
+  every document 0; non-Latin scripts are tokens like any other; each distinct query term counts once, so a very
+  long query costs at most one pass over the postings of the terms it shares with the index.
+
+``scores(query)`` returns one score per document, so callers can mask by filters before ranking;
+``search`` ranks the allowed documents that score above 0. Example::
+
+    >>> index = LexicalIndex.build(["Electron microscopes for imaging", "A survey of cats"])
+    >>> index.search("microscope imaging", k=5)[0].tolist()
+    [0]
+    >>> index.matched_terms("Microscope, imaging and cats", 0)
+    ['Microscope', 'imaging']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s  # type: ignore[import-untyped]
+import numpy as np
+import Stemmer  # type: ignore[import-not-found]
+from bm25s.stopwords import STOPWORDS_EN  # type: ignore[import-untyped]
+
+from graph.errors import ConfigurationError, StoreError
+from graph.vector_index import check_allowed, top_k
+
+__all__ = ["DEFAULT_STEMMER", "LexicalIndex", "Term", "tokenize"]
+
+DEFAULT_STEMMER = "english"
+FORMAT = "sharekg-lexical"
+FORMAT_VERSION = 1
+META_FILE = "lexical.json"
+BM25_FOLDER = "bm25"
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORDS = frozenset(STOPWORDS_EN)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One token of a text: as written (``surface``) and as indexed (``key``: lower-cased, stemmed)."""
+
+    surface: str
+    key: str
+
+
+def _stemmer(language: str | None) -> Stemmer.Stemmer | None:
+    if language is None:
+        return None
+    if language not in Stemmer.algorithms():
+        raise ConfigurationError(
+            f"unknown stemmer {language!r}: use one of {', '.join(Stemmer.algorithms())}, or None for no stemming"
+        )
+    return Stemmer.Stemmer(language)
+
+
+def tokenize(text: str, stemmer: Stemmer.Stemmer | None) -> list[Term]:
+    """The terms of ``text`` in order, stopwords left out; never raises on any ``str``."""
+    surfaces = [s for s in _TOKEN.findall(text) if s.lower() not in _STOPWORDS]
+    words = list({s.lower() for s in surfaces})
+    keys = dict(zip(words, stemmer.stemWords(words) if stemmer else words, strict=True))
+    return [Term(s, keys[s.lower()]) for s in surfaces]
+
+
+class LexicalIndex:
+    """BM25 over a fixed list of texts; rows are the texts' positions in that list. Make one with ``build``/``load``."""
+
+    def __init__(self, bm25: bm25s.BM25 | None, num_docs: int, stemmer: str | None) -> None:
+        self._bm25 = bm25  # None when no text has a single token: every query then scores 0
+        self._num_docs = num_docs
+        self._stemmer_name = stemmer
+        self._stemmer = _stemmer(stemmer)
+
+    @classmethod
+    def build(cls, texts: list[str], *, stemmer: str | None = DEFAULT_STEMMER) -> LexicalIndex:
+        """Index ``texts``; ``stemmer`` is a PyStemmer algorithm name (``Stemmer.algorithms()``) or ``None``."""
+        stem = _stemmer(stemmer)
+        corpus = [[t.key for t in tokenize(text, stem)] for text in texts]
+        bm25 = None
+        if any(corpus):
+            bm25 = bm25s.BM25()
+            bm25.index(corpus, show_progress=False)
+        return cls(bm25, len(texts), stemmer)
+
+    def __len__(self) -> int:
+        return self._num_docs
+
+    @property
+    def stemmer(self) -> str | None:
+        return self._stemmer_name
+
+    def _term_ids(self, terms: list[Term]) -> list[int]:
+        vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
+        return list(dict.fromkeys(vocab[t.key] for t in terms if t.key in vocab))
+
+    def _scores_of_ids(self, ids: list[int]) -> np.ndarray:
+        if not ids or self._bm25 is None:
+            return np.zeros(self._num_docs, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of ``query`` for every document (float32, shape ``(len(self),)``); all 0 without terms."""
+        return self._scores_of_ids(self._term_ids(tokenize(query, self._stemmer)))
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The at most ``k`` best allowed documents with a score above 0: ``(ids int64, scores float32)``.
+
+        ``allowed`` is a boolean mask over the documents, applied before ranking.
+        """
+        scores = self.scores(query)
+        keep = scores > 0
+        if allowed is not None:
+            keep &= check_allowed(allowed, self._num_docs)
+        ids = np.flatnonzero(keep)
+        order = top_k(scores[ids], k)
+        return ids[order].astype(np.int64), scores[ids[order]]
+
+    def matched_terms(self, query: str, doc_index: int) -> list[str]:
+        """The query's terms that occur in document ``doc_index``, in query order, as the query wrote them.
+
+        A term is listed once (the first way the query wrote it); two spellings with one stem (``run``,
+        ``running``) are both listed.
+        """
+        if not 0 <= doc_index < self._num_docs:
+            raise IndexError(f"doc_index {doc_index} is outside this index of {self._num_docs} documents")
+        present: dict[str, bool] = {}  # by key: does the document hold it
+        found: dict[str, str] = {}  # by lower-cased surface: the first way the query wrote it
+        for term in tokenize(query, self._stemmer):
+            if term.key not in present:
+                ids = self._term_ids([term])
+                present[term.key] = bool(ids) and bool(self._scores_of_ids(ids)[doc_index] > 0)
+            if present[term.key]:
+                found.setdefault(term.surface.lower(), term.surface)
+        return list(found.values())
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (created if needed): bm25s' own files under ``bm25/`` and ``lexical.json``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._bm25 is not None:
+            self._bm25.save(str(folder / BM25_FOLDER), show_progress=False)
+        meta = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "num_docs": self._num_docs,
+            "stemmer": self._stemmer_name,
+            "stopwords": "bm25s STOPWORDS_EN",
+            "empty": self._bm25 is None,
+        }
+        (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """Read an index written by ``save``; ``StoreError`` when the folder does not hold one."""
+        try:
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
+                raise ValueError(f"format {meta.get('format')!r} version {meta.get('version')!r}")
+            bm25 = None if meta["empty"] else bm25s.BM25.load(str(folder / BM25_FOLDER), show_progress=False)
+        except (OSError, ValueError, KeyError) as e:
+            raise StoreError(
+                f"cannot load a lexical index from {folder}: {e}; rebuild it with LexicalIndex.build(...).save(folder)"
+            ) from e
+        if bm25 is not None and bm25.scores["num_docs"] != meta["num_docs"]:
+            raise StoreError(
+                f"lexical index in {folder} is inconsistent: lexical.json says {meta['num_docs']} documents, "
+                f"bm25 holds {bm25.scores['num_docs']}; rebuild it"
+            )
+        return cls(bm25, int(meta["num_docs"]), meta["stemmer"])

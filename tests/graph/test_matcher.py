@@ -1,0 +1,180 @@
+"""Matching on real fixture records with the real model: ranking, filters, explanations, bad needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph.embeddings import Embedder, EmbeddingCache
+from graph.matcher import MAX_NEED_CHARS, Filters, Matcher, MatchError, Team
+from graph.search_index import SearchIndex, open_index
+from graph.store import Store, open_store
+from ingest.linking import relink
+from ingest.pipeline import ingest_source, plan
+from tests.conftest import FIXTURES
+
+SOURCES = {
+    "nsf-mri": [FIXTURES / "nsf-mri" / "awards.jsonl"],
+    "xas": [FIXTURES / "xas-beamlines" / "beamlines.csv", FIXTURES / "xas-beamlines" / "facilities.csv"],
+    "datasets": [FIXTURES / "datafinder" / "datasets.jsonl"],
+    "st-andrews": [FIXTURES / "uniquip" / "equipment.csv"],
+    "anzsrc": [FIXTURES / "skos" / "anzsrc_sample.ttl"],
+}
+
+
+class CountingEmbedder:
+    """Our Embedder interface around the real model, counting the texts it is asked to encode."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.encoded = 0
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        self.encoded += len(texts)
+        return self.inner.encode(texts, batch_size=batch_size)
+
+
+def load(store: Store) -> None:
+    for name, paths in SOURCES.items():
+        for p in plan(paths, source=name):
+            ingest_source(store, p, None)
+    relink(store, "r")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[Store, SearchIndex, Path]]:
+    folder = tmp_path_factory.mktemp("match")
+    store = open_store(folder / "store")
+    load(store)
+    cache = EmbeddingCache(folder / "embeddings.sqlite")
+    index, built_now = open_index(store, embedder, cache, folder / "index")
+    assert built_now
+    yield store, index, folder
+    cache.close()
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def matcher(built: tuple[Store, SearchIndex, Path], embedder: Embedder) -> Matcher:
+    return Matcher(built[1], embedder)
+
+
+def test_a_need_finds_the_instrument_that_fits_with_reasons(matcher: Matcher) -> None:
+    response = matcher.match("We need NMR spectroscopy to characterise the organic compounds we synthesise", k=3)
+    top = response.results["Instrument"][0]
+    assert "NMR" in top.label
+    assert {"NMR", "spectroscopy"} & set(top.explanation.matched_terms)
+    path = top.explanation.path
+    assert path[0].label == "your need" and top.iri in [step.iri for step in path]
+    assert any(step.relation == "contact person" for step in path)  # the PI who bought it
+    assert any(step.relation == "hosted by" and "Delaware" in step.label for step in path)
+    assert set(response.results) == {"Instrument", "Facility", "Dataset", "Expert"}
+
+
+def test_the_expert_who_bought_the_instrument_is_found_for_its_technique(matcher: Matcher) -> None:
+    response = matcher.match("flow cytometry of phytoplankton in lakes", Filters(types=("Expert",)), k=5)
+    assert any("Minnesota" in r.organization or "Duluth" in r.organization for r in response.results["Expert"])
+
+
+def test_filters_apply_before_ranking(matcher: Matcher) -> None:
+    everywhere = matcher.match("X-ray absorption spectroscopy of catalysts", Filters(types=("Instrument",)), k=3)
+    assert "/instrument/xas/" in everywhere.results["Instrument"][0].iri
+    japan = matcher.match(
+        "X-ray absorption spectroscopy of catalysts", Filters(types=("Instrument",), country="japan"), k=3
+    )
+    assert [r.place for r in japan.results["Instrument"]] == ["Japan"] * len(japan.results["Instrument"])
+    st_andrews = matcher.match(
+        "a laser", Filters(types=("Instrument",), organization="University of St Andrews"), k=100
+    )
+    assert len(st_andrews.results["Instrument"]) == 23  # every instrument of the university, however weak the fit
+
+
+def test_unknown_filter_values_and_types_are_reported(matcher: Matcher) -> None:
+    with pytest.raises(MatchError, match="Atlantis"):
+        matcher.match("microscope", Filters(country="Atlantis"))
+    with pytest.raises(MatchError, match="unknown resource type"):
+        matcher.match("microscope", Filters(types=("Spaceship",)))
+    with pytest.raises(MatchError, match="between 1 and"):
+        matcher.match("microscope", k=0)
+
+
+@pytest.mark.parametrize(
+    ("need", "message"),
+    [
+        ("", "empty"),
+        ("   \n", "empty"),
+        (42, "text"),
+        (None, "text"),
+        ("?!… 🙂", "letters"),
+        ("x" * (MAX_NEED_CHARS + 1), "limit"),
+    ],
+)
+def test_bad_needs_get_a_clear_error(matcher: Matcher, need: object, message: str) -> None:
+    with pytest.raises(MatchError, match=message):
+        matcher.match(need)
+
+
+def test_a_long_need_in_another_script_is_answered(matcher: Matcher) -> None:
+    need = "我们需要用电子显微镜观察纳米材料的结构。" * 50 + " electron microprobe analysis of minerals"
+    response = matcher.match(need, Filters(types=("Instrument",)), k=3)
+    assert len(response.results["Instrument"]) == 3
+
+
+def test_team_nearby_ranks_higher(matcher: Matcher) -> None:
+    need, only = "a computer", Filters(types=("Instrument",))
+    plain = [r.iri for r in matcher.match(need, only, k=40).results["Instrument"]]
+    local = matcher.match(need, only, k=40, team=Team(organization="University of St Andrews"))
+    ranked = [r.iri for r in local.results["Instrument"]]
+    first_local = min(ranked.index(i) for i in ranked if "st-andrews" in i)
+    assert first_local <= min(plain.index(i) for i in plain if "st-andrews" in i)
+    assert local.results["Instrument"][first_local].explanation.signals["factor"] > 1
+
+
+def test_index_is_saved_reused_and_rebuilt_only_when_the_graph_changes(
+    built: tuple[Store, SearchIndex, Path], embedder: Embedder
+) -> None:
+    store, index, folder = built
+    counting = CountingEmbedder(embedder)
+    cache = EmbeddingCache(folder / "embeddings.sqlite")
+    again, rebuilt = open_index(store, counting, cache, folder / "index")
+    assert not rebuilt and counting.encoded == 0 and len(again.docs) == len(index.docs)
+    head = FIXTURES / "datafinder" / "datasets.jsonl"
+    changed = folder / "datasets.jsonl"
+    lines = head.read_text(encoding="utf-8").split("\n")
+    changed.write_text("\n".join([lines[0].replace("dataset", "corpus", 1), *lines[1:]]), encoding="utf-8")
+    for p in plan([changed], source="datasets"):
+        ingest_source(store, p, None)
+    _refreshed, rebuilt = open_index(store, counting, cache, folder / "index")
+    assert rebuilt
+    assert counting.encoded == 1  # only the changed dataset's text was embedded again
+    cache.close()
+
+
+def test_a_bundle_joins_an_instrument_with_its_contact_and_facility(matcher: Matcher) -> None:
+    bundles = matcher.bundle("X-ray magnetic circular dichroism of magnetic thin films", k=2)
+    assert len(bundles) == 2 and bundles[0].score >= bundles[1].score
+    roles = {m.role: m for m in bundles[0].members}
+    assert roles["instrument"].iri.startswith("https://w3id.org/sharekg/id/instrument/")
+    assert {"facility", "dataset"} <= set(roles)
+    assert roles["facility"].relation == "at facility"
+    nmr = matcher.bundle("NMR spectroscopy of organic molecules", k=1)[0]
+    expert = next(m for m in nmr.members if m.role == "expert")
+    assert expert.relation == "contact person"  # the PI of the award that bought the spectrometer
+
+
+def test_reverse_matching_ranks_needs_for_a_resource(matcher: Matcher) -> None:
+    nmr = next(d.iri for d in matcher.index.docs if d.type == "Instrument" and "NMR" in d.label)
+    needs = [
+        ("1", "a dataset of street scenes for self-driving cars"),
+        ("2", "we must confirm the structure of the molecules we synthesised by NMR"),
+        ("3", "arctic lidar observations of the stratosphere"),
+    ]
+    found = matcher.reverse(nmr, needs, k=3)
+    assert found[0].need_id == "2" and "NMR" in found[0].matched_terms
+    with pytest.raises(MatchError, match="no resource"):
+        matcher.reverse("https://example.org/nothing", needs)
