@@ -1,0 +1,903 @@
+"""Match benchmark: latency of one full ``Matcher.match`` call and where its time goes, index build, memory.
+
+Usage: python benchmarks/match.py [--sizes 100000 1000000] [--cache /tmp/sharekg-bench-cache/embeddings.sqlite]
+                                  [--encode-texts 256] [--full-bm25-up-to 100000] [--out benchmarks/results]
+
+Target (from the issue): p95 of one ``match`` call at most 40 ms at 1,000,000 resources, of which encoding the
+need takes about 16 ms.
+
+Data.
+- ``sample``: the bundled sample ingested by the pipeline alone (``plan``/``ingest_source`` and ``relink``, as
+  ``sharekg ingest --sample --no-index`` does) into a temporary store, then the real ``SearchIndex.build`` with an
+  ``EmbeddingCache`` at ``--cache`` (kept between runs, so a re-run encodes nothing).
+- larger sizes: a ``SearchIndex`` made from its fields. Each synthetic resource copies a sample resource drawn at
+  random (so Instrument / Dataset / Expert / Facility are mixed as in the sample) with its organisation, place,
+  subjects and inferred subjects; its text is the sample text with one sentence of another sample resource of the
+  same type added (BM25 postings and document lengths stay those of real texts); its vector is the sample vector
+  grown as ``benchmarks/ann.py`` grows real embeddings: parent + s * N(0, C) (C the covariance of the sample
+  vectors, s ~ U(0.3, 0.8)) + N(0, 0.01^2), re-normalised, so each resource is a near-duplicate (cosine about 0.8
+  to 0.95) of a real one. The vector index is the real ``VectorIndex.build``. BM25 is ``LexicalIndex.build`` up to
+  ``--full-bm25-up-to`` rows; above, where it would take many minutes (tokenising in Python, then a Python loop
+  per document in bm25s), the same bm25s index is computed with sparse matrices from each sample text's and
+  sentence's tokens (``graph.lexical.tokenize``) and bm25s' own idf, checked identical to ``LexicalIndex.build``
+  on 10,000 rows, and its build time is *extrapolated* from the largest measured ``LexicalIndex.build`` by the
+  number of characters indexed.
+
+Measured: p50 / p95 of one ``Matcher.match(need, Filters(types=(T,)), k=10)`` call with the real MiniLM model on
+the CPU (30 needs written as student teams would, times the four types: 120 calls per size), and the same calls
+cut into stages by a copy of ``Matcher.match`` / ``_rank`` (checked to return what ``match`` returns): the model
+call alone (the need only, and the need with its sentences as ``_need`` encodes them), ``_need`` whole, filter
+masks, dense search, BM25 scores, BM25 ranking, the graph channel, fusion with re-ranking, explanations. Also
+the build time of each part, memory (RSS growth of each part, and the bytes of the index's own arrays), the
+encoding throughput of ingest on sample texts (batch 64, CPU), and a cProfile of ``match`` at the largest size.
+Prints tables and writes ``match.md`` and ``match.json``. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import ctypes
+import gc
+import hashlib
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from graph.documents import RESOURCE_TYPES, ResourceDoc  # noqa: E402
+from graph.embeddings import EmbeddingCache, SentenceTransformerEmbedder  # noqa: E402
+from graph.explain import SENTENCE_END, sentences  # noqa: E402
+from graph.fusion import fuse  # noqa: E402
+from graph.lexical import DEFAULT_STEMMER, LexicalIndex, tokenize  # noqa: E402
+from graph.matcher import MIN_DEPTH, Filters, Matcher, MatchResult  # noqa: E402
+from graph.search_index import SearchIndex, _infer_subjects  # noqa: E402
+from graph.vector_index import VectorIndex  # noqa: E402
+
+Info = dict[str, Any]
+
+K = 10
+SEED = 0
+TARGET_P95_MS = 40.0
+TARGET_SIZE = 1_000_000
+TARGET_ENCODE_MS = 16.0
+DEFAULT_CACHE = Path("/tmp/sharekg-bench-cache/embeddings.sqlite")
+CHECK_ROWS = 10_000  # rows on which the sparse-matrix BM25 is compared with LexicalIndex.build
+INFER_ROWS = 20_000  # rows on which _infer_subjects is timed, then scaled
+
+#: Needs as student teams would write them: chemistry, materials, biology, ML datasets, geoscience.
+NEEDS = [
+    "We want to follow a copper-catalysed click reaction in real time. "
+    "Is there an in-situ NMR or Raman setup we could book for a few days?",
+    "Our group synthesises metal-organic frameworks for CO2 capture. We need gas adsorption isotherms and powder "
+    "X-ray diffraction to check crystallinity.",
+    "We need to identify trace organic pollutants in river water samples. Looking for high-resolution LC-MS and "
+    "someone who can help with method development.",
+    "Student project on perovskite solar cells: we need to measure photoluminescence lifetimes and do XPS on the "
+    "surface of our films.",
+    "We study the oxidation state of iron in catalysts under reaction conditions and would like X-ray absorption "
+    "spectroscopy (XANES and EXAFS) beamtime.",
+    "Looking for a mass spectrometry expert who has worked on native MS of protein complexes.",
+    "We make 3D-printed titanium lattices for implants. We need micro-CT to find internal porosity, and fatigue "
+    "testing if possible.",
+    "Characterising grain boundaries in a nickel superalloy after heat treatment; we need EBSD on an SEM and "
+    "ideally TEM for the precipitates.",
+    "Our team grows 2D materials like graphene and MoS2 by chemical vapour deposition. We need Raman mapping and "
+    "AFM to measure layer thickness.",
+    "Need nanoindentation and scratch testing of thin hard coatings on steel, and someone who knows tribology.",
+    "We are developing solid-state electrolytes for lithium batteries. We want impedance spectroscopy, and neutron "
+    "or X-ray diffraction to see where the lithium sits.",
+    "Looking for small-angle X-ray scattering to measure nanoparticle size distributions in colloidal suspensions.",
+    "We want to image live zebrafish embryos over several days with light-sheet microscopy. Which facility has "
+    "one and accepts external users?",
+    "Our lab needs cryo-electron microscopy to solve the structure of a membrane transporter. We have purified "
+    "protein but no microscope.",
+    "Single-cell RNA sequencing of tumour samples: we are looking for a core facility and a bioinformatician with "
+    "experience in scRNA-seq analysis.",
+    "Flow cytometry with cell sorting for rare immune cell populations from mouse spleen.",
+    "We study plant root growth under drought. We need a phenotyping platform or a researcher who works on root "
+    "system architecture.",
+    "Need a confocal microscope with super-resolution (STED or SIM) to look at synaptic proteins in cultured neurons.",
+    "We are training a model to detect pedestrians at night and need a labelled dataset of thermal or low-light "
+    "driving images.",
+    "Looking for a large dataset of chest X-rays with radiology reports, to train and evaluate a report "
+    "generation model.",
+    "Is there a benchmark for question answering over scientific papers, ideally with long documents and "
+    "multi-hop questions?",
+    "We need speech recordings with transcriptions in several low-resource languages for an automatic speech "
+    "recognition project.",
+    "A dataset of molecules with measured solubility or toxicity, for property prediction with graph neural networks.",
+    "Sentiment analysis of product reviews in many languages: which annotated corpora exist besides English?",
+    "Satellite imagery with land-cover labels to train a semantic segmentation model for crop type mapping.",
+    "We collected sediment cores from a lake and want radiocarbon dating and X-ray fluorescence core scanning.",
+    "We need seismometers to borrow for a temporary deployment to monitor microseismicity near a geothermal site.",
+    "Our project measures arsenic contamination of groundwater. We need ICP-MS for trace elements and a "
+    "hydrogeologist to talk to.",
+    "Looking for an electron microprobe to analyse mineral compositions in thin sections of volcanic rocks.",
+    "We model glacier retreat. We need high-resolution elevation data and an expert in remote sensing of ice.",
+]
+
+ENCODING = [
+    ("encode_need", "model call: the need alone"),
+    ("encode", "model call: the need and its sentences, as `_need` makes it"),
+]
+STAGES = [
+    ("need", "`_need`: that model call + subject similarities"),
+    ("filters", "filters: type check and masks"),
+    ("dense", "dense search (VectorIndex)"),
+    ("lexical_scores", "BM25 scores of all rows + mask"),
+    ("lexical_rank", "BM25 ranking (argsort of all rows)"),
+    ("graph", "graph channel (subject overlap)"),
+    ("fusion", "fusion + re-rank"),
+    ("explain", "explanations (k results)"),
+]
+
+
+# ---- measuring ---------------------------------------------------------------------------------
+
+
+def _status(key: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {key} in /proc/self/status")
+
+
+def settle() -> int:
+    """RSS after collecting garbage and handing freed heap back, so the next growth is the next step's alone."""
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    try:  # reset the peak (VmHWM), so that each step's own peak can be read
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return _status("VmRSS")
+    return _status("VmRSS")
+
+
+@dataclass
+class Step:
+    """Seconds, retained RSS growth and peak RSS growth (bytes) of one build step."""
+
+    seconds: float
+    rss: int
+    peak: int
+
+
+def measured(make: Callable[[], Any]) -> tuple[Any, Step]:
+    before = settle()
+    started = time.perf_counter()
+    built = make()
+    seconds = time.perf_counter() - started
+    peak = _status("VmHWM") - before
+    return built, Step(round(seconds, 2), settle() - before, max(peak, 0))
+
+
+def ms(values: list[float]) -> dict[str, float]:
+    a = np.asarray(values) * 1e3
+    return {"p50": round(float(np.percentile(a, 50)), 2), "p95": round(float(np.percentile(a, 95)), 2),
+            "mean": round(float(a.mean()), 2), "n": len(values)}  # fmt: skip
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+# ---- the sample --------------------------------------------------------------------------------
+
+
+def sample_index(embedder: SentenceTransformerEmbedder, cache_path: Path) -> tuple[SearchIndex, Info]:
+    """The real index of the bundled sample: pipeline into a temporary store, then ``SearchIndex.build``."""
+    from graph.store import open_store
+    from ingest.linking import relink
+    from ingest.pipeline import ingest_source, new_run_id, plan
+
+    info: Info = {}
+    cached_before = _cache_rows(cache_path)
+    with tempfile.TemporaryDirectory(prefix="sharekg-match-") as tmp:
+        store = open_store(Path(tmp) / "store")
+        try:
+            started = time.perf_counter()
+            reports = [
+                ingest_source(store, p, None)
+                for p in plan(sorted(p for p in (REPO / "sample").iterdir() if p.is_dir()))
+            ]
+            relink(store, new_run_id())
+            info["ingest_s"] = round(time.perf_counter() - started, 2)
+            info["records"] = sum(r.loaded for r in reports)
+            cache = EmbeddingCache(cache_path)
+            try:
+                index, step = measured(lambda: SearchIndex.build(store, embedder, cache))
+            finally:
+                cache.close()
+        finally:
+            store.close()
+    info["search_index_build_s"] = step.seconds
+    info["texts_encoded_for_build"] = _cache_rows(cache_path) - cached_before
+    return index, info
+
+
+def _cache_rows(path: Path) -> int:
+    if not path.exists():
+        return 0
+    db = sqlite3.connect(path)
+    try:
+        return int(db.execute("SELECT count(*) FROM vectors").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        db.close()
+
+
+def encode_throughput(embedder: SentenceTransformerEmbedder, index: SearchIndex, n: int) -> Info:
+    """Docs per second encoding ``n`` sample passages (spread over the sample), batch 64, as ingest encodes."""
+    passages = [p for d in index.docs for p in d.passages]
+    texts = [passages[i] for i in np.linspace(0, len(passages) - 1, min(n, len(passages))).astype(int)]
+    embedder.encode(texts[:64], batch_size=64)  # warm-up
+    started = time.perf_counter()
+    embedder.encode(texts, batch_size=64)
+    seconds = time.perf_counter() - started
+    return {
+        "texts": len(texts), "seconds": round(seconds, 2), "docs_per_s": round(len(texts) / seconds, 1),
+        "mean_chars": round(sum(map(len, texts)) / len(texts)), "sample_passages": len(passages),
+        "sample_cold_encode_s_estimate": round(len(passages) / (len(texts) / seconds)), "load": load(),
+    }  # fmt: skip
+
+
+# ---- synthetic indexes -------------------------------------------------------------------------
+
+
+class Grower:
+    """Rows around given real embeddings: parent + s * N(0, C) + small isotropic noise, re-normalised."""
+
+    def __init__(self, base: np.ndarray, rng: np.random.Generator) -> None:
+        self.rng = rng
+        values, vectors = np.linalg.eigh(np.cov((base - base.mean(0)).T))
+        self.shape = (vectors * np.sqrt(np.clip(values, 0, None))).T.astype(np.float32)  # z @ shape ~ N(0, C)
+
+    def around(self, parents: np.ndarray) -> np.ndarray:
+        out = np.empty_like(parents)
+        n, dim = parents.shape
+        for start in range(0, n, 100_000):
+            m = min(100_000, n - start)
+            scale = self.rng.uniform(0.3, 0.8, size=(m, 1)).astype(np.float32)
+            z = self.rng.standard_normal((m, dim), dtype=np.float32)
+            iso = self.rng.standard_normal((m, dim), dtype=np.float32)
+            v = parents[start : start + m] + scale * (z @ self.shape) + 0.01 * iso
+            out[start : start + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
+        return out
+
+
+class Synthetic:
+    """Synthetic resources drawn from the sample: each one a sample resource plus one sentence of its type."""
+
+    def __init__(self, sample: SearchIndex) -> None:
+        self.sample = sample
+        self.pool: list[str] = []  # sentences of the sample texts, grouped by type
+        self.span: dict[str, tuple[int, int]] = {}  # type -> (first, end) in pool
+        for t in RESOURCE_TYPES:
+            first = len(self.pool)
+            for d in sample.docs:
+                if d.type == t:
+                    self.pool += [s.strip() for s in SENTENCE_END.split(d.text) if len(s.strip()) > 20][:20]
+            self.span[t] = (first, len(self.pool))
+
+    def draw(self, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """(sample rows, sorted so types come grouped as the build orders them; pool sentence of each row)."""
+        parents = np.sort(rng.integers(len(self.sample.docs), size=size))
+        first = np.array([self.span[self.sample.docs[p].type][0] for p in range(len(self.sample.docs))])
+        end = np.array([self.span[self.sample.docs[p].type][1] for p in range(len(self.sample.docs))])
+        extra = first[parents] + (rng.random(size) * (end - first)[parents]).astype(np.int64)
+        return parents, extra
+
+    def docs(self, parents: np.ndarray, extra: np.ndarray) -> list[ResourceDoc]:
+        out = []
+        for i, (p, e) in enumerate(zip(parents.tolist(), extra.tolist(), strict=True)):
+            d = self.sample.docs[p]
+            iri = f"{d.iri}/copy-{i}"
+            passages = [d.passages[0] + " " + self.pool[e], *d.passages[1:]]
+            out.append(replace(d, iri=iri, label=f"{d.label} #{i}", passages=passages, members=[iri]))
+        return out
+
+    def lexical(self, parents: np.ndarray, extra: np.ndarray) -> LexicalIndex:
+        """What ``LexicalIndex.build`` makes of ``docs(parents, extra)``, computed with sparse matrices.
+
+        A synthetic text's tokens are its sample text's plus its sentence's, so its term counts are the sum of
+        two rows; scores follow bm25s' own code (Lucene idf, and the tf part in float64 stored as float32).
+        """
+        import bm25s
+        import scipy.sparse as sp
+        import Stemmer
+
+        stem = Stemmer.Stemmer(DEFAULT_STEMMER)
+        vocab: dict[str, int] = {}
+
+        def counts(texts: list[str]) -> tuple[list[Counter[int]], np.ndarray]:
+            rows, lengths = [], []
+            for text in texts:
+                keys = [t.key for t in tokenize(text, stem)]
+                rows.append(Counter(vocab.setdefault(k, len(vocab)) for k in keys))
+                lengths.append(len(keys))
+            return rows, np.array(lengths, dtype=np.int64)
+
+        def matrix(rows: list[Counter[int]]) -> sp.csr_matrix:
+            indptr = np.cumsum([0, *map(len, rows)])
+            indices = np.fromiter((i for r in rows for i in r), dtype=np.int32, count=int(indptr[-1]))
+            data = np.fromiter((c for r in rows for c in r.values()), dtype=np.float32, count=int(indptr[-1]))
+            return sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
+
+        text_rows, text_lengths = counts([d.text for d in self.sample.docs])
+        pool_rows, pool_lengths = counts(self.pool)
+        texts, pool = matrix(text_rows), matrix(pool_rows)
+        n, n_vocab = len(parents), len(vocab)
+        lengths = text_lengths[parents] + pool_lengths[extra]
+        avg = np.array(lengths).mean()  # as bm25s: a numpy float64
+        chunks, df = [], np.zeros(n_vocab, dtype=np.int64)
+        for start in range(0, n, 100_000):
+            part = texts[parents[start : start + 100_000]] + pool[extra[start : start + 100_000]]
+            part.sum_duplicates()
+            df += np.bincount(part.indices, minlength=n_vocab)
+            chunks.append(part)
+        idf = np.array([math.log(1 + (n - f + 0.5) / (f + 0.5)) if f else 0.0 for f in df.tolist()], np.float32)
+        bm = bm25s.BM25()
+        k1, b = bm.k1, bm.b
+        for start, part in zip(range(0, n, 100_000), chunks, strict=True):
+            norm = k1 * ((1 - b) + b * lengths[start : start + part.shape[0]] / avg)
+            row = np.repeat(np.arange(part.shape[0]), np.diff(part.indptr))
+            tf = part.data.astype(np.float64)
+            part.data = (idf[part.indices].astype(np.float64) * (tf / (norm[row] + tf))).astype(np.float32)
+        scores = sp.vstack(chunks, format="csr").tocsc()
+        del chunks
+        bm.scores = {"data": scores.data.astype(np.float32), "indices": scores.indices.astype(np.int32),
+                     "indptr": scores.indptr.astype(np.int64), "num_docs": n}  # fmt: skip
+        bm.vocab_dict = {**vocab, "": n_vocab}  # bm25s adds the empty token after the others
+        bm.unique_token_ids_set = set(bm.vocab_dict.values())
+        bm.nonoccurrence_array = None
+        return LexicalIndex(bm, n, DEFAULT_STEMMER)
+
+
+def tokenize_rate(texts: list[str]) -> float:
+    """Characters per second of the tokenising part of ``LexicalIndex.build``."""
+    import Stemmer
+
+    stem = Stemmer.Stemmer(DEFAULT_STEMMER)
+    started = time.perf_counter()
+    for text in texts:
+        _ = [t.key for t in tokenize(text, stem)]
+    return sum(map(len, texts)) / (time.perf_counter() - started)
+
+
+def build_vector_index(vectors: np.ndarray, cache: Path | None) -> tuple[VectorIndex, Step, bool]:
+    """``VectorIndex.build(vectors)``, or the one an earlier run saved under ``cache`` for the same vectors (then
+    with the seconds and peak that run measured, and this run's RSS growth)."""
+    folder = None
+    if cache is not None:
+        digest = hashlib.blake2b(memoryview(vectors), digest_size=8).hexdigest()
+        folder = cache / f"vector-index-{len(vectors)}-{digest}"
+        if (folder / "build.json").is_file():
+            index, step = measured(lambda: VectorIndex.load(folder))
+            built = json.loads((folder / "build.json").read_text(encoding="utf-8"))
+            return index, Step(built["seconds"], step.rss, built["peak"]), True
+    index, step = measured(lambda: VectorIndex.build(vectors))
+    if folder is not None:
+        index.save(folder)
+        (folder / "build.json").write_text(json.dumps({"seconds": step.seconds, "peak": step.peak}), encoding="utf-8")
+    return index, step, False
+
+
+def synthetic_index(
+    syn: Synthetic, size: int, rng: np.random.Generator, full_bm25: bool, graph_cache: Path | None
+) -> tuple[SearchIndex, Info]:
+    sample = syn.sample
+    info: Info = {}
+    parents, extra = syn.draw(size, rng)
+    grower = Grower(sample.vectors, rng)
+    vectors, step = measured(lambda: grower.around(sample.vectors[parents]))
+    info["grow_vectors_s"] = step.seconds
+    docs, info["docs"] = measured(lambda: syn.docs(parents, extra))
+    vector_index, info["vector_index"], info["vector_index_from_cache"] = build_vector_index(vectors, graph_cache)
+    info["text_chars"] = sum(len(d.text) for d in docs)
+    if full_bm25:
+        lexical, info["bm25"] = measured(lambda: LexicalIndex.build([d.text for d in docs]))
+        info["bm25_mode"] = "LexicalIndex.build"
+        info["tokenize_share"] = round(info["text_chars"] / tokenize_rate([d.text for d in docs[::20]]) / info[
+            "bm25"].seconds, 2)  # fmt: skip
+    else:
+        lexical, info["bm25"] = measured(lambda: syn.lexical(parents, extra))
+        info["bm25_mode"] = "sparse-matrix equivalent; build time extrapolated"
+    # inferred subjects are the parents' (a perturbed vector keeps its parent's nearest subjects); what
+    # _infer_subjects would take is timed on INFER_ROWS rows and scaled
+    rows = min(size, INFER_ROWS)
+    started = time.perf_counter()
+    _infer_subjects(vectors[:rows], sample.subject_vectors)
+    info["infer_subjects_s_estimate"] = round((time.perf_counter() - started) * size / rows, 1)
+    parts = {
+        "model": sample.model, "docs": docs, "vectors": vectors, "vector_index": vector_index, "lexical": lexical,
+        "subjects": sample.subjects, "subject_vectors": sample.subject_vectors,
+        "inferred": [sample.inferred[p] for p in parents.tolist()], "sources": {}, "labels": sample.labels,
+    }  # fmt: skip
+    names = {f.name for f in fields(SearchIndex)}  # older SearchIndex versions kept a second copy of the vectors
+    return SearchIndex(**{k: v for k, v in parts.items() if k in names}), info
+
+
+def check_sparse_bm25(syn: Synthetic, rng: np.random.Generator) -> Info:
+    """Is the sparse-matrix BM25 what ``LexicalIndex.build`` makes? Compared on ``CHECK_ROWS`` rows."""
+    parents, extra = syn.draw(CHECK_ROWS, rng)
+    texts = [d.text for d in syn.docs(parents, extra)]
+    real, step = measured(lambda: LexicalIndex.build(texts))
+    fast = syn.lexical(parents, extra)
+    diff = max(float(np.abs(real.scores(n) - fast.scores(n)).max()) for n in NEEDS)
+    same_size = all(real._bm25.scores[k].nbytes == fast._bm25.scores[k].nbytes for k in ("data", "indices"))
+    return {"rows": CHECK_ROWS, "max_abs_score_difference": diff, "same_postings_size": same_size,
+            "build": step, "text_chars": sum(map(len, texts))}  # fmt: skip
+
+
+# ---- matching ----------------------------------------------------------------------------------
+
+
+def calls() -> list[tuple[str, str]]:
+    """Every need with every type (120 calls with the 30 needs)."""
+    return [(need, t) for need in NEEDS for t in RESOURCE_TYPES]
+
+
+def time_match(matcher: Matcher, work: list[tuple[str, str]]) -> tuple[list[float], list[list[str]]]:
+    """Seconds of each call, and the resources it returned."""
+    seconds, found = [], []
+    for need, t in work:
+        started = time.perf_counter()
+        response = matcher.match(need, Filters(types=(t,)), k=K)
+        seconds.append(time.perf_counter() - started)
+        found.append([r.iri for r in response.results[t]])
+    return seconds, found
+
+
+def time_encoding(embedder: SentenceTransformerEmbedder) -> dict[str, dict[str, float]]:
+    """The model call alone, for the need only and for the need with its sentences (as ``Matcher._need``)."""
+    laps: dict[str, list[float]] = {"encode_need": [], "encode": []}
+    embedder.encode(NEEDS[:2])  # warm-up
+    for need in NEEDS * 4:
+        for name, texts in (("encode_need", [need]), ("encode", [need, *sentences(need)])):
+            started = time.perf_counter()
+            embedder.encode(texts)
+            laps[name].append(time.perf_counter() - started)
+    return {name: ms(values) for name, values in laps.items()}
+
+
+def staged(matcher: Matcher, text: str, t: str) -> tuple[dict[str, float], list[MatchResult]]:
+    """``Matcher.match(text, Filters(types=(t,)), k=K)`` step by step, as ``match`` and ``_rank`` do it, timed."""
+    clock: dict[str, float] = {}
+    index, w = matcher.index, matcher.weights
+
+    def lap(name: str, started: float) -> float:
+        now = time.perf_counter()
+        clock[name] = now - started
+        return now
+
+    now = time.perf_counter()
+    need = matcher._need(text)
+    now = lap("need", now)
+    filters = Filters(types=(t,))
+    types = matcher._check_types(filters.types)
+    allowed = matcher._mask(filters) & (matcher._types == types[0])
+    count = int(allowed.sum())
+    depth = min(count, max(MIN_DEPTH, 5 * K))
+    now = lap("filters", now)
+    dense_ids, _ = index.vector_index.search(need.vector, depth, allowed)
+    now = lap("dense", now)
+    lexical_scores = np.where(allowed, index.lexical.scores(need.text), 0.0)
+    now = lap("lexical_scores", now)
+    lexical_ids = [int(i) for i in np.argsort(-lexical_scores)[:depth] if lexical_scores[i] > 0]
+    now = lap("lexical_rank", now)
+    graph_ids = matcher._graph_ranking(need, allowed, depth)
+    now = lap("graph", now)
+    fused = fuse(
+        {"dense": [int(i) for i in dense_ids], "lexical": lexical_ids, "graph": graph_ids},
+        weights={"dense": w.dense, "lexical": w.lexical, "graph": w.graph},
+    )
+    rescored = [(i, s * matcher._factor(i, None)) for i, s in fused]
+    rescored.sort(key=lambda pair: (-pair[1], pair[0]))
+    now = lap("fusion", now)
+    results = [matcher._result(need, i, s, lexical_scores[i], None) for i, s in rescored[:K]]
+    lap("explain", now)
+    return clock, results
+
+
+def bench_matching(index: SearchIndex, embedder: SentenceTransformerEmbedder, profile: bool) -> Info:
+    out: Info = {}
+    matcher, out["matcher_init"] = measured(lambda: Matcher(index, embedder))
+    work = calls()
+    time_match(matcher, work[:4])  # warm-up
+    out["load_before"] = load()
+    seconds, found = time_match(matcher, work)
+    out["match"] = ms(seconds)
+    laps: dict[str, list[float]] = {name: [] for name, _ in STAGES}
+    by_type: dict[str, dict[str, list[float]]] = {t: {"match": [], "dense": [], "graph": []} for t in RESOURCE_TYPES}
+    exact: Counter[str] = Counter()  # exact searches (no graph, few allowed rows, or the fallback) per type
+    vector_index = index.vector_index
+    exact_search = vector_index._exact
+    same = 0
+    for (need, t), expected, match_s in zip(work, found, seconds, strict=True):
+        vector_index._exact = counted(exact_search, exact, t)  # type: ignore[method-assign]
+        clock, results = staged(matcher, need, t)
+        del vector_index._exact
+        for name, lap in clock.items():
+            laps[name].append(lap)
+        for name in ("dense", "graph"):
+            by_type[t][name].append(clock[name])
+        by_type[t]["match"].append(match_s)
+        same += [r.iri for r in results] == expected
+    out["load_after"] = load()
+    out["stages"] = {name: ms(values) for name, values in laps.items()}
+    out["staged_equals_match"] = f"{same}/{len(work)}"
+    out["by_type"] = {
+        t: {"rows": int((matcher._types == t).sum()), "exact_searches": f"{exact[t]}/{len(by_type[t]['dense'])}",
+            **{name: ms(values) for name, values in by_type[t].items()}}
+        for t in RESOURCE_TYPES
+    }  # fmt: skip
+    if profile:
+        out["profile"] = profile_match(matcher, work[::6])
+    return out
+
+
+def counted(function: Callable[..., Any], counter: Counter[str], key: str) -> Callable[..., Any]:
+    """``function``, counting its calls in ``counter[key]``."""
+
+    def wrapper(*args: Any) -> Any:
+        counter[key] += 1
+        return function(*args)
+
+    return wrapper
+
+
+def profile_match(matcher: Matcher, work: list[tuple[str, str]]) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    time_match(matcher, work)
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(20)
+    body = text.getvalue().replace(str(REPO) + "/", "").replace(str(Path(sys.prefix)) + "/", "")
+    lines = [line.rstrip() for line in body.splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    return f"cProfile of {len(work)} match calls, by own time:\n" + "\n".join(lines[start:])
+
+
+# ---- memory ------------------------------------------------------------------------------------
+
+
+def array_bytes(index: SearchIndex) -> dict[str, int]:
+    """Bytes of the index's own arrays: its vectors, the vector index (vectors and HNSW links), BM25."""
+    hnsw = index.vector_index._hnsw
+    if hnsw is not None:
+        g = hnsw.hnsw
+        vector_index = hnsw.ntotal * hnsw.d * 4 + g.neighbors.size() * 4 + g.offsets.size() * 8 + g.levels.size() * 4
+    else:
+        vector_index = index.vector_index.vectors.nbytes
+    bm25 = index.lexical._bm25
+    postings = sum(bm25.scores[k].nbytes for k in ("data", "indices", "indptr")) if bm25 is not None else 0
+    vocab = sys.getsizeof(bm25.vocab_dict) + sum(sys.getsizeof(k) for k in bm25.vocab_dict) if bm25 else 0
+    copy = 0 if np.may_share_memory(index.vectors, index.vector_index.vectors) else index.vectors.nbytes
+    return {"search_index_vectors": int(copy), "vector_index": int(vector_index),
+            "bm25_postings": int(postings), "bm25_vocab": int(vocab)}  # fmt: skip
+
+
+# ---- report ------------------------------------------------------------------------------------
+
+
+def mb(value: float) -> str:
+    return f"{value / 2**20:,.0f}"
+
+
+def markdown(meta: Info, sizes: dict[str, Info]) -> str:
+    names = list(sizes)
+
+    def header(first: str) -> list[str]:
+        cells = [f"{sizes[n]['rows']:,} ({'sample' if n == 'sample' else 'synthetic'})" for n in names]
+        return ["| " + first + " | " + " | ".join(cells) + " |", "|---" * (len(names) + 1) + "|"]
+
+    def row(title: str, get: Callable[[Info], str]) -> str:
+        return f"| {title} | " + " | ".join(get(sizes[n]) for n in names) + " |"
+
+    encoding = [
+        "| model call alone, ms (measured once; it does not depend on the index) | p50 | p95 |",
+        "|---|---|---|",
+        *[f"| {title} | {meta['encoding'][k]['p50']} | {meta['encoding'][k]['p95']} |" for k, title in ENCODING],
+        *[
+            f"| {title}, with torch's default {n} threads | {meta['encoding'][f'{k}_{n}_threads']['p50']} | "
+            f"{meta['encoding'][f'{k}_{n}_threads']['p95']} |"
+            for n in [meta["default_threads"]]
+            if f"encode_{n}_threads" in meta["encoding"]
+            for k, title in ENCODING
+        ],
+    ]
+    latency = [
+        *header("latency, ms: p50 / p95"),
+        row("**one `match` call**", lambda s: f"**{s['match']['p50']} / {s['match']['p95']}**"),
+        *[row(title, lambda s, k=key: f"{s['stages'][k]['p50']} / {s['stages'][k]['p95']}") for key, title in STAGES],
+        row("staged copy returned what `match` returned", lambda s: s["staged_equals_match"]),
+        row("load average before / after timing", lambda s: f"{s['load_before']} / {s['load_after']}"),
+    ]
+    build = [
+        *header("build and memory"),
+        row("resource docs: s / RSS MB", lambda s: f"{s['docs'].seconds} / {mb(s['docs'].rss)}" if "docs" in s else ""),
+        row(
+            "vector index build: s",
+            lambda s: (
+                f"{s['vector_index'].seconds} ({'HNSW' if s['hnsw'] else 'exact only'}"
+                + (", built by an earlier run)" if s.get("vector_index_from_cache") else ")")
+            ),
+        ),
+        row("BM25 build: s", bm25_cell),
+        row(
+            "inferred subjects: s",
+            lambda s: (
+                f"~{s['infer_subjects_s_estimate']} (extrapolated)"
+                if "infer_subjects_s_estimate" in s
+                else "in SearchIndex.build"
+            ),
+        ),
+        row("`Matcher()` init: s / RSS MB", lambda s: f"{s['matcher_init'].seconds} / {mb(s['matcher_init'].rss)}"),
+        row(
+            "vector index RSS MB (peak while building)",
+            lambda s: f"{mb(s['vector_index'].rss)} ({mb(s['vector_index'].peak)})",
+        ),
+        row("BM25 RSS MB (peak while building)", bm25_memory_cell),
+        row("arrays MB: `SearchIndex.vectors`, when a copy", lambda s: mb(s["arrays"]["search_index_vectors"])),
+        row("arrays MB: `VectorIndex` (vectors + HNSW links)", lambda s: mb(s["arrays"]["vector_index"])),
+        row(
+            "arrays MB: BM25 postings / vocabulary",
+            lambda s: f"{mb(s['arrays']['bm25_postings'])} / {mb(s['arrays']['bm25_vocab'])}",
+        ),
+        row(
+            "**per 1M resources, GB: RSS growth (index + docs + `Matcher`)**",
+            lambda s: f"**{s['rss_per_million_gb']}**",
+        ),
+        row("per 1M resources, GB: the index's arrays alone", lambda s: str(s["arrays_per_million_gb"])),
+    ]
+    sample, enc = sizes["sample"], meta["encode_throughput"]
+    text = [
+        f"# Match benchmark ({meta['machine']})",
+        "",
+        f"Produced by `python benchmarks/match.py` in {meta['total_s']} s. Model {meta['model']} on the CPU (torch "
+        f"threads {meta['torch_threads']}, torch's default here {meta['default_threads']}); k = {K}; one type per "
+        f"call; {len(NEEDS)} needs x {len(RESOURCE_TYPES)} "
+        f"types = {len(calls())} timed calls per size (and as many for the stages). This machine is shared: the "
+        "load average is given with each size, and latencies include whatever else was running.",
+        "",
+        "## Verdict",
+        "",
+        meta["verdict"],
+        "",
+        "## Latency",
+        "",
+        *encoding,
+        "",
+        *latency,
+        "",
+        "The stages come from a copy of `Matcher.match` / `_rank` run on the same needs in separate calls (the "
+        "row below them says whether it returned the same resources as `match`); "
+        "the stages add up to about one call.",
+        "",
+        "## Build and memory",
+        "",
+        *build,
+        "",
+        f"Sample: {sample['records']:,} records ingested in {sample['ingest_s']} s (pipeline only); "
+        f"`SearchIndex.build` {sample['search_index_build_s']} s with {sample['texts_encoded_for_build']:,} texts "
+        f"newly encoded (the others came from the cache at `{meta['cache']}`). Encoding throughput for ingest: "
+        f"{enc['docs_per_s']} docs/s ({enc['texts']} sample passages of {enc['mean_chars']} characters on average, "
+        f"batch 64, CPU, load average {enc['load']}); encoding the whole sample ({enc['sample_passages']:,} "
+        f"passages) cold would take about {enc['sample_cold_encode_s_estimate']} s.",
+        "",
+        *[f"- {note}" for note in meta["notes"]],
+    ]
+    last = sizes[names[-1]]
+    text += [
+        "",
+        f"## By type ({last['rows']:,} resources), ms: p50 / p95",
+        "",
+        "| type | rows | one `match` call | dense search | exact searches (no graph, few rows, or fallback) "
+        "| graph channel |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {t} | {v['rows']:,} | {v['match']['p50']} / {v['match']['p95']} | {v['dense']['p50']} / "
+            f"{v['dense']['p95']} | {v['exact_searches']} | {v['graph']['p50']} / {v['graph']['p95']} |"
+            for t, v in last["by_type"].items()
+        ],
+    ]
+    if "profile" in last:
+        text += ["", f"## Profile ({last['rows']:,} resources)", "", "```", last["profile"], "```"]
+    return "\n".join(text) + "\n"
+
+
+def bm25_cell(s: Info) -> str:
+    if "bm25_build_s_estimate" in s:
+        return f"~{s['bm25_build_s_estimate']} (extrapolated; the sparse-matrix equivalent took {s['bm25'].seconds})"
+    share = f" (tokenising ~{s['tokenize_share']:.0%})" if "tokenize_share" in s else ""
+    return f"{s['bm25'].seconds}{share}"
+
+
+def bm25_memory_cell(s: Info) -> str:
+    if "bm25_peak_estimate" in s:
+        return f"{mb(s['bm25'].rss)} (~{mb(s['bm25_peak_estimate'])}, extrapolated)"
+    return f"{mb(s['bm25'].rss)} ({mb(s['bm25'].peak)})"
+
+
+def verdict(sizes: dict[str, Info], encoding: dict[str, dict[str, float]]) -> str:
+    s = sizes[list(sizes)[-1]]
+    rows, p95, p50 = s["rows"], s["match"]["p95"], s["match"]["p50"]
+    one, encode = encoding["encode_need"], encoding["encode"]
+    stages = s["stages"]
+    worst = max(stages, key=lambda k: stages[k]["mean"])
+    where = "at" if rows == TARGET_SIZE else f"measured only up to {rows:,}, not at"
+    met = p95 <= TARGET_P95_MS and rows >= TARGET_SIZE
+    parts = [
+        f"Target: p95 <= {TARGET_P95_MS:.0f} ms per `match` call at {TARGET_SIZE:,} resources, about "
+        f"{TARGET_ENCODE_MS:.0f} ms of it encoding. At {rows:,} resources: p95 **{p95} ms**, p50 {p50} ms. "
+        f"Encoding alone: the need p50 {one['p50']} ms / p95 {one['p95']} ms; the need and its sentences, as "
+        f"`match` encodes them, p50 {encode['p50']} ms / p95 {encode['p95']} ms.",
+        "**Met.**" if met else f"**Not met** ({where} the target size; p95 is {p95 / TARGET_P95_MS:.1f}x the target).",
+    ]
+    if not met:
+        share = stages[worst]["mean"] / s["match"]["mean"]
+        parts.append(
+            f"The stage that dominates: {dict(STAGES)[worst]}, p50 {stages[worst]['p50']} ms / p95 "
+            f"{stages[worst]['p95']} ms (about {share:.0%} of the mean call)."
+        )
+    return " ".join(parts)
+
+
+def code_versions() -> dict[str, str]:
+    """A short hash of each module measured here, as read at the start (they change while work goes on)."""
+    files = ["matcher", "vector_index", "lexical", "search_index", "documents", "embeddings", "fusion", "explain"]
+    return {
+        f"graph/{name}.py": hashlib.blake2b((REPO / "graph" / f"{name}.py").read_bytes(), digest_size=6).hexdigest()
+        for name in files
+    }
+
+
+def report_size(name: str, info: Info) -> None:
+    print(f"  {name}: match {info['match']}", flush=True)
+    print("  stages p50/p95: " + "; ".join(f"{k} {v['p50']}/{v['p95']}" for k, v in info["stages"].items()))
+    print(f"  staged == match: {info['staged_equals_match']}; load {info['load_before']} -> {info['load_after']}")
+
+
+def _json(value: object) -> object:
+    if isinstance(value, Step):
+        return {"seconds": value.seconds, "rss_bytes": value.rss, "peak_rss_bytes": value.peak}
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding cache (SQLite), kept")
+    parser.add_argument("--encode-texts", type=int, default=256, help="sample passages for the throughput")
+    parser.add_argument("--full-bm25-up-to", type=int, default=100_000, help="LexicalIndex.build up to here")
+    parser.add_argument("--torch-threads", type=int, help="torch.set_num_threads (default: torch's own)")
+    parser.add_argument("--graph-cache", type=Path, help="save HNSW graphs here and reuse them on re-runs")
+    parser.add_argument("--needs", type=int, default=len(NEEDS), help="use the first N needs (for a quick try)")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    args = parser.parse_args()
+    del NEEDS[args.needs :]
+
+    import torch
+
+    default_threads = torch.get_num_threads()
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
+    started = time.perf_counter()
+    rng = np.random.default_rng(SEED)
+    embedder = SentenceTransformerEmbedder.load(device="cpu")
+    sizes: dict[str, Info] = {}
+
+    print(f"sample: ingest and SearchIndex.build (load {load()})", flush=True)
+    sample, info = sample_index(embedder, args.cache)
+    throughput = encode_throughput(embedder, sample, args.encode_texts)
+    encoding = time_encoding(embedder)
+    if torch.get_num_threads() != default_threads:  # what torch's own thread count gives, for comparison
+        torch.set_num_threads(default_threads)
+        encoding_default = time_encoding(embedder)
+        encoding[f"encode_need_{default_threads}_threads"] = encoding_default["encode_need"]
+        encoding[f"encode_{default_threads}_threads"] = encoding_default["encode"]
+        torch.set_num_threads(args.torch_threads)
+    print(f"  model call alone: {encoding}", flush=True)
+    print(f"  {info}\n  encoding for ingest: {throughput}", flush=True)
+    meta: Info = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, torch {torch.__version__}",
+        "model": embedder.name, "torch_threads": torch.get_num_threads(),
+        "default_threads": default_threads, "cache": str(args.cache),
+        "encode_throughput": throughput, "encoding": encoding, "started": started, "code": code_versions(),
+        "target": {"p95_ms": TARGET_P95_MS, "rows": TARGET_SIZE, "encode_ms": TARGET_ENCODE_MS},
+    }  # fmt: skip
+    _, info["vector_index"] = measured(lambda: VectorIndex.build(sample.vectors))  # the parts SearchIndex.build
+    _, info["bm25"] = measured(lambda: LexicalIndex.build([d.text for d in sample.docs]))  # made, on their own
+    info.update(rows=len(sample.docs), hnsw=sample.vector_index.uses_hnsw, arrays=array_bytes(sample))
+    info.update(bench_matching(sample, embedder, profile=False))
+    info["rss_per_million_gb"] = "-"
+    sizes["sample"] = info
+    report_size("sample", info)
+    write(args, sizes, meta, None, final=False)
+
+    syn = Synthetic(sample)
+    check = None
+    measured_bm25 = {"chars": sum(len(d.text) for d in sample.docs), "build": sizes["sample"]["bm25"]}
+    if any(n > args.full_bm25_up_to for n in args.sizes):
+        check = check_sparse_bm25(syn, rng)
+        print(f"\nsparse-matrix BM25 against LexicalIndex.build: {check}", flush=True)
+        measured_bm25 = {"chars": check["text_chars"], "build": check["build"]}
+    for n in sorted(args.sizes):
+        print(f"\n{n:,} resources: building (load {load()})", flush=True)
+        before = settle()
+        index, info = synthetic_index(syn, n, rng, n <= args.full_bm25_up_to, args.graph_cache)
+        if n <= args.full_bm25_up_to:
+            measured_bm25 = {"chars": info["text_chars"], "build": info["bm25"]}
+        else:
+            scale = info["text_chars"] / measured_bm25["chars"]
+            info["bm25_build_s_estimate"] = round(measured_bm25["build"].seconds * scale)
+            info["bm25_peak_estimate"] = measured_bm25["build"].peak * scale
+            info["bm25_extrapolated_from_chars"] = measured_bm25["chars"]
+        info.update(rows=n, hnsw=index.vector_index.uses_hnsw, arrays=array_bytes(index))
+        print("  built: " + ", ".join(f"{k}={v}" for k, v in info.items() if k != "arrays"), flush=True)
+        info.update(bench_matching(index, embedder, profile=n == max(args.sizes) and not args.no_profile))
+        info["rss_per_million_gb"] = round((settle() - before) * 1e6 / n / 1e9, 2)
+        sizes[f"synthetic-{n}"] = info
+        report_size(f"{n:,}", info)
+        del index
+        write(args, sizes, meta, check, final=False)
+    write(args, sizes, meta, check, final=True)
+
+
+def write(args: argparse.Namespace, sizes: dict[str, Info], meta: Info, check: Info | None, final: bool) -> None:
+    """Write ``match.md`` and ``match.json`` with the sizes measured so far (and print the report when final)."""
+    for info in sizes.values():
+        info["arrays_per_million_gb"] = round(sum(info["arrays"].values()) * 1e6 / info["rows"] / 1e9, 2)
+
+    notes = [
+        "Synthetic sizes copy sample resources (see the module docstring). Their inferred subjects are their "
+        f"parents'; the time `_infer_subjects` would take is timed on {INFER_ROWS:,} rows and scaled (extrapolated).",
+        "`SearchIndex.vectors` counts only where it is a second copy of the `VectorIndex`'s vectors (as "
+        "`SearchIndex.build` made them before `vectors` became a view). RSS per "
+        "1M is the process' growth over building a synthetic index and its `Matcher` "
+        "(vectors, docs, both indexes, inferred-subject lists shared with the sample), scaled to 1,000,000 rows.",
+    ]
+    if check is not None:
+        notes.append(
+            f"Sparse-matrix BM25 against `LexicalIndex.build` on {check['rows']:,} synthetic rows: largest score "
+            f"difference over the {len(NEEDS)} needs {check['max_abs_score_difference']}, postings of the same size: "
+            f"{check['same_postings_size']}. Build times and peaks above its rows are extrapolated from the largest "
+            "measured `LexicalIndex.build`, in proportion to the characters indexed."
+        )
+    meta.update(notes=notes, sparse_bm25_check=check, total_s=round(time.perf_counter() - meta["started"]))
+    if not final:
+        meta["total_s"] = f"{meta['total_s']} (so far; run not finished)"
+    meta["verdict"] = verdict(sizes, meta["encoding"])
+    text = markdown(meta, sizes)
+    if final:
+        print("\n" + text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "match.md").write_text(text, encoding="utf-8")
+    payload = {"meta": {k: v for k, v in meta.items() if k != "started"}, "sizes": sizes, "needs": NEEDS}
+    (args.out / "match.json").write_text(json.dumps(payload, indent=2, default=_json) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
