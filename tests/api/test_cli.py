@@ -61,12 +61,34 @@ def test_usage_errors_say_what_to_do(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_the_readme_run_command_on_the_bundled_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHAREKG_SAMPLE_DIR", str(SAMPLE))
-    code, out = invoke(tmp_path / "var", "ingest", "--sample")
+    # the index step of `make run` (embedding the whole sample, minutes on 2 cores) is covered on a small
+    # source by test_index_match_bundle_and_fits below
+    code, out = invoke(tmp_path / "var", "ingest", "--sample", "--no-index")
     assert code == 0, out
     assert len(re.findall(r"│ loaded +│", out)) == 11  # ten sample sources and the links
     assert "by same-grant-and-name" in out
-    code, out = invoke(tmp_path / "var", "ingest", "--sample")
+    code, out = invoke(tmp_path / "var", "ingest", "--sample", "--no-index")
     assert code == 0 and len(re.findall(r"│ unchanged +│", out)) == 11
     code, out = invoke(tmp_path / "var", "stats")
     for type_name in ("Instrument", "Facility", "Dataset", "Expert", "Organization", "Subject"):
         assert type_name in out
+
+
+def test_index_match_bundle_and_fits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    var = tmp_path / "var"
+    code, out = invoke(var, "ingest", str(FIXTURES / "nsf-mri" / "awards.jsonl"))
+    assert code == 0 and "search index built" in out, out
+    code, out = invoke(var, "index")
+    assert code == 0 and "up to date" in out
+    code, out = invoke(var, "match", "NMR spectroscopy of organic compounds", "--type", "Instrument", "--json")
+    assert code == 0, out
+    response = json.loads(out[out.index("{") :])
+    top = response["results"]["Instrument"][0]
+    assert "NMR" in top["label"] and top["explanation"]["path"][0]["label"] == "your need"
+    code, out = invoke(var, "match", "NMR", "--country", "Atlantis")
+    assert code == 1 and "Atlantis" in out
+    code, out = invoke(var, "bundle", "NMR spectroscopy of organic compounds", "--k", "1")
+    assert code == 0 and "contact person" in out
+    code, out = invoke(var, "fits", top["iri"])
+    assert code == 0 and "NMR spectroscopy of organic compounds" in out  # the need logged by `match`
