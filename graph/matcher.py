@@ -132,6 +132,7 @@ class Matcher:
         self.weights = weights or Weights()
         self.position = {m: i for i, d in enumerate(index.docs) for m in d.members}
         self._types = np.array([d.type for d in index.docs])
+        self._type_masks: dict[str, np.ndarray] = {t: self._types == t for t in sorted(set(self._types.tolist()))}
         self._orgs = [{o.lower() for o in d.organizations} for d in index.docs]
         self._org_names = [{_norm(index.label_of(o)) for o in d.organizations} for d in index.docs]
         self._places = {
@@ -152,7 +153,7 @@ class Matcher:
         if not 1 <= k <= MAX_K:
             raise MatchError(f"k is {k}; ask for between 1 and {MAX_K} results per type")
         base = self._mask(filters)
-        results = {t: self._rank(need, base & (self._types == t), k, team) for t in types}
+        results = {t: self._rank(need, base & self._type_masks[t], k, team) for t in types}
         return MatchResponse(need.text, results, [self._subject(i) for i in need.subjects])
 
     def _need(self, text: str) -> _Need:
@@ -165,8 +166,12 @@ class Matcher:
         subjects = {int(i): float(sims[i]) for i in top if sims[i] >= 0.35}
         return _Need(text, vectors[0], parts, vectors[1:], subjects)
 
+    def _type_mask(self, type_name: str) -> np.ndarray:
+        found = self._type_masks.get(type_name)
+        return found if found is not None else np.zeros(len(self._types), dtype=bool)
+
     def _check_types(self, types: Sequence[str]) -> list[str]:
-        known = sorted(set(self._types.tolist()))
+        known = list(self._type_masks)
         unknown = [t for t in types if t not in known]
         if unknown:
             raise MatchError(f"unknown resource type(s) {unknown}; use any of {known}")
@@ -181,9 +186,9 @@ class Matcher:
         need = self._need(_check_text(text))
         base = self._mask(Filters((), filters.organization, filters.country, filters.region, filters.city,
                                   filters.access))  # fmt: skip
-        instruments = self._rank(need, base & (self._types == "Instrument"), max(10, 3 * k), team)
-        datasets = self._rank(need, base & (self._types == "Dataset"), 5, team)
-        experts = self._rank(need, base & (self._types == "Expert"), 20, team)
+        instruments = self._rank(need, base & self._type_mask("Instrument"), max(10, 3 * k), team)
+        datasets = self._rank(need, base & self._type_mask("Dataset"), 5, team)
+        experts = self._rank(need, base & self._type_mask("Expert"), 20, team)
         bundles = [self._bundle(need, r, datasets, experts) for r in instruments]
         bundles.sort(key=lambda b: -b.score)
         return bundles[:k]
