@@ -154,7 +154,7 @@ def _grant(r: Grant, t: _Triples) -> ox.NamedNode:
 
 
 def _work(expert: ox.NamedNode, source: str, w: Work, t: _Triples) -> None:
-    node = record_iri("work", source, w.local_id)
+    node = record_iri("output", source, w.local_id)
     t.label(node, SKG.Output, w.title, w.local_id)
     if w.kind in WORK_CLASSES:
         t.append((node, RDF_.type, WORK_CLASSES[w.kind]))
