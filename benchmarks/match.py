@@ -498,7 +498,7 @@ def staged(matcher: Matcher, text: str, t: str) -> tuple[dict[str, float], list[
     now = lap("need", now)
     filters = Filters(types=(t,))
     types = matcher._check_types(filters.types)
-    allowed = matcher._mask(filters) & (matcher._types == types[0])
+    allowed = matcher._mask(filters) & matcher._type_masks[types[0]]
     count = int(allowed.sum())
     depth = min(count, max(MIN_DEPTH, 5 * K))
     now = lap("filters", now)
