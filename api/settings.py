@@ -29,6 +29,35 @@ class Settings(BaseSettings):
         None, description="Device for encoding (cpu, cuda); default: CUDA when torch sees a GPU, else CPU."
     )
 
+    # Serving (sharekg serve)
+    host: str = Field("127.0.0.1", description="Address `sharekg serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `sharekg serve` listens on.")
+    api_keys_file: Path | None = Field(
+        None,
+        description="TOML file of API keys for POST /ingest and record edits, stored only as SHA-256 hashes with "
+        "their role (admin, or centre with its organisation); default: <data_dir>/api-keys.toml. "
+        "Add keys with `sharekg keys add`.",
+    )
+    max_body_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="Largest request body the service accepts (uploads included)."
+    )
+    page_size_max: int = Field(200, ge=1, description="Largest page GET /resources returns.")
+    sparql_timeout_s: float = Field(10.0, gt=0, description="Time limit of one SPARQL query at /sparql, in seconds.")
+    sparql_max_rows: int = Field(10_000, ge=1, description="Most result rows (or triples) /sparql returns.")
+    demand_retention_days: int | None = Field(
+        365,
+        ge=1,
+        description="Logged match requests older than this many days are deleted; unset keeps them forever.",
+    )
+
+    # Neo4j backend (used instead of the embedded store when neo4j_uri is set)
+    neo4j_uri: str | None = Field(
+        None, description="neo4j:// or bolt:// URI of a Neo4j (or Bolt-compatible) server; unset: embedded Oxigraph."
+    )
+    neo4j_user: str = Field("neo4j", description="Neo4j user name.")
+    neo4j_password: str = Field("", description="Neo4j password (pass it by environment, never in a file).")
+    neo4j_database: str = Field("neo4j", description="Neo4j database that holds the sharekg graph.")
+
     @property
     def store_dir(self) -> Path:
         return self.data_dir / "store"
@@ -44,3 +73,7 @@ class Settings(BaseSettings):
     @property
     def demand_path(self) -> Path:
         return self.data_dir / "demand.sqlite"
+
+    @property
+    def api_keys_path(self) -> Path:
+        return self.api_keys_file or self.data_dir / "api-keys.toml"
