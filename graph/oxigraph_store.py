@@ -16,7 +16,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from graph.errors import ConfigurationError, StoreError
-from graph.store import BASE, CATALOGUE_GRAPH, EXPORT_FORMATS, GRAPH_PREFIX, SourceEntry, Triple, TypeCount
+from graph.store import BASE, CATALOGUE_GRAPH, EXPORT_FORMATS, GRAPH_PREFIX, SourceEntry, Term, Triple, TypeCount
 from ontology.terms import SKG_NS
 
 #: Quads per bulk-loader call: bounds the loader's memory (one call over 1M quads peaked near 2 GB).
@@ -137,6 +137,25 @@ class OxigraphStore:
     def quads(self) -> Iterator[ox.Quad]:
         for graph in [CATALOGUE_GRAPH, *self._current_graphs()]:
             yield from self._store.quads_for_pattern(None, None, None, graph)
+
+    def describe(self, iri: str) -> list[tuple[ox.NamedNode, Term]]:
+        subject = ox.NamedNode(iri)
+        seen: dict[tuple[ox.NamedNode, Term], None] = {}
+        for graph in self._current_graphs():
+            for quad in self._store.quads_for_pattern(subject, None, None, graph):
+                seen[(quad.predicate, quad.object)] = None  # type: ignore[index]
+        return list(seen)
+
+    def incoming(self, iri: str, limit: int) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
+        target = ox.NamedNode(iri)
+        seen: dict[tuple[ox.NamedNode, ox.NamedNode], None] = {}
+        for graph in self._current_graphs():
+            for quad in self._store.quads_for_pattern(None, None, target, graph):
+                if isinstance(quad.subject, ox.NamedNode):
+                    seen[(quad.subject, quad.predicate)] = None
+                if len(seen) >= limit:
+                    return list(seen)
+        return list(seen)
 
     def count_by_type(self) -> list[TypeCount]:
         by_graph = {e.graph: e.source for e in self.sources().values()}
