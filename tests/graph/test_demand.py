@@ -1,10 +1,24 @@
-"""The demand log keeps each need with its filters and top results, across reopenings."""
+"""The demand log keeps each need with its filters and top results, across reopenings; it stores personal data
+only when sent, forgets requests past the retention period, migrates old files, and sums demand per resource."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from graph.demand import DemandLog
+import pytest
+
+from graph.demand import SCHEMA_VERSION, DemandLog, TopResult, top_results
+from graph.errors import InputError
+from graph.explain import Explanation
+from graph.matcher import MatchResponse, MatchResult
+
+NMR = "https://w3id.org/sharekg/id/instrument/nsf-mri/1726812"
+XAS = "https://w3id.org/sharekg/id/instrument/xas-beamlines/ALS%2F10.3.2"
+FACILITY = "https://w3id.org/sharekg/id/facility/xas-beamlines/ALS"
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 
 
 def test_needs_are_kept_in_order(tmp_path: Path) -> None:
@@ -17,3 +31,139 @@ def test_needs_are_kept_in_order(tmp_path: Path) -> None:
     assert [n.text for n in needs] == ["an NMR spectrometer", "a flow cytometer"]
     assert needs[0].id == first and needs[0].filters == {"country": "USA"} and needs[0].top == [("https://x/1", 0.5)]
     reopened.close()
+
+
+def test_typed_results_keep_rank_and_cosine(tmp_path: Path) -> None:
+    log = DemandLog(tmp_path / "demand.sqlite")
+    top = [
+        TopResult(NMR, 0.031, "Instrument", 1, 0.62),
+        TopResult(XAS, 0.020, "Instrument", 2, 0.41),
+        TopResult(FACILITY, 0.028, "Facility", 1, 0.55),
+    ]
+    log.record("solid-state NMR of battery cathodes", {"types": ["Instrument", "Facility"]}, top)
+    (need,) = log.needs()
+    assert need.results == tuple(top)
+    assert need.best_cosine == 0.62
+    assert need.top == [(NMR, 0.031), (XAS, 0.020), (FACILITY, 0.028)]
+    log.close()
+
+
+def test_personal_data_is_absent_unless_sent(tmp_path: Path) -> None:
+    path = tmp_path / "demand.sqlite"
+    log = DemandLog(path)
+    log.record("an anonymous need", {}, [])
+    log.record("a team's need", {}, [], team="Team Perovskite", organization="University of St Andrews",
+               contact="lead@example.org")  # fmt: skip
+    anonymous, sent = log.needs()
+    log.close()
+    assert (anonymous.team, anonymous.organization, anonymous.contact) == (None, None, None)
+    assert (sent.team, sent.organization, sent.contact) == (
+        "Team Perovskite", "University of St Andrews", "lead@example.org",
+    )  # fmt: skip
+    with sqlite3.connect(path) as db:  # nothing personal sits anywhere else in the file
+        rows = db.execute("SELECT text, filters, team, organization, contact FROM needs ORDER BY id").fetchall()
+    assert rows[0] == ("an anonymous need", "{}", None, None, None)
+
+
+def test_purge_deletes_requests_older_than_the_period_with_their_results(tmp_path: Path) -> None:
+    log = DemandLog(tmp_path / "demand.sqlite")
+    log.record("old need", {}, [(NMR, 0.03)], asked_at=NOW - timedelta(days=400))
+    log.record("recent need", {}, [(NMR, 0.03)], asked_at=NOW - timedelta(days=10))
+    assert log.purge(365, now=NOW) == 1
+    assert [n.text for n in log.needs()] == ["recent need"]
+    assert [d.needs for d in log.demand()] == [1]  # the old request's results went with it
+    assert log.purge(365, now=NOW) == 0
+    log.close()
+
+
+def test_retention_applies_on_open_and_on_record(tmp_path: Path) -> None:
+    path = tmp_path / "demand.sqlite"
+    log = DemandLog(path)
+    log.record("long ago", {}, [], asked_at=datetime.now(UTC) - timedelta(days=40))
+    log.close()
+    kept = DemandLog(path, retention_days=60)
+    assert [n.text for n in kept.needs()] == ["long ago"]
+    kept.close()
+    strict = DemandLog(path, retention_days=30)  # opening purges
+    assert strict.needs() == []
+    strict.record("older than the period", {}, [], asked_at=datetime.now(UTC) - timedelta(days=31))
+    assert strict.needs() == []  # recording purges too
+    strict.close()
+
+
+def test_bad_retention_and_naive_times_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="at least 1 day"):
+        DemandLog(tmp_path / "d.sqlite", retention_days=0)
+    log = DemandLog(tmp_path / "d.sqlite")
+    with pytest.raises(InputError, match="no time zone"):
+        log.record("need", {}, [], asked_at=datetime(2026, 1, 1))
+    log.close()
+
+
+def test_needs_in_a_time_window(tmp_path: Path) -> None:
+    log = DemandLog(tmp_path / "demand.sqlite")
+    for days in (90, 40, 5):
+        log.record(f"{days} days ago", {}, [(NMR, 0.02)], asked_at=NOW - timedelta(days=days))
+    window = log.needs(since=NOW - timedelta(days=60), until=NOW - timedelta(days=5))
+    assert [n.text for n in window] == ["40 days ago"]  # since is inclusive, until exclusive
+    assert window[0].top == [(NMR, 0.02)]
+    log.close()
+
+
+def test_demand_per_resource_counts_needs_and_sums_fit(tmp_path: Path) -> None:
+    log = DemandLog(tmp_path / "demand.sqlite")
+    instrument = "Instrument"
+    log.record("need one", {}, [TopResult(NMR, 0.03, instrument, 1, 0.6), TopResult(XAS, 0.02, instrument, 2, 0.4)])
+    log.record("need two", {}, [TopResult(XAS, 0.03, instrument, 1, 0.35), TopResult(NMR, 0.02, instrument, 3, 0.3)])
+    log.record("need three", {}, [TopResult(FACILITY, 0.03, "Facility", 1, 0.45)])
+    demand = {d.iri: d for d in log.demand()}
+    nmr = demand[NMR]
+    assert (nmr.type, nmr.needs, nmr.best_rank) == ("Instrument", 2, 1)
+    assert nmr.fit_sum == pytest.approx(0.9) and nmr.cosine_mean == pytest.approx(0.45)
+    assert nmr.score_sum == pytest.approx(0.05) and nmr.score_mean == pytest.approx(0.025)
+    assert [d.iri for d in log.demand()] == [NMR, XAS, FACILITY]  # strongest demand first
+    assert [d.iri for d in log.demand(types=["Facility"])] == [FACILITY]
+    log.close()
+
+
+def test_old_files_are_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "demand.sqlite"
+    with sqlite3.connect(path) as db:  # the first layout, as the first release wrote it
+        db.execute(
+            "CREATE TABLE needs (id INTEGER PRIMARY KEY, text TEXT NOT NULL, asked_at TEXT NOT NULL, "
+            "filters TEXT NOT NULL, top TEXT NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO needs VALUES (7, 'an NMR spectrometer', '2026-01-02T03:04:05+00:00', ?, ?)",
+            (json.dumps({"country": "USA"}), json.dumps([[NMR, 0.03], [XAS, 0.01]])),
+        )
+    db.close()
+    log = DemandLog(path)
+    (need,) = log.needs()
+    assert (need.id, need.text, need.asked_at, need.filters) == (
+        7, "an NMR spectrometer", "2026-01-02T03:04:05+00:00", {"country": "USA"},
+    )  # fmt: skip
+    assert need.top == [(NMR, 0.03), (XAS, 0.01)] and [r.rank for r in need.results] == [1, 2]
+    assert need.team is None and need.best_cosine is None
+    assert log.record("a new one", {}, [(NMR, 0.02)]) == 8
+    demand = {d.iri: d for d in log.demand()}
+    assert demand[NMR].needs == 2 and demand[NMR].cosine_mean is None  # old records count by score
+    log.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+
+
+def test_top_results_keeps_the_first_of_each_type_with_rank_and_cosine() -> None:
+    def result(iri: str, type_name: str, score: float, cosine: float) -> MatchResult:
+        return MatchResult(iri, type_name, "", score, "", "", "", "", Explanation(signals={"cosine": cosine}))
+
+    response = MatchResponse(
+        "need",
+        {"Instrument": [result(NMR, "Instrument", 0.03, 0.6), result(XAS, "Instrument", 0.02, 0.5)],
+         "Facility": [result(FACILITY, "Facility", 0.03, 0.4)]},
+        [],
+    )  # fmt: skip
+    assert top_results(response, per_type=1) == [
+        TopResult(NMR, 0.03, "Instrument", 1, 0.6), TopResult(FACILITY, 0.03, "Facility", 1, 0.4),
+    ]  # fmt: skip
