@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -19,20 +19,29 @@ import pyoxigraph as ox
 
 from ingest.iris import grant_iri, normalize_name, org_iri, record_iri
 from ingest.records import (
+    Capacity,
+    ChallengeTopic,
     Contact,
+    Contest,
     Dataset,
+    Entry,
     Expert,
     Facility,
     Grant,
     Instrument,
+    IriRef,
     Organization,
     OrgRef,
+    Output,
     Place,
     Record,
+    Ref,
     Subject,
+    Team,
+    UsageRecord,
     Work,
 )
-from ontology.terms import DCAT_, DCT, FOAF_, ORG_, RDF_, RDFS_, SKG, SKOS_, XSD_
+from ontology.terms import DCAT_, DCT, FOAF_, ORG_, PROV_, RDF_, RDFS_, SKG, SKOS_, XSD_
 
 Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
 
@@ -92,6 +101,10 @@ class _Triples(list[Triple]):
         self.text(s, SKG.contactTelephone, contact.phone)
         self.iri(s, SKG.contactPage, contact.url)
 
+    def synthetic(self, s: ox.NamedNode, synthetic: bool) -> None:
+        if synthetic:
+            self.append((s, SKG.synthetic, ox.Literal("true", datatype=XSD_.boolean)))
+
     def org(self, ref: OrgRef) -> ox.NamedNode:
         node, triples = org_triples(ref)
         self.context.append(triples)
@@ -120,6 +133,17 @@ def org_triples(ref: OrgRef) -> tuple[ox.NamedNode, tuple[Triple, ...]]:
 
 def _date(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _datetime(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def ref_iri(ref: Ref) -> ox.NamedNode:
+    """The IRI of a record of any source: given, or minted as that source's mapping minted it."""
+    if isinstance(ref, IriRef):
+        return ox.NamedNode(ref.iri)
+    return record_iri(ref.kind, ref.source, ref.local_id)
 
 
 def map_record(record: Record) -> MappedRecord:
@@ -269,6 +293,122 @@ def _subject(r: Subject, t: _Triples) -> ox.NamedNode:
     return node
 
 
+def _usage(r: UsageRecord, t: _Triples) -> ox.NamedNode:
+    node = record_iri("usage", r.origin.source, r.local_id)
+    t.append((node, RDF_.type, SKG.UsageRecord))
+    t.text(node, SKG.localId, r.local_id)
+    t.append((node, SKG.usedResource, ref_iri(r.resource)))
+    organization = t.org(r.organization) if r.organization is not None else None
+    user = r.team or r.person
+    t.iri(node, SKG.user, ref_iri(user) if user is not None else organization)
+    t.iri(node, SKG.userOrganization, organization)
+    t.typed(node, PROV_.startedAtTime, _datetime(r.start), XSD_.dateTime)
+    t.typed(node, PROV_.endedAtTime, _datetime(r.end), XSD_.dateTime)
+    t.typed(node, SKG.hoursBooked, r.hours_booked, XSD_.decimal)
+    t.typed(node, SKG.hoursUsed, r.hours_used, XSD_.decimal)
+    t.text(node, SKG.usageStatus, r.status)
+    if r.entry is not None:
+        t.append((node, SKG.forEntry, ref_iri(r.entry)))
+    t.synthetic(node, r.synthetic)
+    return node
+
+
+def _capacity(r: Capacity, t: _Triples) -> ox.NamedNode:
+    node = ref_iri(r.resource)
+    t.typed(node, SKG.capacityHoursPerYear, r.hours_per_year, XSD_.decimal)
+    return node
+
+
+def _contest(r: Contest, t: _Triples) -> ox.NamedNode:
+    source = r.origin.source
+    node = record_iri("contest", source, r.local_id)
+    t.label(node, SKG.Contest, r.name, r.local_id)
+    t.text(node, DCT.description, r.description)
+    t.typed(node, SKG.startDate, _date(r.start), XSD_.date)
+    t.typed(node, SKG.endDate, _date(r.end), XSD_.date)
+    if r.organizer is not None:
+        t.append((node, SKG.hostedBy, t.org(r.organizer)))
+    t.iri(node, FOAF_.homepage, r.homepage)
+    t.synthetic(node, r.synthetic)
+    for track in r.tracks:
+        track_node = record_iri("track", source, track.local_id)
+        t.label(track_node, SKG.Track, track.name, track.local_id)
+        t.text(track_node, DCT.description, track.description)
+        t.synthetic(track_node, r.synthetic)
+        t.append((node, SKG.track, track_node))
+    return node
+
+
+def _topic(r: ChallengeTopic, t: _Triples) -> ox.NamedNode:
+    source = r.origin.source
+    node = record_iri("topic", source, r.local_id)
+    t.label(node, SKG.ChallengeTopic, r.title, r.local_id)
+    t.text(node, DCT.description, r.text)
+    t.append((node, SKG.postedBy, t.org(r.posted_by)))
+    if r.contest:
+        t.append((node, DCT.isPartOf, record_iri("contest", source, r.contest)))
+    for subject in r.subjects:
+        t.iri(node, DCT.subject, subject)
+    t.texts(node, SKG.keyword, r.keywords)
+    t.synthetic(node, r.synthetic)
+    return node
+
+
+def _team(r: Team, t: _Triples) -> ox.NamedNode:
+    source = r.origin.source
+    node = record_iri("team", source, r.local_id)
+    t.label(node, SKG.Team, r.name, r.local_id)
+    for member in r.members:
+        person = record_iri("person", source, member.local_id)
+        t.label(person, FOAF_.Person, member.name, member.local_id)
+        t.text(person, FOAF_.name, member.name)
+        t.synthetic(person, r.synthetic)
+        t.append((node, SKG.member, person))
+    for ref in r.organizations:
+        t.append((node, SKG.teamOrganization, t.org(ref)))
+    t.synthetic(node, r.synthetic)
+    return node
+
+
+def _output(entry: ox.NamedNode, source: str, o: Output, synthetic: bool, t: _Triples) -> None:
+    node = record_iri("output", source, o.local_id)
+    t.label(node, SKG.Output, o.title, o.local_id)
+    t.append((node, RDF_.type, WORK_CLASSES[o.kind]))
+    t.typed(node, SKG.publicationYear, o.year, XSD_.integer)
+    t.text(node, SKG.doi, o.doi)
+    t.iri(node, FOAF_.homepage, o.url)
+    for ref in o.made_with:
+        t.append((node, SKG.madeWith, ref_iri(ref)))
+    t.synthetic(node, synthetic)
+    t.append((entry, SKG.output, node))
+
+
+def _entry(r: Entry, t: _Triples) -> ox.NamedNode:
+    source = r.origin.source
+    node = record_iri("entry", source, r.local_id)
+    t.label(node, SKG.Entry, r.title, r.local_id)
+    t.append((node, SKG.inTrack, record_iri("track", source, r.track)))
+    if r.topic:
+        t.append((node, SKG.answersTopic, record_iri("topic", source, r.topic)))
+    t.append((node, SKG.submittedBy, record_iri("team", source, r.team)))
+    project = record_iri("project", source, r.local_id)
+    need = record_iri("need", source, r.local_id)
+    t.label(project, SKG.Project, r.title, r.local_id)
+    t.append((project, SKG.statesNeed, need))
+    t.append((need, RDF_.type, SKG.Need))
+    t.text(need, SKG.needText, r.need)
+    t.append((node, SKG.project, project))
+    for ref in r.matched:
+        t.append((node, SKG.matchedResource, ref_iri(ref)))
+    for ref in r.mentors:
+        t.append((node, SKG.mentor, ref_iri(ref)))
+    for output in r.outputs:
+        _output(node, source, output, r.synthetic, t)
+    for part in (node, project, need):
+        t.synthetic(part, r.synthetic)
+    return node
+
+
 _MAPPERS: dict[type, Callable[[Any, _Triples], ox.NamedNode]] = {
     Organization: _organization,
     Grant: _grant,
@@ -277,4 +417,10 @@ _MAPPERS: dict[type, Callable[[Any, _Triples], ox.NamedNode]] = {
     Instrument: _instrument,
     Dataset: _dataset,
     Subject: _subject,
+    UsageRecord: _usage,
+    Capacity: _capacity,
+    Contest: _contest,
+    ChallengeTopic: _topic,
+    Team: _team,
+    Entry: _entry,
 }

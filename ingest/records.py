@@ -7,13 +7,17 @@ records hold clean Python values only. References between records are by *key*:
   institution arriving from two sources is one node;
 - people, instruments, facilities by the local id the source gives them (same source);
 - grants by funder and award number (``GrantRef``), which several sources share;
-- subjects by IRI (``SubjectRef``), when a record is tagged with a concept of a scheme.
+- subjects by IRI (``SubjectRef``), when a record is tagged with a concept of a scheme;
+- records of *another* source (the instrument a booking used, the expert who mentored an entry) by
+  ``RecordRef`` (kind, source and local id: the mapping mints the IRI that source's own mapping minted)
+  or by ``IriRef`` (the sharekg IRI itself).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,22 +194,176 @@ class Subject:
     broader: tuple[str, ...] = ()  # IRIs
 
 
-Record = Organization | Grant | Expert | Facility | Instrument | Dataset | Subject
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """A record of any source by its key: ``kind`` is the IRI's type segment (``instrument``, ``facility``,
+    ``dataset``, ``expert``, ``team``, ``entry``, ``person``), ``source`` the source it was ingested as."""
+
+    kind: str
+    source: str
+    local_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IriRef:
+    """A record named by its sharekg IRI (``https://w3id.org/sharekg/id/...``)."""
+
+    iri: str
+
+
+Ref = RecordRef | IriRef
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """One booking or use of a shared resource, as a booking system (PPMS, iLab, NEMO, QReserve) exports it.
+
+    The user is the team, else the person, else the organisation; ``organization`` is kept beside a team or a
+    person too (the group or institute the booking was billed to). ``status`` is ``completed``, ``no-show``,
+    ``cancelled`` or ``booked``; ``entry`` is the contest entry the use served, when known."""
+
+    origin: Origin
+    local_id: str
+    resource: Ref
+    start: datetime
+    end: datetime | None = None
+    hours_booked: Decimal | None = None
+    hours_used: Decimal | None = None
+    status: str | None = None
+    organization: OrgRef | None = None
+    team: Ref | None = None
+    person: Ref | None = None
+    entry: Ref | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """How many hours a year a resource can be booked (``skg:capacityHoursPerYear``), set by its centre."""
+
+    origin: Origin
+    resource: Ref
+    hours_per_year: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    local_id: str
+    name: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contest:
+    """One edition of an innovation contest (a Sharing Cup) with its tracks."""
+
+    origin: Origin
+    local_id: str
+    name: str
+    tracks: tuple[Track, ...]
+    description: str | None = None
+    start: date | None = None
+    end: date | None = None
+    organizer: OrgRef | None = None
+    homepage: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeTopic:
+    """A topic a platform or resource centre posts for teams to take up."""
+
+    origin: Origin
+    local_id: str
+    title: str
+    text: str
+    posted_by: OrgRef
+    contest: str | None = None  # local id of a Contest of the same source
+    subjects: tuple[str, ...] = ()  # subject IRIs
+    keywords: tuple[str, ...] = ()
+    synthetic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A team member, known to this source only by the id and name it gives."""
+
+    local_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    origin: Origin
+    local_id: str
+    name: str
+    members: tuple[Member, ...] = ()
+    organizations: tuple[OrgRef, ...] = ()
+    synthetic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Something an entry produced (paper, software, patent, award, start-up, dataset) and what it was made with."""
+
+    local_id: str
+    title: str
+    kind: str  # a key of ingest.mapping.WORK_CLASSES
+    year: int | None = None
+    doi: str | None = None
+    url: str | None = None
+    made_with: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A team's entry in a track: its project and the need it states, the resources matched to it, its mentors
+    and its outputs. ``track``, ``topic`` and ``team`` are local ids of the same source."""
+
+    origin: Origin
+    local_id: str
+    title: str
+    track: str
+    team: str
+    need: str
+    topic: str | None = None
+    matched: tuple[Ref, ...] = ()
+    mentors: tuple[Ref, ...] = ()
+    outputs: tuple[Output, ...] = ()
+    synthetic: bool = False
+
+
+Record = (
+    Organization | Grant | Expert | Facility | Instrument | Dataset | Subject
+    | UsageRecord | Capacity | Contest | ChallengeTopic | Team | Entry
+)  # fmt: skip
 
 __all__ = [
+    "Capacity",
+    "ChallengeTopic",
     "Contact",
+    "Contest",
     "Dataset",
+    "Entry",
     "Expert",
     "Facility",
     "Grant",
     "GrantRef",
     "Instrument",
+    "IriRef",
+    "Member",
     "OrgRef",
     "Organization",
     "Origin",
+    "Output",
     "Place",
     "Record",
+    "RecordRef",
+    "Ref",
     "Role",
     "Subject",
+    "Team",
+    "Track",
+    "UsageRecord",
     "Work",
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 from graph.errors import InputError
 from ingest.readers.base import Reader, ReadItem, head_text
 from ingest.readers.beamlines import BeamlineReader, LightSourceReader
+from ingest.readers.contest import ContestReader
 from ingest.readers.datafinder import DataFinderReader
 from ingest.readers.dcat import DcatReader
 from ingest.readers.mapped import MappedReader
@@ -15,6 +16,7 @@ from ingest.readers.nsf_pi import NsfInvestigatorReader
 from ingest.readers.openalex import OpenAlexReader
 from ingest.readers.skos import SkosReader
 from ingest.readers.uniquip import UniquipReader
+from ingest.readers.usage import CapacityReader, UsageReader
 
 #: Files a reader reads beside its main input; a folder ingest does not treat them as inputs.
 COMPANION_FILES = {"works.jsonl"}
@@ -26,7 +28,8 @@ def fixed_readers() -> dict[str, Reader]:
     """Readers that need nothing but the file (the mapped reader also needs its mapping)."""
     readers: list[Reader] = [
         UniquipReader(), NsfMriReader(), BeamlineReader(), LightSourceReader(), DataFinderReader(),
-        DcatReader(), NsfInvestigatorReader(), OpenAlexReader(), SkosReader(),
+        DcatReader(), NsfInvestigatorReader(), OpenAlexReader(), SkosReader(), UsageReader(), CapacityReader(),
+        ContestReader(),
     ]  # fmt: skip
     return {r.name: r for r in readers}
 

@@ -80,6 +80,15 @@ CASES = [
         "panet-techniques",
         ("golden/mapped/panet/techniques.csv", mapped(SHIPPED_MAPPINGS / "panet-techniques.toml")),
     ),
+    # Booking-system rows and a contest (no public data exists: hand-written rows naming real sample resources).
+    case(
+        "usage/rows",
+        "usage-synthetic",
+        ("golden/usage/rows/bookings.csv", fixed("usage")),
+        ("golden/usage/rows/bookings.jsonl", fixed("usage")),
+        ("golden/usage/rows/capacity.csv", fixed("capacity")),
+    ),
+    case("contest/rows", "contest-synthetic", ("golden/contest/rows/contest.jsonl", fixed("contest"))),
     # Real fixture files that are already small enough (3-8 records).
     case("dcat/catalogue", "dcat-datafinder", ("dcat/catalogue.ttl", fixed("dcat"))),
     case("dcat/catalogue-jsonld", "dcat-datafinder", ("dcat/catalogue.jsonld", fixed("dcat")), folder="dcat/catalogue"),
@@ -153,6 +162,14 @@ CASES = [
         "nsf-mri-instruments",
         ("mapped/nsf_mri_damaged.csv", mapped(TEST_MAPPINGS / "nsf-grants.toml")),
     ),
+    case(
+        "usage/bad",
+        "usage-synthetic",
+        ("usage/bad.csv", fixed("usage")),
+        ("usage/bad.jsonl", fixed("usage")),
+        ("usage/capacity-bad.csv", fixed("capacity")),
+    ),
+    case("contest/damaged", "contest-synthetic", ("contest/damaged.jsonl", fixed("contest"))),
     # Real rows with one value out of range (tests/fixtures/invalid/SOURCE.md): the nsf-mri and openalex readers let it
     # through and the SHACL check rejects the record (the reject names the shape's field); nsf-pi's reader rejects it.
     case("nsf-mri/invalid", "nsf-mri-instruments", ("invalid/nsf-mri/awards.jsonl", fixed("nsf-mri"))),

@@ -87,6 +87,10 @@ REAL_ROWS: list[tuple[str, ReaderFactory]] = [
     ("mapped/datafinder_datasets.jsonl", mapped(FIXTURES / "mapped" / "datafinder-datasets.toml")),
     ("mapped/lightsources_facilities.csv", mapped(FIXTURES / "mapped" / "lightsources-facilities.toml")),
     ("mapped/nsf_mri_awards.csv", mapped(FIXTURES / "mapped" / "nsf-grants.toml")),
+    ("golden/usage/rows/bookings.csv", fixed("usage")),
+    ("golden/usage/rows/bookings.jsonl", fixed("usage")),
+    ("golden/usage/rows/capacity.csv", fixed("capacity")),
+    ("golden/contest/rows/contest.jsonl", fixed("contest")),
 ]
 
 
@@ -563,8 +567,11 @@ def test_every_property_shape_of_shapes_ttl_compiles_to_a_rule() -> None:
         assert node_level == {RDF_.type.value, target.value, SH + "property"}
     assert set(shapes.by_class) == {
         SKG[name].value
-        for name in ("Instrument", "Facility", "Dataset", "Expert", "Organization", "Grant", "Output", "Subject")
-    }
+        for name in (
+            "Instrument", "Facility", "Dataset", "Expert", "Organization", "Grant", "Output", "Subject",
+            "UsageRecord", "Contest", "Track", "ChallengeTopic", "Team", "Entry", "Project", "Need",
+        )
+    } | {FOAF_.Person.value}  # fmt: skip
 
 
 SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
