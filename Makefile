@@ -18,6 +18,7 @@ setup: $(BIN)/sharekg
 run: setup
 	$(BIN)/sharekg ingest --sample
 	$(BIN)/sharekg stats
+	$(BIN)/sharekg serve
 
 test: setup
 	$(BIN)/ruff check .

@@ -90,12 +90,30 @@ ORG_ = _standard(ORG)
 PROV_ = _standard(PROV)
 SKOS_ = _standard(SKOS)
 
+#: Prefixes for writing the graph compactly (Turtle, JSON-LD contexts); one per vocabulary the data uses.
+PREFIXES = {
+    "skg": SKG_NS,
+    "rdf": str(RDF._NS),
+    "rdfs": str(RDFS._NS),
+    "owl": str(OWL._NS),
+    "xsd": str(XSD._NS),
+    "dcterms": str(DCTERMS._NS),
+    "dcat": str(DCAT._NS),
+    "foaf": str(FOAF._NS),
+    "org": str(ORG._NS),
+    "prov": str(PROV._NS),
+    "skos": str(SKOS._NS),
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "schema": "https://schema.org/",
+}
+
 __all__ = [
     "DCAT_",
     "DCT",
     "FOAF_",
     "ORG_",
     "OWL_",
+    "PREFIXES",
     "PROV_",
     "RDFS_",
     "RDF_",

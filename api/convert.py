@@ -1,0 +1,73 @@
+"""Library results (``graph.matcher`` dataclasses) to the wire shapes of ``api.schemas``, and resource ids.
+
+A resource's id in URLs is its IRI without the common base (``instrument/uniquip-st-andrews/123``).
+"""
+
+from __future__ import annotations
+
+from api.problems import Problem
+from api.schemas import (
+    BundleMemberOut,
+    BundleOut,
+    ExplanationOut,
+    MatchResponseOut,
+    MatchResultOut,
+    PathStepOut,
+)
+from graph.explain import PathStep
+from graph.matcher import Bundle, MatchResponse, MatchResult
+from graph.store import BASE
+
+
+def resource_id(iri: str) -> str:
+    """>>> resource_id("https://w3id.org/sharekg/id/instrument/st-andrews/42")
+    'instrument/st-andrews/42'
+    """
+    return iri.removeprefix(BASE)
+
+
+def resource_iri(rid: str) -> str:
+    """The IRI of an id; an id that would leave the sharekg namespace is refused."""
+    rid = rid.strip("/")
+    if not rid or "://" in rid or any(c in rid for c in '<>" {}|\\^`'):
+        raise Problem(404, "Not found", f"{rid!r} is not a sharekg resource id (e.g. instrument/<source>/<id>)")
+    return BASE + rid
+
+
+def path_out(steps: list[PathStep]) -> list[PathStepOut]:
+    return [
+        PathStepOut(relation=s.relation, iri=s.iri, id=resource_id(s.iri) if s.iri and s.iri.startswith(BASE) else None,
+                    label=s.label, type=s.type)
+        for s in steps
+    ]  # fmt: skip
+
+
+def result_out(r: MatchResult) -> MatchResultOut:
+    e = r.explanation
+    explanation = ExplanationOut(
+        summary=e.summary(), matched_terms=e.matched_terms, matched_sentences=e.matched_sentences,
+        shared_subjects=e.shared_subjects, path=path_out(e.path), signals=e.signals,
+    )  # fmt: skip
+    return MatchResultOut(
+        id=resource_id(r.iri), iri=r.iri, type=r.type, label=r.label, score=r.score, organization=r.organization,
+        place=r.place, access=r.access, homepage=r.homepage, explanation=explanation,
+    )  # fmt: skip
+
+
+def response_out(response: MatchResponse, need_id: int) -> MatchResponseOut:
+    return MatchResponseOut(
+        need=response.need, need_id=need_id, need_subjects=response.need_subjects,
+        results={t: [result_out(r) for r in results] for t, results in response.results.items()},
+    )  # fmt: skip
+
+
+def bundle_out(b: Bundle) -> BundleOut:
+    members = [
+        BundleMemberOut(role=m.role, id=resource_id(m.iri), iri=m.iri, label=m.label, similarity=m.similarity,
+                        relation=m.relation)
+        for m in b.members
+    ]  # fmt: skip
+    return BundleOut(score=b.score, members=members, path=path_out(b.path))
+
+
+__all__ = ["bundle_out", "path_out", "resource_id", "resource_iri", "response_out", "result_out"]

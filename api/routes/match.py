@@ -1,0 +1,81 @@
+"""Matching for student teams (``POST /match``, ``POST /match/bundle``) and reverse matching for centres."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.convert import bundle_out, resource_iri, response_out
+from api.deps import MatcherDep, ServicesDep
+from api.problems import Problem
+from api.schemas import (
+    BundleRequest,
+    BundlesOut,
+    MatchFilters,
+    MatchRequest,
+    MatchResponseOut,
+    NeedMatchOut,
+    ReverseMatchOut,
+    TeamContext,
+)
+from graph.matcher import Filters, MatchError, Team
+
+router = APIRouter(tags=["matching"])
+
+#: Results per type kept in the demand log (what a centre sees as "matched this need").
+LOGGED_PER_TYPE = 5
+
+
+def _filters(f: MatchFilters, types: tuple[str, ...] = ()) -> Filters:
+    return Filters(types, f.organization, f.country, f.region, f.city, f.access)
+
+
+def _team(t: TeamContext | None) -> Team | None:
+    return Team(t.organization, t.region, t.country) if t else None
+
+
+@router.post("/match", summary="Resources that fit a need, per type, each explained")
+def match(request: MatchRequest, matcher: MatcherDep, services: ServicesDep) -> MatchResponseOut:
+    """Dense (embedding) and lexical (BM25) search fused by rank, re-ranked by graph signals (shared subjects,
+    same organisation or region as the team, availability). Filters apply before ranking. Every result says why it
+    matched: the need's terms and sentences, the shared subjects, and the graph path to it. The request is logged
+    (need, filters, top results) for resource centres; team name and contact only if sent."""
+    filters = _filters(request.filters, tuple(request.types))
+    response = matcher.match(request.text, filters, request.k, _team(request.team))
+    top = [(r.iri, r.score) for results in response.results.values() for r in results[:LOGGED_PER_TYPE]]
+    logged = {k: v for k, v in request.filters.model_dump().items() if v}
+    if request.types:
+        logged["types"] = list(request.types)
+    need_id = services.demand.record(response.need, logged, top)
+    return response_out(response, need_id)
+
+
+@router.post("/match/bundle", summary="Coherent sets across types for a need")
+def bundle(request: BundleRequest, matcher: MatcherDep) -> BundlesOut:
+    """Each bundle is an instrument that fits, the facility it sits in, the expert who runs it (or knows the
+    technique, or works at the same organisation) and a dataset that fits, joined in the graph and ranked jointly."""
+    bundles = matcher.bundle(request.text, _filters(request.filters), request.k, _team(request.team))
+    return BundlesOut(need=request.text.strip(), bundles=[bundle_out(b) for b in bundles])
+
+
+@router.get("/resources/{rid:path}/matches", summary="Reverse matching: the needs a resource fits best")
+def reverse(
+    rid: str, matcher: MatcherDep, services: ServicesDep, k: Annotated[int, Query(ge=1, le=100)] = 10
+) -> ReverseMatchOut:
+    """For a resource centre: the logged needs of student teams (and stated needs of contest entries) this
+    resource fits best, most similar first, with the terms they share."""
+    iri = resource_iri(rid)
+    if iri not in matcher.position:
+        raise Problem(404, "Not found", f"no matchable resource {rid!r} (instruments, facilities, datasets, experts)")
+    needs = [(str(n.id), n.text) for n in services.demand.needs()]
+    try:
+        found = matcher.reverse(iri, needs, k)
+    except MatchError as e:
+        raise Problem(404, "Not found", str(e)) from e
+    label = matcher.index.docs[matcher.position[iri]].label
+    return ReverseMatchOut(
+        id=rid, iri=iri, label=label,
+        needs=[NeedMatchOut(need_id=m.need_id, text=m.text, similarity=m.similarity, matched_terms=m.matched_terms)
+               for m in found],
+    )  # fmt: skip

@@ -1,0 +1,227 @@
+"""The shapes of requests and answers of the HTTP API (pydantic): validated at the edge, documented in OpenAPI.
+
+Library results (``graph.matcher`` dataclasses) are converted here, so the wire format is stated in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from graph.matcher import MAX_K, MAX_NEED_CHARS
+
+ResourceType = Literal["Instrument", "Facility", "Dataset", "Expert"]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MatchFilters(_Strict):
+    """Constraints applied before ranking; text compares case-insensitively. An unknown value is an error."""
+
+    organization: ShortText | None = Field(None, description="Organisation name or IRI; units under it count too.")
+    country: ShortText | None = None
+    region: ShortText | None = Field(None, description="Region or state.")
+    city: ShortText | None = None
+    access: ShortText | None = Field(None, description="Words that must all appear in the access terms.")
+
+
+class TeamContext(_Strict):
+    """Where the team is (resources nearby rank a little higher) and, only if you send them, who it is: a name and
+    contact are kept in the demand log so a resource centre can reach the team; leave them out to stay anonymous."""
+
+    organization: ShortText | None = None
+    region: ShortText | None = None
+    country: ShortText | None = None
+    name: ShortText | None = Field(None, description="Team name, stored with the logged need only if given.")
+    contact: ShortText | None = Field(None, description="Contact e-mail, stored with the logged need only if given.")
+
+
+class MatchRequest(_Strict):
+    text: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_NEED_CHARS,
+        description=f"The need in free text: a title, an abstract, a pitch (at most {MAX_NEED_CHARS:,} characters).",
+        examples=["We want to study magnetic thin films with X-ray magnetic circular dichroism."],
+    )
+    types: list[ResourceType] = Field(default_factory=list, description="Resource types to return; default all.")
+    filters: MatchFilters = Field(default_factory=MatchFilters)
+    team: TeamContext | None = None
+    k: int = Field(5, ge=1, le=MAX_K, description="Results per type.")
+
+
+class BundleRequest(_Strict):
+    text: str = Field(..., min_length=1, max_length=MAX_NEED_CHARS)
+    filters: MatchFilters = Field(default_factory=MatchFilters)
+    team: TeamContext | None = None
+    k: int = Field(3, ge=1, le=20, description="Bundles to return.")
+
+
+class PathStepOut(BaseModel):
+    relation: str
+    iri: str | None
+    id: str | None = Field(None, description="The resource id for /resources/{id}, when the step is a resource.")
+    label: str
+    type: str
+
+
+class SubjectOut(BaseModel):
+    iri: str
+    label: str
+    scheme: str = ""
+
+
+class ExplanationOut(BaseModel):
+    summary: str
+    matched_terms: list[str]
+    matched_sentences: list[tuple[str, float]]
+    shared_subjects: list[dict[str, str]]
+    path: list[PathStepOut]
+    signals: dict[str, float]
+
+
+class MatchResultOut(BaseModel):
+    id: str
+    iri: str
+    type: str
+    label: str
+    score: float
+    organization: str
+    place: str
+    access: str
+    homepage: str
+    explanation: ExplanationOut
+
+
+class MatchResponseOut(BaseModel):
+    need: str
+    need_id: int = Field(..., description="Id of this request in the demand log.")
+    need_subjects: list[dict[str, str]]
+    results: dict[str, list[MatchResultOut]]
+
+
+class BundleMemberOut(BaseModel):
+    role: str
+    id: str
+    iri: str
+    label: str
+    similarity: float
+    relation: str
+
+
+class BundleOut(BaseModel):
+    score: float
+    members: list[BundleMemberOut]
+    path: list[PathStepOut]
+
+
+class BundlesOut(BaseModel):
+    need: str
+    bundles: list[BundleOut]
+
+
+class NeedMatchOut(BaseModel):
+    need_id: str
+    text: str
+    similarity: float
+    matched_terms: list[str]
+
+
+class ReverseMatchOut(BaseModel):
+    id: str
+    iri: str
+    label: str
+    needs: list[NeedMatchOut]
+
+
+class FacetValue(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class ResourceSummary(BaseModel):
+    id: str
+    iri: str
+    type: str
+    label: str
+    description: str
+    organization: str
+    place: str
+    score: float | None = Field(None, description="Text-search score when q was given.")
+
+
+class ResourcePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[ResourceSummary]
+    facets: dict[str, list[FacetValue]]
+
+
+class TermOut(BaseModel):
+    """One RDF value: an IRI (with its label and resource id when known) or a literal (with language/datatype)."""
+
+    value: str
+    iri: bool
+    label: str | None = None
+    id: str | None = None
+    lang: str | None = None
+    datatype: str | None = None
+
+
+class PropertyOut(BaseModel):
+    predicate: str
+    label: str
+    values: list[TermOut]
+
+
+class AccessOut(BaseModel):
+    """Where the resource is and how to get to use it."""
+
+    terms: str
+    organization: str
+    place: str
+    homepage: str
+    contact_email: str
+    contacts: list[TermOut]
+    facility: list[TermOut]
+
+
+class ResourceOut(BaseModel):
+    id: str
+    iri: str
+    type: str
+    types: list[str]
+    label: str
+    description: str
+    access: AccessOut | None
+    properties: list[PropertyOut]
+    incoming: list[PropertyOut]
+    links: dict[str, str]
+
+
+class IngestOut(BaseModel):
+    source: str
+    status: str
+    read: int
+    loaded: int
+    rejected: int
+    warnings: int
+    triples: int
+    problems: list[dict[str, object]] = Field(..., description="The first rejected records and warnings.")
+    index: str = Field(..., description="What happened to the search index: refreshing, up to date, or skipped.")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    store: str
+    sources: int
+    resources: int
+    model: str
+    index_current: bool
+    version: str

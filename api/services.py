@@ -1,0 +1,91 @@
+"""What the running service holds: the store, the embedder, the search index and its matcher, the demand log and
+the API keys. Built once in the app's lifespan; handlers reach it through ``api.deps``.
+
+The matcher is swapped whole when the index is rebuilt (after an upload), so a request sees the old index or the
+new one, never a mix. Writes (uploads) are serialised by one lock: the embedded store has one writer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from api.keys import KeyRing
+from api.settings import Settings
+from api.sparql import SparqlRunner
+from graph.demand import DemandLog
+from graph.embeddings import Embedder, EmbeddingCache
+from graph.matcher import Matcher
+from graph.search_index import SearchIndex, index_folder, open_index
+from graph.store import Store
+
+log = logging.getLogger("sharekg.api")
+
+
+@dataclass
+class IndexState:
+    """The current matcher (None until an index exists) and what the background builder is doing."""
+
+    matcher: Matcher | None = None
+    building: bool = False
+    error: str = ""
+    current: bool = False
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    embedder: Embedder
+    demand: DemandLog
+    keys: KeyRing
+    sparql: SparqlRunner
+    index: IndexState = field(default_factory=IndexState)
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _index_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def index_path(self) -> Path:
+        return index_folder(self.settings.data_dir, self.embedder.name)
+
+    def load_index(self) -> None:
+        """Use the saved index if there is one (even if the graph changed since: it is refreshed in the
+        background, see ``refresh_index``)."""
+        folder = self.index_path
+        if (folder / "manifest.json").is_file():
+            index = SearchIndex.load(folder)
+            self.index.matcher = Matcher(index, self.embedder)
+            self.index.current = index.is_current(self.store, self.embedder.name)
+
+    def refresh_index(self) -> None:
+        """Bring the index up to date with the graph (embedding only changed texts) and swap the matcher in."""
+        with self._index_lock:
+            self.index.building, self.index.error = True, ""
+            cache = EmbeddingCache(self.settings.embeddings_path)
+            try:
+                index, built = open_index(self.store, self.embedder, cache, self.index_path)
+                if built or self.index.matcher is None:
+                    self.index.matcher = Matcher(index, self.embedder)
+                self.index.current = True
+                log.info("search index %s: %d resources", "rebuilt" if built else "up to date", len(index.docs))
+            except Exception as e:  # the service keeps answering from the old index; /health shows the error
+                log.exception("search index refresh failed")
+                self.index.error = str(e)
+            finally:
+                cache.close()
+                self.index.building = False
+
+    def refresh_index_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.refresh_index, name="sharekg-index", daemon=True)
+        thread.start()
+        return thread
+
+    def close(self) -> None:
+        self.sparql.close()
+        self.demand.close()
+        self.store.close()
+
+
+__all__ = ["IndexState", "Services"]
