@@ -225,3 +225,24 @@ class HealthOut(BaseModel):
     model: str
     index_current: bool
     version: str
+
+
+class NodeOut(BaseModel):
+    iri: str
+    id: str
+    label: str
+    type: str
+
+
+class EdgeOut(BaseModel):
+    source: str
+    target: str
+    predicate: str
+    label: str
+
+
+class NeighbourhoodOut(BaseModel):
+    center: str
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+    truncated: bool

@@ -43,6 +43,7 @@ class Services:
     keys: KeyRing
     sparql: SparqlRunner
     index: IndexState = field(default_factory=IndexState)
+    cache: dict[str, object] = field(default_factory=dict)  # results that hold until the graph changes
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
 
