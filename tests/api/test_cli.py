@@ -65,10 +65,10 @@ def test_the_readme_run_command_on_the_bundled_sample(tmp_path: Path, monkeypatc
     # source by test_index_match_bundle_and_fits below
     code, out = invoke(tmp_path / "var", "ingest", "--sample", "--no-index")
     assert code == 0, out
-    assert len(re.findall(r"│ loaded +│", out)) == 11  # ten sample sources and the links
+    assert len(re.findall(r"│ loaded +│", out)) == 13  # twelve sample sources and the links
     assert "by same-grant-and-name" in out
     code, out = invoke(tmp_path / "var", "ingest", "--sample", "--no-index")
-    assert code == 0 and len(re.findall(r"│ unchanged +│", out)) == 11
+    assert code == 0 and len(re.findall(r"│ unchanged +│", out)) == 13
     code, out = invoke(tmp_path / "var", "stats")
     for type_name in ("Instrument", "Facility", "Dataset", "Expert", "Organization", "Subject"):
         assert type_name in out
