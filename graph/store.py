@@ -113,6 +113,14 @@ def open_store(location: Path | None, *, read_only: bool = False) -> Store:
     return OxigraphStore.open(location, read_only=read_only)
 
 
+def open_neo4j_store(uri: str, user: str, password: str, database: str) -> Store:
+    """A Neo4j (5.26+) or other Bolt server's database, for deployments that outgrow one machine
+    (``graph.neo4j_store``); raises ``ConfigurationError`` or ``StoreError`` naming the setting to fix."""
+    from graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore.open(uri, user, password, database)
+
+
 __all__ = [
     "BASE",
     "CATALOGUE_GRAPH",
@@ -123,5 +131,6 @@ __all__ = [
     "Term",
     "Triple",
     "TypeCount",
+    "open_neo4j_store",
     "open_store",
 ]
