@@ -1,0 +1,214 @@
+// The centres' page: utilisation against demand (GET /analytics/underused), the under-used list, who could use an
+// idle asset, unmet-need clusters (GET /analytics/unmet-needs) and the downloads the API offers for them.
+import {
+  ApiError, api, clearMessage, columnChart, el, fmt, guardPage, percent, resourceLink, showError, svg, typeBadge,
+} from "./common.js";
+
+const BASE = "https://w3id.org/sharekg/id/";
+const UNDERUSED = "/analytics/underused";
+const UNMET = "/analytics/unmet-needs";
+const COLOURS = { Instrument: "#1f5fa8", Facility: "#7a4bb0" };
+
+const form = document.getElementById("centre-form");
+const message = document.getElementById("message");
+const status = document.getElementById("status");
+guardPage(message);
+
+const idOf = (iri) => (iri && iri.startsWith(BASE) ? iri.slice(BASE.length) : null);
+const listOf = (body, ...keys) => (Array.isArray(body) ? body : keys.map((k) => body?.[k]).find(Array.isArray) || []);
+const assetOf = (item) => item.asset || item;
+const textOf = (x) => (typeof x === "string" ? x : x?.label || x?.text || x?.value || "");
+
+function query(path, extra = {}) {
+  const params = new URLSearchParams();
+  const organization = document.getElementById("organization").value.trim();
+  if (organization) params.set("organization", organization);
+  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  return params.size ? `${path}?${params}` : path;
+}
+
+/** Utilisation (across) against demand strength (up), one dot per asset; idle and wanted is top left. */
+function scatter(assets) {
+  const points = assets.filter((a) => a.utilisation !== null && a.utilisation !== undefined);
+  const width = 560, height = 300, left = 50, bottom = 40, top = 12, right = 16;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const maxX = Math.max(1, ...points.map((a) => a.utilisation));
+  const maxY = Math.max(1e-9, ...points.map((a) => a.demand_fit || 0));
+  const chart = svg("svg", {
+    class: "chart", id: "utilisation-scatter", viewBox: `0 0 ${width} ${height}`, role: "img",
+    "aria-label": `utilisation against demand for ${points.length} assets`,
+  });
+  chart.append(svg("rect", { x: left, y: top, width: plotW / maxX * 0.5, height: plotH / 2, fill: "#fdecec" }));
+  chart.append(svg("line", { class: "axis", x1: left, x2: width - right, y1: top + plotH, y2: top + plotH }));
+  chart.append(svg("line", { class: "axis", x1: left, x2: left, y1: top, y2: top + plotH }));
+  for (const share of [0, 0.5, 1]) {
+    const x = left + (share / maxX) * plotW;
+    chart.append(svg("text", { x, y: top + plotH + 14, "text-anchor": "middle", class: "muted" }, percent(share)));
+  }
+  chart.append(svg("text", { x: left + plotW / 2, y: height - 6, "text-anchor": "middle", class: "muted" }, "share of capacity used"));
+  chart.append(svg("text", { x: 12, y: top + plotH / 2, transform: `rotate(-90 12 ${top + plotH / 2})`,
+    "text-anchor": "middle", class: "muted" }, "demand strength"));
+  chart.append(svg("text", { x: left - 4, y: top + 8, "text-anchor": "end", class: "muted" }, fmt(maxY, 2)));
+  for (const a of points) {
+    const x = left + (a.utilisation / maxX) * plotW;
+    const y = top + plotH - ((a.demand_fit || 0) / maxY) * plotH;
+    const dot = svg("circle", { class: "point", cx: x.toFixed(1), cy: y.toFixed(1), r: 5, fill: COLOURS[a.type] || "#6b7785",
+      "fill-opacity": 0.75 });
+    dot.append(svg("title", {}, `${a.label}: ${percent(a.utilisation)} used, ${a.demand_needs} needs, strength ${fmt(a.demand_fit, 2)}`));
+    chart.append(idOf(a.iri) ? svg("a", { href: `resource.html?id=${encodeURIComponent(idOf(a.iri))}` }, dot) : dot);
+  }
+  return points.length ? chart : el("p", { class: "hint" }, "No asset has a known capacity and usage in this window yet.");
+}
+
+function underusedTable(items) {
+  if (!items.length) return el("p", { class: "hint" }, "Nothing under-used: no idle asset has fitted a logged need.");
+  const rows = items.map((item, i) => {
+    const a = assetOf(item);
+    const button = el("button", { type: "button", class: "secondary", onclick: () => showIdle(item) }, "Who could use it");
+    return el("tr", {},
+      el("td", { class: "num" }, i + 1),
+      el("td", {}, resourceLink(idOf(a.iri), a.label), " ", typeBadge(a.type)),
+      el("td", {}, a.organization_label || ""),
+      el("td", { class: "num" }, percent(a.utilisation)),
+      el("td", { class: "num" }, fmt(a.hours_used, 1)),
+      el("td", { class: "num" }, fmt(a.capacity_hours, 0)),
+      el("td", { class: "num" }, fmt(item.needs ? item.needs.length : a.demand_needs)),
+      el("td", { class: "num" }, fmt(item.score, 3)),
+      el("td", {}, button));
+  });
+  return el("table", { id: "underused-table" },
+    el("thead", {}, el("tr", {}, ["#", "Asset", "Organisation", "Used", "Hours used", "Capacity (h)", "Needs",
+      "Score", ""].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, rows));
+}
+
+/** For one idle asset: the needs it fitted and the teams that asked, and (from reverse matching) their topics. */
+async function showIdle(item) {
+  const a = assetOf(item);
+  const section = document.getElementById("idle-section");
+  const target = document.getElementById("idle");
+  section.hidden = false;
+  document.getElementById("idle-title").textContent = `Who could use ${a.label}`;
+  const teams = item.teams || [];
+  const organizations = item.organizations || [];
+  const needs = item.needs || [];
+  target.replaceChildren(
+    el("p", {}, `${percent(a.utilisation)} of its capacity used; ${needs.length} logged needs fitted it.`),
+    el("h3", {}, "Teams that asked"),
+    teams.length ? el("ul", { class: "chips" }, teams.map((t) => el("li", {}, t)))
+      : el("p", { class: "hint" }, "No team gave its name" + (item.anonymous_needs ? ` (${item.anonymous_needs} anonymous needs)` : "") + "."),
+    organizations.length ? [el("h3", {}, "Their organisations"), el("ul", { class: "chips" }, organizations.map((o) => el("li", {}, o)))] : null,
+    el("h3", {}, "Needs it fitted"),
+    needs.length ? el("ol", {}, needs.slice(0, 10).map((n) => el("li", {}, el("q", {}, n.text),
+      el("span", { class: "hint" }, ` fit ${fmt(n.fit, 2)}${n.team ? `; ${n.team}` : ""}${n.asked_at ? `; ${n.asked_at.slice(0, 10)}` : ""}`))))
+      : el("p", { class: "hint" }, "None in this window."),
+    el("h3", {}, "Topics"), el("div", { id: "idle-topics" }, el("p", { class: "hint" }, "Loading…")));
+  section.scrollIntoView({ block: "nearest" });
+  const topics = document.getElementById("idle-topics");
+  const id = idOf(a.iri);
+  if (!id) {
+    topics.replaceChildren();
+    return;
+  }
+  try {
+    const fits = await api(`/resources/${id.split("/").map(encodeURIComponent).join("/")}/matches?k=20`);
+    const counts = new Map();
+    for (const n of fits.needs) for (const t of n.matched_terms) counts.set(t, (counts.get(t) || 0) + 1);
+    const top = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, 15);
+    topics.replaceChildren(top.length ? el("ul", { class: "chips" }, top.map(([t, n]) => el("li", {}, `${t} (${n})`)))
+      : el("p", { class: "hint" }, "No shared terms with logged needs yet."));
+  } catch (e) {
+    topics.replaceChildren(el("p", { class: "hint" }, `Topics unavailable: ${e.message}`));
+  }
+}
+
+function clusterCard(cluster, i) {
+  const subjects = (cluster.subjects || cluster.topics || []).map(textOf).filter(Boolean);
+  const needs = (cluster.needs || cluster.examples || []).map(textOf).filter(Boolean);
+  const size = cluster.size ?? cluster.count ?? needs.length;
+  let overTime = cluster.counts || cluster.over_time || cluster.periods || [];
+  if (!Array.isArray(overTime)) overTime = Object.entries(overTime).map(([period, count]) => ({ period, count }));
+  const series = overTime.map((p) => (Array.isArray(p) ? { label: p[0], value: p[1] }
+    : { label: p.period || p.month || p.label || "", value: p.count ?? p.needs ?? 0 }));
+  return el("article", { class: "card cluster" },
+    el("h3", {}, cluster.label || subjects.slice(0, 3).join("; ") || `Cluster ${i + 1}`,
+      el("span", { class: "count" }, ` ${fmt(size)} needs`)),
+    cluster.best_score !== undefined ? el("p", { class: "hint" }, `best match score ${fmt(cluster.best_score, 2)}`) : null,
+    subjects.length ? el("ul", { class: "chips" }, subjects.slice(0, 8).map((s) => el("li", {}, s))) : null,
+    needs.length ? el("details", {}, el("summary", {}, "Example needs"),
+      el("ol", {}, needs.slice(0, 5).map((t) => el("li", {}, el("q", {}, t))))) : null,
+    series.length > 1 ? columnChart(series, { title: "Needs over time", height: 140, yLabel: "needs" }) : null);
+}
+
+/** Download links for the exports the API documents (CSV, PNG, SVG), read from its OpenAPI schema. */
+async function showExports() {
+  let schema;
+  try {
+    schema = await api("/openapi.json");
+  } catch {
+    return;
+  }
+  const links = [];
+  for (const [path, operations] of Object.entries(schema.paths || {})) {
+    if (!path.startsWith(UNDERUSED) && !path.startsWith(UNMET) && !path.startsWith("/analytics/export")) continue;
+    const match = path.match(/\.(csv|png|svg)$/);
+    if (match) {
+      links.push([query(path), `${path.split("/").pop()}`]);
+      continue;
+    }
+    for (const p of operations.get?.parameters || []) {
+      const values = p.name === "format" ? (p.schema?.enum || p.schema?.anyOf?.flatMap((s) => s.enum || []) || []) : [];
+      for (const v of values) if (["csv", "png", "svg"].includes(v)) links.push([query(path, { format: v }), `${path.split("/").pop()} as ${v.toUpperCase()}`]);
+    }
+  }
+  if (!links.length) return;
+  document.getElementById("exports").replaceChildren(...links.map(([href, label]) =>
+    el("li", {}, el("a", { href, download: "" }, label))));
+  document.getElementById("exports-section").hidden = false;
+}
+
+async function section(path, render, target, what) {
+  try {
+    render(await api(query(path)));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404 && e.title === "Not found" && /no such endpoint/.test(e.message)) {
+      target.replaceChildren(el("p", { class: "hint" }, `${what} is not available on this server yet.`));
+      return;
+    }
+    target.replaceChildren();
+    showError(message, e, what);
+  }
+}
+
+async function load() {
+  clearMessage(message);
+  status.textContent = "Loading…";
+  const chart = document.getElementById("utilisation-chart");
+  const table = document.getElementById("underused");
+  const unmet = document.getElementById("unmet");
+  document.getElementById("idle-section").hidden = true;
+  await Promise.all([
+    section(UNDERUSED, (body) => {
+      const items = listOf(body, "underused", "items", "ranked");
+      const assets = listOf(body, "assets", "utilisation");
+      chart.replaceChildren(scatter(assets.length ? assets : items.map(assetOf)));
+      table.replaceChildren(underusedTable(items));
+    }, table, "The under-used report").then(() => {
+      if (!chart.firstChild) chart.replaceChildren(el("p", { class: "hint" }, "No utilisation figures."));
+    }),
+    section(UNMET, (body) => {
+      const clusters = listOf(body, "clusters", "items");
+      unmet.replaceChildren(...(clusters.length ? clusters.map(clusterCard)
+        : [el("p", { class: "hint" }, "No unmet needs: every logged need had a good match.")]));
+    }, unmet, "The unmet-needs report"),
+    showExports(),
+  ]);
+  status.textContent = "";
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  load();
+});
+
+load();

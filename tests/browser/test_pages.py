@@ -1,0 +1,151 @@
+"""The web pages end to end in headless Chromium against the running service: a student's need, filters and errors,
+a resource page with its neighbourhood drawn, the explorer's plots and SPARQL box, the centres' page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+NMR_NEED = "We need NMR spectroscopy to characterise the organic compounds we synthesise"
+
+
+def ask(page: Page, need: str) -> None:
+    page.goto("/ui/")
+    page.get_by_label("Your need").fill(need)
+
+
+def test_a_need_shows_matches_grouped_by_type_with_explanations(page: Page) -> None:
+    ask(page, NMR_NEED)
+    page.get_by_role("button", name="Find matches").click()
+    groups = page.locator("section.type-group")
+    expect(groups).to_have_count(4)
+    expect(groups.locator("h2")).to_contain_text(["Instruments", "Facilities", "Datasets", "Experts"])
+    first = page.locator("section[data-type=Instrument] article.result").first
+    expect(first.locator("h3 a")).to_contain_text("NMR")
+    expect(first.locator(".score")).to_have_text(re.compile(r"\d"))
+    expect(first.locator(".summary")).not_to_be_empty()
+    expect(first.locator(".matched-terms mark").first).to_be_visible()
+    expect(first.locator(".explanation mark").first).to_be_visible()
+    chain = first.locator("ol.path li")
+    assert chain.count() >= 2
+    expect(chain.first).to_contain_text("your need")
+    expect(first.locator("ol.path a[href*='resource.html?id=']").first).to_be_visible()
+    expect(page.locator("#message")).to_be_empty()
+
+
+def test_filters_narrow_the_matches(page: Page) -> None:
+    ask(page, NMR_NEED)
+    page.locator("#filters > summary").click()
+    page.get_by_label("Instruments").check()
+    page.get_by_label("Organisation").fill("Delaware State University")
+    page.get_by_role("button", name="Find matches").click()
+    groups = page.locator("section.type-group")
+    expect(groups).to_have_count(1)
+    expect(groups).to_have_attribute("data-type", "Instrument")
+    places = page.locator("article.result .where")
+    expect(places.first).to_be_visible()
+    for text in places.all_inner_texts():
+        assert "Delaware" in text
+
+
+def test_an_empty_need_shows_the_reason(page: Page) -> None:
+    page.goto("/ui/")
+    page.get_by_role("button", name="Find matches").click()
+    message = page.locator("#message")
+    expect(message).to_have_class(re.compile("error"))
+    expect(message).to_contain_text("text")
+    expect(page.locator("article.result")).to_have_count(0)
+
+
+def test_an_unknown_filter_value_shows_the_reason(page: Page) -> None:
+    ask(page, NMR_NEED)
+    page.locator("#filters > summary").click()
+    page.get_by_label("City").fill("Atlantis")
+    page.get_by_role("button", name="Find matches").click()
+    expect(page.get_by_role("alert")).to_contain_text("Atlantis")
+
+
+def test_bundles_show_members_and_how_they_join(page: Page) -> None:
+    ask(page, NMR_NEED)
+    page.get_by_role("button", name="Suggest bundles").click()
+    bundle = page.locator("article.bundle").first
+    expect(bundle.locator("li.member").first).to_contain_text("instrument")
+    expect(bundle.locator("li.member a").first).to_have_attribute("href", re.compile(r"resource\.html\?id="))
+
+
+def test_a_result_opens_its_resource_page_with_the_neighbourhood_drawn(page: Page) -> None:
+    ask(page, NMR_NEED)
+    page.get_by_role("button", name="Find matches").click()
+    link = page.locator("section[data-type=Instrument] article.result h3 a").first
+    label = link.inner_text()
+    link.click()
+    expect(page).to_have_url(re.compile(r"resource\.html\?id=instrument"))
+    expect(page.locator("h1")).to_have_text(label)
+    expect(page.locator("#access-section")).to_be_visible()
+    expect(page.locator("#access")).to_contain_text("Organisation")
+    nodes = page.locator("svg.neighbourhood g.node")
+    expect(nodes.first).to_be_visible()
+    assert nodes.count() > 1
+    assert page.locator("svg.neighbourhood line").count() >= 1
+    expect(page.locator("svg.neighbourhood a").first).to_have_attribute("href", re.compile(r"resource\.html\?id="))
+    expect(page.get_by_role("link", name="JSON-LD")).to_have_attribute("href", re.compile(r"format=jsonld"))
+    expect(page.locator("#properties dt").first).to_be_visible()
+    expect(page.locator("#matches-section")).to_be_visible()  # the need just asked fits it
+    expect(page.locator("#matches")).to_contain_text("NMR")
+    expect(page.locator("#message")).to_be_empty()
+
+
+def test_an_unknown_resource_says_so(page: Page) -> None:
+    page.goto("/ui/resource.html?id=instrument/nowhere/0")
+    expect(page.get_by_role("alert")).to_contain_text("GET /resources")
+
+
+def test_the_explorer_draws_the_statistics(page: Page) -> None:
+    page.goto("/ui/explorer.html")
+    expect(page.locator("#stats")).to_be_visible()
+    for chart in ("#types-chart", "#degrees-chart", "#communities-chart"):
+        expect(page.locator(f"{chart} svg.chart rect.bar").first).to_be_attached()
+    expect(page.locator("#central li a").first).to_have_attribute("href", re.compile(r"resource\.html\?id="))
+    expect(page.locator("#totals")).to_contain_text("nodes")
+    expect(page.locator("#message")).to_be_empty()
+
+
+def test_the_explorer_runs_sparql_and_shows_refusals(page: Page) -> None:
+    page.goto("/ui/explorer.html")
+    page.get_by_role("button", name="Run query").click()
+    rows = page.locator("#sparql-table tbody tr")
+    expect(rows.first).to_be_visible()
+    expect(page.locator("#sparql-table th")).to_have_text(["instrument", "label"])
+    page.get_by_label("Query").fill("DELETE WHERE { ?s ?p ?o }")
+    page.get_by_role("button", name="Run query").click()
+    expect(page.locator("#sparql-message")).to_have_class(re.compile("error"))
+    expect(page.locator("#sparql-message")).not_to_be_empty()
+
+
+def test_the_centre_page_shows_its_sections(page: Page) -> None:
+    page.goto("/ui/centre.html")
+    for name in ("Utilisation against demand", "Under-used assets", "Unmet needs"):
+        expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.locator("#status")).to_be_empty()
+    expect(page.locator("#underused")).not_to_be_empty()
+    expect(page.locator("#unmet")).not_to_be_empty()
+    expect(page.locator("#message")).to_be_empty()
+
+
+@pytest.mark.parametrize("path", ["/ui/", "/ui/explorer.html", "/ui/centre.html"])
+def test_pages_fit_a_phone_and_label_every_field(page: Page, path: str) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(path)
+    expect(page.get_by_role("navigation", name="sharekg pages")).to_be_visible()
+    expect(page.locator("nav a[aria-current=page]")).to_have_count(1)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('input, textarea, select')]
+             .filter(f => !(f.labels && f.labels.length) && !f.getAttribute('aria-label')).map(f => f.outerHTML)"""
+    )
+    assert unlabelled == []
