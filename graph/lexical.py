@@ -11,7 +11,12 @@ Snowball stemmer from PyStemmer (``stemmer="english"`` by default; any name in `
   long query costs at most one pass over the postings of the terms it shares with the index.
 
 ``scores(query)`` returns one score per document, so callers can mask by filters before ranking;
-``search`` ranks the allowed documents that score above 0. Example::
+``search`` ranks the allowed documents that score above 0, by top-k selection (``argpartition``), not a sort of
+every document. Both add each query term's postings (its column of bm25s' precomputed score matrix) into one
+score vector, in float32 and term by term as bm25s does, so the scores are bm25s' to the bit; bm25s' own
+``np.add.at`` is not needed, as a term lists a document at most once. ``explain(query, rows)`` reads only the
+postings of the given documents (binary search in each term's sorted column): the terms they share with the
+query and their scores, without a score vector over the whole index. Example::
 
     >>> index = LexicalIndex.build(["Electron microscopes for imaging", "A survey of cats"])
     >>> index.search("microscope imaging", k=5)[0].tolist()
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +87,8 @@ class LexicalIndex:
         self._num_docs = num_docs
         self._stemmer_name = stemmer
         self._stemmer = _stemmer(stemmer)
+        if bm25 is not None:
+            _sort_columns(bm25.scores)
 
     @classmethod
     def build(cls, texts: list[str], *, stemmer: str | None = DEFAULT_STEMMER) -> LexicalIndex:
@@ -104,10 +112,19 @@ class LexicalIndex:
         vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
         return list(dict.fromkeys(vocab[t.key] for t in terms if t.key in vocab))
 
+    def _column(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding term ``term_id`` (ascending) and its BM25 score in each."""
+        assert self._bm25 is not None
+        postings = self._bm25.scores
+        start, end = int(postings["indptr"][term_id]), int(postings["indptr"][term_id + 1])
+        return postings["indices"][start:end], postings["data"][start:end]
+
     def _scores_of_ids(self, ids: list[int]) -> np.ndarray:
-        if not ids or self._bm25 is None:
-            return np.zeros(self._num_docs, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+        scores = np.zeros(self._num_docs, dtype=np.float32)
+        for term_id in ids if self._bm25 is not None else []:
+            rows, values = self._column(term_id)
+            scores[rows] += values  # rows are distinct within a column, so no np.add.at is needed
+        return scores
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of ``query`` for every document (float32, shape ``(len(self),)``); all 0 without terms."""
@@ -118,13 +135,41 @@ class LexicalIndex:
 
         ``allowed`` is a boolean mask over the documents, applied before ranking.
         """
+        mask = None if allowed is None else check_allowed(allowed, self._num_docs)
         scores = self.scores(query)
         keep = scores > 0
-        if allowed is not None:
-            keep &= check_allowed(allowed, self._num_docs)
+        if mask is not None:
+            keep &= mask
         ids = np.flatnonzero(keep)
         order = top_k(scores[ids], k)
         return ids[order].astype(np.int64), scores[ids[order]]
+
+    def explain(self, query: str, rows: Sequence[int]) -> list[tuple[list[str], float]]:
+        """For each document in ``rows``: the query's terms it holds (as ``matched_terms`` lists them) and its
+        BM25 score for ``query`` (equal to ``scores(query)[row]``), read from those documents' postings only."""
+        docs = np.asarray(rows, dtype=np.int64).reshape(-1)
+        if docs.size and not (int(docs.min()) >= 0 and int(docs.max()) < self._num_docs):
+            bad = int(docs[(docs < 0) | (docs >= self._num_docs)][0])
+            raise IndexError(f"doc_index {bad} is outside this index of {self._num_docs} documents")
+        terms = tokenize(query, self._stemmer)
+        vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
+        held: dict[str, np.ndarray] = {}  # by key: the score of the term in each of the documents (0: absent)
+        for key in dict.fromkeys(t.key for t in terms if t.key in vocab):
+            column, values = self._column(vocab[key])
+            at = np.minimum(np.searchsorted(column, docs), max(len(column) - 1, 0))
+            hit = column[at] == docs if len(column) else np.zeros(len(docs), dtype=bool)
+            held[key] = np.where(hit, values[at] if len(column) else 0, 0).astype(np.float32)
+        scores = np.zeros(len(docs), dtype=np.float32)
+        for term_scores in held.values():  # in query order, in float32, as `scores` adds them
+            scores += term_scores
+        out = []
+        for j in range(len(docs)):
+            found: dict[str, str] = {}  # by lower-cased surface: the first way the query wrote it
+            for term in terms:
+                if term.key in held and held[term.key][j] > 0:
+                    found.setdefault(term.surface.lower(), term.surface)
+            out.append((list(found.values()), float(scores[j])))
+        return out
 
     def matched_terms(self, query: str, doc_index: int) -> list[str]:
         """The query's terms that occur in document ``doc_index``, in query order, as the query wrote them.
@@ -132,17 +177,7 @@ class LexicalIndex:
         A term is listed once (the first way the query wrote it); two spellings with one stem (``run``,
         ``running``) are both listed.
         """
-        if not 0 <= doc_index < self._num_docs:
-            raise IndexError(f"doc_index {doc_index} is outside this index of {self._num_docs} documents")
-        present: dict[str, bool] = {}  # by key: does the document hold it
-        found: dict[str, str] = {}  # by lower-cased surface: the first way the query wrote it
-        for term in tokenize(query, self._stemmer):
-            if term.key not in present:
-                ids = self._term_ids([term])
-                present[term.key] = bool(ids) and bool(self._scores_of_ids(ids)[doc_index] > 0)
-            if present[term.key]:
-                found.setdefault(term.surface.lower(), term.surface)
-        return list(found.values())
+        return self.explain(query, [doc_index])[0][0]
 
     def save(self, folder: Path) -> None:
         """Write the index to ``folder`` (created if needed): bm25s' own files under ``bm25/`` and ``lexical.json``."""
@@ -177,3 +212,17 @@ class LexicalIndex:
                 f"bm25 holds {bm25.scores['num_docs']}; rebuild it"
             )
         return cls(bm25, int(meta["num_docs"]), meta["stemmer"])
+
+
+def _sort_columns(postings: dict[str, np.ndarray], chunk: int = 1 << 24) -> None:
+    """Make each term's column of documents ascending (bm25s builds them so; ``explain`` relies on it)."""
+    indices, indptr = postings["indices"], postings["indptr"]
+    starts = np.zeros(len(indices), dtype=bool)
+    starts[indptr[:-1][indptr[:-1] < len(indices)]] = True  # a column's first entry need not exceed the last one's
+    for begin in range(1, len(indices), chunk):
+        end = min(begin + chunk, len(indices))
+        if not np.all((indices[begin:end] > indices[begin - 1 : end - 1]) | starts[begin:end]):
+            column = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+            order = np.lexsort((indices, column))
+            postings["data"], postings["indices"] = postings["data"][order], indices[order]
+            return

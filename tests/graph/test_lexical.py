@@ -161,3 +161,56 @@ def test_real_dataset_descriptions_are_found_by_their_paper_titles() -> None:
     found = [i in lexical.search(r["source_paper_title"], 10)[0].tolist() for i, r in enumerate(records)]
     assert len(records) == 1_000
     assert sum(found) >= 850  # 873 when written: many descriptions never name their paper
+
+
+def _old_matched_terms(index: LexicalIndex, query: str, doc: int) -> list[str]:
+    """``matched_terms`` as first written: a full score vector per query term, read at ``doc``."""
+    bm25 = index._bm25
+    found: dict[str, str] = {}
+    for term in tokenize(query, index._stemmer):
+        held = bm25 is not None and term.key in bm25.vocab_dict
+        if held and bm25.get_scores_from_ids([bm25.vocab_dict[term.key]])[doc] > 0:
+            found.setdefault(term.surface.lower(), term.surface)
+    return list(found.values())
+
+
+def test_scores_and_explanations_from_postings_equal_bm25s_full_vectors() -> None:
+    with (SAMPLE / "datafinder-datasets" / "datasets.jsonl").open(encoding="utf-8") as f:
+        records = [json.loads(line) for line in f][:300]
+    lexical = LexicalIndex.build([f"{r['name']} {r['description']}" for r in records])
+    assert lexical._bm25 is not None
+    for r in records[:40]:
+        query = r["source_paper_title"] + ". Images, text and speech; IMAGES of text!"
+        ids = lexical._term_ids(tokenize(query, lexical._stemmer))
+        full = np.asarray(lexical._bm25.get_scores_from_ids(ids), dtype=np.float32)
+        np.testing.assert_array_equal(lexical.scores(query), full)  # bm25s' own scores, to the bit
+        rows = [0, 7, *lexical.search(query, 5)[0].tolist(), 299]
+        for row, (terms, score) in zip(rows, lexical.explain(query, rows), strict=True):
+            assert terms == _old_matched_terms(lexical, query, row)
+            assert score == full[row]
+
+
+def test_search_selects_the_same_top_k_as_a_full_sort(index: LexicalIndex) -> None:
+    for query in ("electron microscope imaging", "mass spectrometry cells running", "显微镜 electron"):
+        scores = index.scores(query)
+        ranked = [i for i in np.lexsort((np.arange(len(scores)), -scores)) if scores[i] > 0]
+        for k in (1, 2, 3, 10):
+            assert index.search(query, k)[0].tolist() == ranked[:k]
+
+
+def test_explain_refuses_rows_outside_the_index(index: LexicalIndex) -> None:
+    assert index.explain("electron", []) == []
+    with pytest.raises(IndexError, match="outside this index"):
+        index.explain("electron", [0, -1])
+
+
+def test_unsorted_postings_are_sorted_on_the_way_in() -> None:
+    built = LexicalIndex.build(TEXTS)
+    assert built._bm25 is not None
+    postings = built._bm25.scores
+    column = built._bm25.vocab_dict["electron"]
+    start, end = postings["indptr"][column], postings["indptr"][column + 1]
+    postings["indices"][start:end] = postings["indices"][start:end][::-1].copy()
+    postings["data"][start:end] = postings["data"][start:end][::-1].copy()
+    again = LexicalIndex(built._bm25, len(TEXTS), "english")
+    assert again.matched_terms("electron", 3) == ["electron"] and again.matched_terms("electron", 0) == ["electron"]
