@@ -4,6 +4,10 @@ The default model is all-MiniLM-L6-v2 as shipped by the PyPI package ``gt-all-mi
 its folder, so nothing is downloaded); any other sentence-transformers model can be named by path or hub
 name in settings. Vectors are L2-normalised float32, so cosine similarity is an inner product. Encoding
 runs in batches, on the GPU where torch sees one.
+
+A need and its sentences (for explanations) come from one model call (``encode_with_parts``): each sentence's
+vector is the mean of its tokens' embeddings within the whole need, as the model pools the need itself. Encoding
+the sentences as texts of their own made the model call about 1.5 times as long (``benchmarks/results/match.md``).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -31,6 +35,13 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray: ...
 
 
+@runtime_checkable
+class PartEncoder(Protocol):
+    """An embedder that also gives vectors of parts of a text from the text's one model call."""
+
+    def encode_with_parts(self, text: str, parts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]: ...
+
+
 class SentenceTransformerEmbedder:
     """``Embedder`` over a sentence-transformers model."""
 
@@ -41,9 +52,17 @@ class SentenceTransformerEmbedder:
         self.dim = int(dimension())
 
     @classmethod
-    def load(cls, model: str = DEFAULT_MODEL, device: str | None = None) -> SentenceTransformerEmbedder:
+    def load(
+        cls, model: str = DEFAULT_MODEL, device: str | None = None, threads: int | None = None
+    ) -> SentenceTransformerEmbedder:
         """Load ``model`` (the default, a folder, or a name in the local Hugging Face cache) on ``device``
-        (default: CUDA when available, else CPU)."""
+        (default: CUDA when available, else CPU).
+
+        ``threads`` sets torch's CPU threads for the process (``torch.set_num_threads``), once, here; None keeps
+        torch's default (one per core). One thread suits a server answering single needs on a shared machine:
+        encoding one need on these 2 cores took p50 60 ms with 1 thread and 538 ms with 2 at load average 9,
+        while 2 threads gained a third when the machine was quiet (``benchmarks/results/match.md``).
+        """
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
@@ -51,6 +70,10 @@ class SentenceTransformerEmbedder:
         transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # quiet loading
         location = default_model_path() if model == DEFAULT_MODEL else model
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if threads is not None:
+            if threads < 1:
+                raise ConfigurationError(f"threads is {threads}; give 1 or more, or None for torch's default")
+            torch.set_num_threads(threads)
         try:
             loaded = SentenceTransformer(location, device=device)
         except (OSError, ValueError) as e:
@@ -66,6 +89,45 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )  # fmt: skip
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_with_parts(self, text: str, parts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``text``'s vector (as ``encode`` gives it) and one vector per part, from one model call.
+
+        ``parts`` are substrings of ``text`` in order (its sentences). A part's vector is the normalised mean of
+        the contextual embeddings of the tokens inside it. Parts past the model's token limit, or not found in
+        ``text``, are encoded as texts of their own (a second call, only for them).
+        """
+        text = text.strip()  # as sentence-transformers tokenizes it, so that offsets agree
+        model = self._model
+        out = model.encode(  # type: ignore[attr-defined]
+            [text], output_value=None, normalize_embeddings=True, convert_to_numpy=False, show_progress_bar=False
+        )[0]
+        vector = np.asarray(out["sentence_embedding"].float().cpu().numpy(), dtype=np.float32)
+        tokens = np.asarray(out["token_embeddings"].float().cpu().numpy(), dtype=np.float32)
+        encoded = model.tokenizer(  # type: ignore[attr-defined]
+            text,
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=model.max_seq_length,  # type: ignore[attr-defined]
+        )
+        offsets = np.asarray(encoded["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+        vectors = np.zeros((len(parts), self.dim), dtype=np.float32)
+        missing = []
+        cursor = 0
+        for j, part in enumerate(parts):
+            start = text.find(part, cursor)
+            inside = np.zeros(len(offsets), dtype=bool)
+            if start >= 0 and len(offsets) == len(tokens):
+                cursor = start + len(part)
+                inside = (offsets[:, 0] >= start) & (offsets[:, 1] <= cursor) & (offsets[:, 1] > offsets[:, 0])
+            if inside.any():
+                mean = tokens[inside].mean(axis=0)
+                vectors[j] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+            else:
+                missing.append(j)
+        if missing:
+            vectors[missing] = self.encode([parts[j] for j in missing])
+        return vector, vectors
 
 
 def default_model_path() -> str:
@@ -122,4 +184,11 @@ class EmbeddingCache:
         self._db.close()
 
 
-__all__ = ["DEFAULT_MODEL", "Embedder", "EmbeddingCache", "SentenceTransformerEmbedder", "default_model_path"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "Embedder",
+    "EmbeddingCache",
+    "PartEncoder",
+    "SentenceTransformerEmbedder",
+    "default_model_path",
+]
