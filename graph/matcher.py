@@ -1,20 +1,22 @@
 """Matching a team's need to the resources that fit it, explained.
 
-For each resource type asked for: filters make a mask over the documents *before* ranking; dense
+For each resource type asked for: the type's own vector and BM25 indexes are searched (``TypeIndex``), so the
+type filter costs nothing; the other filters make a mask over the type's documents *before* ranking; dense
 (embedding) and lexical (BM25) search each rank the allowed documents; a graph channel ranks them by the
 subjects they share with the need; reciprocal rank fusion joins the three; then graph-aware factors
-re-rank (same organisation or region as the team, availability). Every result carries its explanation.
+re-rank (same organisation or region as the team, availability). Every result carries its explanation,
+computed for the k results alone (their BM25 postings, their vectors).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from graph.documents import ResourceDoc
-from graph.embeddings import Embedder
+from graph.embeddings import Embedder, PartEncoder
 from graph.errors import SharekgError
 from graph.explain import Explanation, PathStep, sentences
 from graph.fusion import fuse
@@ -132,15 +134,16 @@ class Matcher:
         self.weights = weights or Weights()
         self.position = {m: i for i, d in enumerate(index.docs) for m in d.members}
         self._types = np.array([d.type for d in index.docs])
-        self._type_masks: dict[str, np.ndarray] = {t: self._types == t for t in sorted(set(self._types.tolist()))}
         self._orgs = [{o.lower() for o in d.organizations} for d in index.docs]
         self._org_names = [{_norm(index.label_of(o)) for o in d.organizations} for d in index.docs]
         self._places = {
-            attribute: np.array([getattr(d, attribute).lower() for d in index.docs])
+            attribute: _Column([getattr(d, attribute).lower() for d in index.docs])
             for attribute in ("country", "region", "city")
         }
+        self._access = _Column([d.access.lower() for d in index.docs])
         self._org_rows = _inverted([self._orgs[i] | self._org_names[i] for i in range(len(index.docs))])
-        self._subject_rows = _subject_postings(index.inferred)
+        self._subject_rows = {t: _subject_postings(index.inferred, part.rows) for t, part in index.parts.items()}
+        self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
 
     # ---- requests -----------------------------------------------------------------------------
 
@@ -153,25 +156,28 @@ class Matcher:
         if not 1 <= k <= MAX_K:
             raise MatchError(f"k is {k}; ask for between 1 and {MAX_K} results per type")
         base = self._mask(filters)
-        results = {t: self._rank(need, base & self._type_masks[t], k, team) for t in types}
+        results = {t: self._rank(need, t, base, k, team) for t in types}
         return MatchResponse(need.text, results, [self._subject(i) for i in need.subjects])
 
     def _need(self, text: str) -> _Need:
+        """The need's vector and its sentences' (for explanations), from one model call where the embedder can
+        (``PartEncoder``): ranking waits on the need's encoding alone."""
         parts = sentences(text)
-        vectors = self.embedder.encode([text, *parts] if len(parts) > 1 else [text])
         if len(parts) == 1:  # one sentence: it is the need itself
-            vectors = np.vstack([vectors, vectors])
-        sims = self.index.subject_vectors @ vectors[0] if len(self.index.subject_vectors) else np.zeros(0)
+            vector = self.embedder.encode([text])[0]
+            sentence_vectors = vector[None, :]
+        elif isinstance(self.embedder, PartEncoder):
+            vector, sentence_vectors = self.embedder.encode_with_parts(text, parts)
+        else:
+            vectors = self.embedder.encode([text, *parts])
+            vector, sentence_vectors = vectors[0], vectors[1:]
+        sims = self.index.subject_vectors @ vector if len(self.index.subject_vectors) else np.zeros(0)
         top: list[int] = [int(i) for i in np.argsort(-sims)[:3]]
         subjects = {int(i): float(sims[i]) for i in top if sims[i] >= 0.35}
-        return _Need(text, vectors[0], parts, vectors[1:], subjects)
-
-    def _type_mask(self, type_name: str) -> np.ndarray:
-        found = self._type_masks.get(type_name)
-        return found if found is not None else np.zeros(len(self._types), dtype=bool)
+        return _Need(text, vector, parts, sentence_vectors, subjects)
 
     def _check_types(self, types: Sequence[str]) -> list[str]:
-        known = list(self._type_masks)
+        known = sorted(self.index.parts)
         unknown = [t for t in types if t not in known]
         if unknown:
             raise MatchError(f"unknown resource type(s) {unknown}; use any of {known}")
@@ -186,9 +192,9 @@ class Matcher:
         need = self._need(_check_text(text))
         base = self._mask(Filters((), filters.organization, filters.country, filters.region, filters.city,
                                   filters.access))  # fmt: skip
-        instruments = self._rank(need, base & self._type_mask("Instrument"), max(10, 3 * k), team)
-        datasets = self._rank(need, base & self._type_mask("Dataset"), 5, team)
-        experts = self._rank(need, base & self._type_mask("Expert"), 20, team)
+        instruments = self._rank(need, "Instrument", base, max(10, 3 * k), team)
+        datasets = self._rank(need, "Dataset", base, 5, team)
+        experts = self._rank(need, "Expert", base, 20, team)
         bundles = [self._bundle(need, r, datasets, experts) for r in instruments]
         bundles.sort(key=lambda b: -b.score)
         return bundles[:k]
@@ -231,7 +237,7 @@ class Matcher:
         return None
 
     def _similarity(self, need: _Need, i: int | None) -> float:
-        return round(float(self.index.vectors[i] @ need.vector), 4) if i is not None else 0.0
+        return round(float(self.index.vector(i) @ need.vector), 4) if i is not None else 0.0
 
     def _shared_subject(self, a: int, b: int) -> str:
         subjects_a = {s for s, _ in self.index.inferred[a]} | set(self.index.docs[a].subjects)
@@ -248,18 +254,23 @@ class Matcher:
             return []
         i = self.position[iri]
         vectors = self.embedder.encode([text for _, text in needs])
-        sims = vectors @ self.index.vectors[i]
+        sims = vectors @ self.index.vector(i)
         order = np.argsort(-sims)[:k]
-        lexical = self.index.lexical
+        lexical, local = self.index.part_of(i).lexical, int(self.index.local[i])
         return [
-            NeedMatch(needs[j][0], needs[j][1], round(float(sims[j]), 4), lexical.matched_terms(needs[j][1], i))
+            NeedMatch(needs[j][0], needs[j][1], round(float(sims[j]), 4), lexical.matched_terms(needs[j][1], local))
             for j in order
         ]
 
     # ---- filters ------------------------------------------------------------------------------
 
-    def _mask(self, f: Filters) -> np.ndarray:
-        mask = np.ones(len(self.index.docs), dtype=bool)
+    def _mask(self, f: Filters) -> np.ndarray | None:
+        """Documents that pass the filters other than type, or None when there are none."""
+        mask: np.ndarray | None = None
+
+        def both(column: np.ndarray) -> np.ndarray:
+            return column if mask is None else mask & column
+
         if f.organization:
             rows = self._org_rows.get(f.organization.strip().lower(), []) + self._org_rows.get(
                 _norm(f.organization), []
@@ -267,16 +278,17 @@ class Matcher:
             column = np.zeros(len(self.index.docs), dtype=bool)
             column[rows] = True
             self._known("organization", f.organization, column)
-            mask &= column
+            mask = both(column)
         for attribute in ("country", "region", "city"):
             value = getattr(f, attribute)
             if value:
-                column = self._places[attribute] == value.strip().lower()
+                want = value.strip().lower()
+                column = self._places[attribute].where(want.__eq__)
                 self._known(attribute, value, column, [getattr(d, attribute) for d in self.index.docs])
-                mask &= column
+                mask = both(column)
         if f.access:
             words = f.access.lower().split()
-            mask &= np.array([all(w in d.access.lower() for w in words) for d in self.index.docs])
+            mask = both(self._access.where(lambda v: all(w in v for w in words)))
         return mask
 
     def _known(self, name: str, value: str, column: np.ndarray, values: list[str] | None = None) -> None:
@@ -290,34 +302,47 @@ class Matcher:
 
     # ---- ranking ------------------------------------------------------------------------------
 
-    def _rank(self, need: _Need, allowed: np.ndarray, k: int, team: Team | None) -> list[MatchResult]:
-        count = int(allowed.sum())
+    def _rank(
+        self, need: _Need, type_name: str, base: np.ndarray | None, k: int, team: Team | None
+    ) -> list[MatchResult]:
+        """The ``k`` best documents of one type among those ``base`` allows (all when None)."""
+        part = self.index.parts.get(type_name)
+        if part is None:
+            return []
+        allowed = None if base is None else base[part.rows]  # over the type's rows, before any ranking
+        count = len(part.rows) if allowed is None else int(allowed.sum())
         if count == 0:
             return []
         depth = min(count, max(MIN_DEPTH, 5 * k))
-        dense_ids, _ = self.index.vector_index.search(need.vector, depth, allowed)
-        lexical_scores = np.where(allowed, self.index.lexical.scores(need.text), 0.0)
-        lexical_ids = [int(i) for i in np.argsort(-lexical_scores)[:depth] if lexical_scores[i] > 0]
-        graph_ids = self._graph_ranking(need, allowed, depth)
+        dense_ids, _ = part.vector_index.search(need.vector, depth, allowed)
+        lexical_ids, _ = part.lexical.search(need.text, depth, allowed)
+        graph_ids = self._graph_ranking(need, type_name, base, depth)
         fused = fuse(
-            {"dense": [int(i) for i in dense_ids], "lexical": lexical_ids, "graph": graph_ids},
+            {"dense": part.rows[dense_ids].tolist(), "lexical": part.rows[lexical_ids].tolist(), "graph": graph_ids},
             weights={"dense": self.weights.dense, "lexical": self.weights.lexical, "graph": self.weights.graph},
         )
         rescored = [(i, s * self._factor(i, team)) for i, s in fused]
         rescored.sort(key=lambda pair: (-pair[1], pair[0]))
-        return [self._result(need, i, s, lexical_scores[i], team) for i, s in rescored[:k]]
+        top = rescored[:k]
+        terms = part.lexical.explain(need.text, [int(self.index.local[i]) for i, _ in top])
+        return [self._result(need, i, s, matched, team) for (i, s), matched in zip(top, terms, strict=True)]
 
-    def _graph_ranking(self, need: _Need, allowed: np.ndarray, depth: int) -> list[int]:
-        if not need.subjects:
+    def _graph_ranking(self, need: _Need, type_name: str, allowed: np.ndarray | None, depth: int) -> list[int]:
+        """Documents of the type tagged with the need's subjects, by summed similarity (ties by row)."""
+        postings = [self._subject_rows[type_name].get(s) for s in need.subjects]
+        found = [(p, need.subjects[s]) for p, s in zip(postings, need.subjects, strict=True) if p is not None]
+        if not found:
             return []
-        overlap = np.zeros(len(self.index.docs), dtype=np.float32)
-        for subject, weight in need.subjects.items():
-            rows, sims = self._subject_rows.get(subject, (np.zeros(0, dtype=np.int64), np.zeros(0)))
-            overlap[rows] += weight * sims
-        overlap[~allowed] = 0.0
-        candidates = np.flatnonzero(overlap > 0)
-        order = candidates[np.lexsort((candidates, -overlap[candidates]))]
-        return [int(i) for i in order[:depth]]
+        candidates = np.unique(np.concatenate([rows for (rows, _), _ in found]))
+        overlap = np.zeros(len(candidates), dtype=np.float32)
+        for (rows, sims), weight in found:  # in the need's subject order, in float32
+            overlap[np.searchsorted(candidates, rows)] += weight * sims
+        keep = overlap > 0
+        if allowed is not None:
+            keep &= allowed[candidates]
+        candidates, overlap = candidates[keep], overlap[keep]
+        order = np.lexsort((candidates, -overlap))[:depth]
+        return [int(i) for i in candidates[order]]
 
     def _factor(self, i: int, team: Team | None) -> float:
         doc, w = self.index.docs[i], self.weights
@@ -336,20 +361,23 @@ class Matcher:
 
     # ---- explanations -------------------------------------------------------------------------
 
-    def _result(self, need: _Need, i: int, score: float, lexical: float, team: Team | None) -> MatchResult:
+    def _result(
+        self, need: _Need, i: int, score: float, lexical: tuple[list[str], float], team: Team | None
+    ) -> MatchResult:
         doc = self.index.docs[i]
-        cosine = float(self.index.vectors[i] @ need.vector)
-        sentence_sims = need.sentence_vectors @ self.index.vectors[i]
+        vector = self.index.vector(i)
+        cosine = float(vector @ need.vector)
+        sentence_sims = need.sentence_vectors @ vector
         best = np.argsort(-sentence_sims)[:2]
-        shared = [s for s, _ in self.index.inferred[i] if s in need.subjects] + [
-            j for j, s in enumerate(self.index.subjects) if s.iri in doc.subjects and j in need.subjects
-        ]
+        tagged = sorted(j for s in doc.subjects if (j := self._subject_row.get(s)) is not None and j in need.subjects)
+        shared = [s for s, _ in self.index.inferred[i] if s in need.subjects] + tagged
+        matched_terms, bm25 = lexical
         explanation = Explanation(
-            matched_terms=self.index.lexical.matched_terms(need.text, i),
+            matched_terms=matched_terms,
             matched_sentences=[(need.sentences[j], round(float(sentence_sims[j]), 3)) for j in best],
             shared_subjects=[self._subject(s) for s in dict.fromkeys(shared)],
             path=self._path(i, shared[0] if shared else None),
-            signals={"cosine": round(cosine, 4), "bm25": round(float(lexical), 3), "factor": self._factor(i, team)},
+            signals={"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": self._factor(i, team)},
         )
         place = ", ".join(p for p in (doc.city, doc.region, doc.country) if p)
         return MatchResult(
@@ -389,11 +417,27 @@ def _inverted(keys_per_row: list[set[str]]) -> dict[str, list[int]]:
     return rows
 
 
-def _subject_postings(inferred: list[list[tuple[int, float]]]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Subject row -> (document rows tagged with it, similarities), for the graph channel."""
+class _Column:
+    """One text value per document, kept as codes into its distinct values, so that a filter tests each distinct
+    value once (in Python) and then every document at numpy speed."""
+
+    def __init__(self, values: list[str]) -> None:
+        distinct, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
+        self._distinct: list[str] = distinct.tolist()
+        self._codes = codes.astype(np.int64)
+
+    def where(self, test: Callable[[str], bool]) -> np.ndarray:
+        """The documents whose value passes ``test``."""
+        return np.array([test(v) for v in self._distinct], dtype=bool)[self._codes]
+
+
+def _subject_postings(
+    inferred: list[list[tuple[int, float]]], documents: np.ndarray
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Subject row -> (rows among ``documents`` tagged with it, ascending; similarities), for the graph channel."""
     rows: dict[int, list[tuple[int, float]]] = {}
-    for i, tags in enumerate(inferred):
-        for subject, sim in tags:
+    for i in documents.tolist():
+        for subject, sim in inferred[i]:
             rows.setdefault(subject, []).append((i, sim))
     return {
         s: (np.array([i for i, _ in pairs], dtype=np.int64), np.array([sim for _, sim in pairs], dtype=np.float32))

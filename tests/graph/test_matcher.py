@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 from graph.embeddings import Embedder, EmbeddingCache
+from graph.errors import StoreError
 from graph.matcher import MAX_NEED_CHARS, Filters, Matcher, MatchError, Team
 from graph.search_index import SearchIndex, open_index
 from graph.store import Store, open_store
@@ -178,3 +180,91 @@ def test_reverse_matching_ranks_needs_for_a_resource(matcher: Matcher) -> None:
     assert found[0].need_id == "2" and "NMR" in found[0].matched_terms
     with pytest.raises(MatchError, match="no resource"):
         matcher.reverse("https://example.org/nothing", needs)
+
+
+NEEDS = [
+    "We need NMR spectroscopy to characterise the organic compounds we synthesise",
+    "X-ray absorption spectroscopy of catalysts. Beamtime at a synchrotron in Japan would be ideal.",
+    "a dataset of street scenes for self-driving cars",
+    "flow cytometry of phytoplankton in lakes",
+]
+
+
+def exact(vectors: np.ndarray, query: np.ndarray, allowed: np.ndarray, k: int) -> list[int]:
+    rows = np.flatnonzero(allowed)
+    scores = vectors[rows] @ query
+    return rows[np.lexsort((rows, -scores))[:k]].tolist()
+
+
+def test_each_type_has_its_own_indexes_and_they_rank_as_masked_exact_search(
+    matcher: Matcher, embedder: Embedder
+) -> None:
+    index = matcher.index
+    types = np.array([d.type for d in index.docs])
+    vectors = index.vectors
+    assert sorted(index.parts) == ["Dataset", "Expert", "Facility", "Instrument"]
+    for name, part in index.parts.items():
+        assert part.rows.tolist() == np.flatnonzero(types == name).tolist()
+        np.testing.assert_array_equal(part.vector_index.vectors, vectors[part.rows])
+    for need in NEEDS:
+        q = embedder.encode([need])[0]
+        for name, part in index.parts.items():
+            found, _ = part.vector_index.search(q, 10)
+            assert part.rows[found].tolist() == exact(vectors, q, types == name, 10)
+
+
+def test_other_filters_mask_the_types_rows_before_ranking(matcher: Matcher, embedder: Embedder) -> None:
+    index = matcher.index
+    types = np.array([d.type for d in index.docs])
+    base = matcher._mask(Filters(organization="University of St Andrews"))
+    assert base is not None
+    allowed = base & (types == "Instrument")
+    assert int(allowed.sum()) == 23 < int((types == "Instrument").sum())  # every instrument of the university
+    part = index.parts["Instrument"]
+    q = embedder.encode([NEEDS[0]])[0]
+    found, _ = part.vector_index.search(q, 5, base[part.rows])
+    assert part.rows[found].tolist() == exact(index.vectors, q, allowed, 5)
+    response = matcher.match(NEEDS[0], Filters(types=("Instrument",), organization="University of St Andrews"), k=5)
+    assert len(response.results["Instrument"]) == 5
+    assert all(allowed[matcher.position[r.iri]] for r in response.results["Instrument"])
+    assert matcher._mask(Filters(types=("Instrument",))) is None  # the type alone needs no mask
+
+
+def test_explanations_carry_the_terms_and_bm25_of_each_result(matcher: Matcher) -> None:
+    need = NEEDS[0]
+    for r in matcher.match(need, Filters(types=("Instrument",)), k=5).results["Instrument"]:
+        i = matcher.position[r.iri]
+        part, local = matcher.index.part_of(i), int(matcher.index.local[i])
+        assert r.explanation.matched_terms == part.lexical.matched_terms(need, local)
+        assert r.explanation.signals["bm25"] == round(float(part.lexical.scores(need)[local]), 3)
+
+
+def test_a_need_and_its_sentences_come_from_one_model_call(matcher: Matcher, embedder: Embedder) -> None:
+    need = NEEDS[1]
+    counting = CountingEmbedder(embedder)
+    separate = Matcher(matcher.index, counting)._need(need)  # an embedder without encode_with_parts
+    assert counting.encoded == 3  # the need and its two sentences, as texts of their own
+    pooled = matcher._need(need)
+    np.testing.assert_allclose(pooled.vector, separate.vector, atol=1e-5)
+    assert pooled.sentences == separate.sentences and pooled.sentence_vectors.shape == (2, embedder.dim)
+    np.testing.assert_allclose(np.linalg.norm(pooled.sentence_vectors, axis=1), 1, atol=1e-5)
+    assert np.diag(pooled.sentence_vectors @ separate.sentence_vectors.T).min() > 0.6  # the same sentences
+    long = "electron microscopy of cells " * 80 + ". Then mass spectrometry of the proteins."
+    parts = long.split(". ")
+    _, vectors = embedder.encode_with_parts(long, parts)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(vectors[1], embedder.encode([parts[1]])[0], atol=1e-5)  # past the token limit
+
+
+def test_an_index_of_the_old_format_is_rebuilt(built: tuple[Store, SearchIndex, Path], embedder: Embedder) -> None:
+    store, index, folder = built
+    old = folder / "old-index"
+    index.save(old)
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["version"]
+    (old / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(StoreError, match="rebuild it with `sharekg index`"):
+        SearchIndex.load(old)
+    cache = EmbeddingCache(folder / "embeddings.sqlite")
+    again, rebuilt = open_index(store, embedder, cache, old)
+    cache.close()
+    assert rebuilt and SearchIndex.load(old).parts.keys() == again.parts.keys()
