@@ -1,0 +1,310 @@
+"""Mentor suggestion for a contest entry or a team's need: the experts who fit, load balanced, without conflicts.
+
+1. The matcher ranks experts for the need text (``depth`` of them, type ``Expert``; no team re-ranking, so the
+   team's own organisation gets no lift).
+2. Each expert, in that order, is skipped with every reason that applies:
+   - *member of the team*: the expert (or a record linked to them by ``owl:sameAs``) is a ``skg:member`` of it;
+   - *same organisation*: an organisation of the expert (``skg:affiliation`` or ``org:memberOf``, of any record
+     linked by ``owl:sameAs``) and one of the team (``skg:teamOrganization``) share a node of their
+     ``org:subOrganizationOf`` chains: two departments of one university conflict; the reason names the most
+     specific shared organisation;
+   - *co-author*: the expert and a team member (or records linked to either by ``owl:sameAs``) authored the same
+     output (``skg:authored``, or ``dcterms:creator`` from the output's side);
+   - *already mentors this entry*;
+   - *at cap*: the expert already mentors ``cap`` or more entries in the store (``<entry> skg:mentor <expert>``).
+3. The first ``k`` experts not skipped are suggested, in the matcher's order.
+
+The load count is over every entry of the store's current graphs; pass ``cap`` per contest as its rules say.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from graph.errors import InputError
+from graph.matcher import Filters, Matcher, MatchResult
+from graph.store import Store
+from ontology.terms import SKG_NS
+
+DEFAULT_CAP = 3
+DEFAULT_DEPTH = 30
+
+_PREFIXES = f"""PREFIX skg: <{SKG_NS}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+"""
+#: The team of an entry and the entry's need text (project → need → text).
+ENTRY_QUERY = (
+    _PREFIXES
+    + """SELECT ?team ?text WHERE {
+  OPTIONAL { {entry} skg:submittedBy ?team }
+  OPTIONAL { {entry} skg:project/skg:statesNeed/skg:needText ?text }
+}"""
+)
+#: Every IRI linked to the given ones by owl:sameAs, either way, any number of hops (the given ones included).
+SAME_AS_QUERY = _PREFIXES + "SELECT ?x ?y WHERE { VALUES ?x { {iris} } ?x (owl:sameAs|^owl:sameAs)* ?y }"
+#: Organisations of the given people or teams, every organisation above each with its parents, and labels.
+ORGS_QUERY = (
+    _PREFIXES
+    + """SELECT ?who ?org ?up ?parent ?label WHERE {
+  VALUES ?who { {iris} }
+  ?who skg:affiliation|org:memberOf|skg:teamOrganization ?org .
+  ?org org:subOrganizationOf* ?up .
+  OPTIONAL { ?up org:subOrganizationOf ?parent }
+  OPTIONAL { ?up rdfs:label ?label }
+}"""
+)
+TEAM_MEMBERS_QUERY = (
+    _PREFIXES
+    + """SELECT ?member ?name WHERE {
+  {team} skg:member ?member .
+  OPTIONAL { ?member rdfs:label|foaf:name ?name }
+}"""
+)
+#: Outputs authored by the given people, with their titles.
+OUTPUTS_QUERY = (
+    _PREFIXES
+    + """SELECT ?who ?output ?title WHERE {
+  VALUES ?who { {iris} }
+  { ?who skg:authored ?output } UNION { ?output dcterms:creator ?who }
+  OPTIONAL { ?output rdfs:label ?title }
+}"""
+)
+#: Entries each of the given people mentors.
+MENTORED_QUERY = _PREFIXES + "SELECT ?who ?entry WHERE { VALUES ?who { {iris} } ?entry skg:mentor ?who }"
+
+
+@dataclass(frozen=True, slots=True)
+class MentorSuggestion:
+    iri: str
+    label: str
+    score: float  # the matcher's score for the need
+    cosine: float | None  # cosine similarity of the need and the expert's profile
+    organization: str  # label of the expert's organisation, as the matcher shows it
+    load: int  # entries the expert already mentors
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedMentor:
+    iri: str
+    label: str
+    score: float
+    reasons: tuple[str, ...]  # e.g. "same organisation as the team: University of St Andrews"
+
+
+@dataclass(frozen=True, slots=True)
+class MentorSuggestions:
+    need: str
+    team: str | None
+    cap: int
+    suggested: tuple[MentorSuggestion, ...]  # best first
+    skipped: tuple[SkippedMentor, ...]  # the experts passed over on the way, in the matcher's order
+
+
+@dataclass(frozen=True, slots=True)
+class _Orgs:
+    chains: dict[str, list[list[str]]]  # person or team → for each of its organisations, the chain upwards
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Team:
+    iri: str | None
+    people: dict[str, str]  # IRI of each member and of records linked to one → the member's name
+    nodes: set[str]  # the team's organisations and every one above them
+    outputs: dict[str, dict[str, str]]  # per member (or linked record): output IRI → title
+
+
+def entry_need(store: Store, entry: str) -> tuple[str | None, str]:
+    """The team that submitted ``entry`` and the entry's need text ("" when the entry states none)."""
+    rows = _select(store, ENTRY_QUERY.replace("{entry}", _iri(entry)))
+    team = next((r["team"].value for r in rows if r["team"] is not None), None)
+    text = next((r["text"].value for r in rows if r["text"] is not None), "")
+    return team, text
+
+
+def suggest_mentors(
+    store: Store, matcher: Matcher, need: str | None = None, *, entry: str | None = None, team: str | None = None,
+    k: int = 3, cap: int = DEFAULT_CAP, depth: int = DEFAULT_DEPTH,
+) -> MentorSuggestions:  # fmt: skip
+    """Up to ``k`` mentors for ``need`` (default: the need ``entry`` states) and ``team`` (default: the team that
+    submitted ``entry``), and every expert skipped on the way with why. See the module docstring for the rules."""
+    if cap < 1:
+        raise InputError(f"cap is {cap}; let each expert mentor at least 1 entry")
+    if entry is not None:
+        entry_team, entry_text = entry_need(store, entry)
+        team = team or entry_team
+        need = need or entry_text
+    if not need:
+        raise InputError("no need to match mentors to: give the need text, or an entry that states its need")
+    ranked = matcher.match(need, Filters(types=("Expert",)), k=min(depth, 100)).results.get("Expert", [])
+    facts = _team(store, team)
+    people_of = _people(store, matcher, ranked)
+    everyone = [p for people in people_of.values() for p in people]
+    mentored = _mentored(store, everyone)
+    orgs = _orgs(store, everyone)
+    outputs = _outputs(store, everyone)
+    suggested: list[MentorSuggestion] = []
+    skipped: list[SkippedMentor] = []
+    for r in ranked:
+        if len(suggested) == k:
+            break
+        people = people_of[r.iri]
+        entries = {e for p in people for e in mentored.get(p, ())}
+        reasons = _conflicts(people, facts, orgs, outputs)
+        if entry is not None and entry in entries:
+            reasons.append("already mentors this entry")
+        load = len(entries - {entry} if entry is not None else entries)
+        if load >= cap:
+            reasons.append(f"at cap: {load} entries already (cap {cap})")
+        if reasons:
+            skipped.append(SkippedMentor(r.iri, r.label, r.score, tuple(reasons)))
+        else:
+            suggested.append(_suggestion(r, load))
+    return MentorSuggestions(need, team, cap, tuple(suggested), tuple(skipped))
+
+
+def _suggestion(r: MatchResult, load: int) -> MentorSuggestion:
+    return MentorSuggestion(r.iri, r.label, r.score, r.explanation.signals.get("cosine"), r.organization, load)
+
+
+def _conflicts(people: set[str], team: _Team, orgs: _Orgs, outputs: dict[str, dict[str, str]]) -> list[str]:
+    reasons = []
+    in_team = sorted(people & set(team.people))
+    if in_team:
+        reasons.append(f"member of the team: {team.people[in_team[0]]}")
+    shared = _shared_org(people, team, orgs)
+    if shared:
+        reasons.append(f"same organisation as the team: {shared}")
+    coauthored = sorted(
+        (team.people[member], title or output)
+        for member, written in team.outputs.items()
+        if member not in people
+        for p in people
+        for output, title in outputs.get(p, {}).items()
+        if output in written
+    )
+    if coauthored:  # one shared output is reason enough
+        member, title = coauthored[0]
+        reasons.append(f"co-author with team member {member} on '{title}'")
+    return reasons
+
+
+def _shared_org(people: set[str], team: _Team, orgs: _Orgs) -> str:
+    """The label of the most specific organisation on both an expert's chain and the team's, or ""."""
+    best: tuple[int, str] | None = None
+    for person in sorted(people):
+        for chain in orgs.chains.get(person, []):
+            depth, node = next(((d, n) for d, n in enumerate(chain) if n in team.nodes), (len(chain), ""))
+            if node and (best is None or (depth, node) < best):
+                best = (depth, node)
+    return orgs.labels.get(best[1], best[1]) if best else ""
+
+
+def _people(store: Store, matcher: Matcher, ranked: Sequence[MatchResult]) -> dict[str, set[str]]:
+    """Per ranked expert: the records the index joined into it and every record linked to them by owl:sameAs."""
+    members: dict[str, list[str]] = {}
+    for r in ranked:
+        position = matcher.position.get(r.iri)
+        members[r.iri] = list(matcher.index.docs[position].members or [r.iri]) if position is not None else [r.iri]
+    linked = _same_as(store, [m for ms in members.values() for m in ms])
+    return {iri: {p for m in ms for p in linked.get(m, [m])} for iri, ms in members.items()}
+
+
+def _team(store: Store, team: str | None) -> _Team:
+    if team is None:
+        return _Team(None, {}, set(), {})
+    names = {
+        r["member"].value: r["name"].value if r["name"] is not None else r["member"].value
+        for r in _select(store, TEAM_MEMBERS_QUERY.replace("{team}", _iri(team)))
+    }
+    linked = _same_as(store, list(names))
+    people = {p: name for m, name in names.items() for p in linked.get(m, [m])}
+    outputs = _outputs(store, list(people))
+    nodes = {n for chain in _orgs(store, [team]).chains.get(team, []) for n in chain}
+    return _Team(team, people, nodes, outputs)
+
+
+def _same_as(store: Store, iris: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in _select_values(store, SAME_AS_QUERY, iris):
+        found[row["x"].value].update((row["x"].value, row["y"].value))
+    return {x: sorted(ys) for x, ys in found.items()}
+
+
+def _orgs(store: Store, iris: Sequence[str]) -> _Orgs:
+    direct: dict[str, set[str]] = defaultdict(set)
+    parents: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for row in _select_values(store, ORGS_QUERY, iris):
+        direct[row["who"].value].add(row["org"].value)
+        if row["parent"] is not None:
+            parents[row["up"].value].add(row["parent"].value)
+        if row["label"] is not None:
+            labels.setdefault(row["up"].value, row["label"].value)
+    chains = {who: [_chain(org, parents) for org in sorted(orgs)] for who, orgs in direct.items()}
+    return _Orgs(chains, labels)
+
+
+def _chain(org: str, parents: dict[str, set[str]]) -> list[str]:
+    """The organisation and those above it, nearest first (breadth first where one has several parents)."""
+    chain, queue = [org], [org]
+    while queue:
+        for parent in sorted(parents.get(queue.pop(0), ())):
+            if parent not in chain:
+                chain.append(parent)
+                queue.append(parent)
+    return chain
+
+
+def _outputs(store: Store, iris: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Per person: the outputs they authored → title."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in _select_values(store, OUTPUTS_QUERY, iris):
+        found[row["who"].value][row["output"].value] = row["title"].value if row["title"] is not None else ""
+    return found
+
+
+def _mentored(store: Store, iris: Sequence[str]) -> dict[str, set[str]]:
+    """Per person: the entries they mentor."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in _select_values(store, MENTORED_QUERY, iris):
+        found[row["who"].value].add(row["entry"].value)
+    return found
+
+
+def _select_values(store: Store, query: str, iris: Iterable[str]) -> list[ox.QuerySolution]:
+    """``query`` with ``{iris}`` replaced by the IRIs as a VALUES list (nothing asked when there are none)."""
+    unique = sorted(set(iris))
+    return _select(store, query.replace("{iris}", " ".join(_iri(i) for i in unique))) if unique else []
+
+
+def _select(store: Store, query: str) -> list[ox.QuerySolution]:
+    rows = store.query(query)
+    assert isinstance(rows, ox.QuerySolutions)
+    return list(rows)
+
+
+def _iri(iri: str) -> str:
+    """``<iri>`` for a query; refuses text that could break out of the IRI."""
+    if not iri or any(ch in iri for ch in '<>"{}|^`\\ \n'):
+        raise InputError(f"{iri!r} is not an IRI sharekg can look up; give the IRI as the API shows it")
+    return f"<{iri}>"
+
+
+__all__ = [
+    "DEFAULT_CAP",
+    "DEFAULT_DEPTH",
+    "MentorSuggestion",
+    "MentorSuggestions",
+    "SkippedMentor",
+    "entry_need",
+    "suggest_mentors",
+]
