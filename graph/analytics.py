@@ -246,6 +246,7 @@ class CommunitySummary:
     count: int  # every community, singletons included
     singletons: int
     modularity: float
+    size_counts: list[tuple[int, int]]  # (size, communities of that size), ascending
     top: list[Community]
 
 
@@ -357,6 +358,7 @@ def _community_summary(
     return CommunitySummary(
         method=method, seed=seed, count=len(partition), singletons=sum(len(c) == 1 for c in partition),
         modularity=nx.community.modularity(graph, partition) if graph.number_of_edges() else 0.0,
+        size_counts=sorted(Counter(len(c) for c in partition).items()),
         top=[_community(rank, members, graph, pagerank, topics) for rank, members in enumerate(chosen, start=1)],
     )  # fmt: skip
 

@@ -133,6 +133,7 @@ def test_communities_partition_the_nodes(stats: GraphStatistics, graph: nx.DiGra
     summary = stats.communities
     assert summary.count == len(find_communities(graph))
     assert summary.singletons == sum(1 for _, d in graph.to_undirected().degree() if d == 0)
+    assert sum(size * n for size, n in summary.size_counts) == graph.number_of_nodes()
     chemistry = summary.top[0]
     assert (chemistry.central.iri, chemistry.label, chemistry.types["Instrument"]) == (CHEMISTRY, "Chemistry", 217)
     papers = next(c for c in summary.top if "Paper" in c.types)
