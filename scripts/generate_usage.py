@@ -10,7 +10,8 @@ resources. What is invented: who booked what and when, hours, statuses, team nam
 says ``synthetic: true``. The same seed always writes the same bytes.
 
 Shape of the usage, after national evaluations of shared instruments (average sharing rates as low as 16%): one
-calendar year (2024); a few busy instruments, most rarely booked; instrument bookings on weekdays in working hours,
+year, the twelve months from November 2025 (so the sample sits inside a centre's default "last 12 months" window
+for a while; pass a window to the analytics for other dates); a few busy instruments, most rarely booked; instrument bookings on weekdays in working hours,
 beamline and facility bookings in 8-hour shifts any day; about 7% no-shows (0 hours used) and 5% cancellations.
 """
 
@@ -32,7 +33,9 @@ from ingest.readers import fixed_readers
 from ingest.records import Dataset, Expert, Facility, Instrument, Record
 
 SEED = 2024
-YEAR = 2024
+#: The first day of the year of usage the sample holds, and the contest edition inside it.
+FIRST_DAY = date(2025, 11, 1)
+CONTEST_YEAR = 2026
 SAMPLE = Path(__file__).resolve().parents[1] / "sample"
 USAGE_SOURCE = "usage-synthetic"
 CONTEST_SOURCE = "contest-synthetic"
@@ -111,7 +114,7 @@ def slots(kind: str, rng: random.Random, booked: set[tuple[date, int]]) -> tuple
     """A free (start, hours) slot: instruments on weekdays between 08:00 and 18:00 for 1 to 8 hours, beamlines and
     facilities any day in one to three 8-hour shifts."""
     for _ in range(50):
-        day = date(YEAR, 1, 1) + timedelta(days=rng.randrange(366))
+        day = FIRST_DAY + timedelta(days=rng.randrange(365))
         if kind == "instrument":
             if day.weekday() >= 5:
                 continue
@@ -207,16 +210,16 @@ def contest(sample: Path, rng: random.Random, teams_orgs: Sequence[str]) -> tupl
         e.local_id for e in read(sample, "openalex-experts", "authors.jsonl", "openalex") if isinstance(e, Expert)
     ]
     lines: list[dict[str, object]] = [{
-        "kind": "contest", "id": "sharing-cup-2024", "name": "Sharing Cup 2024 (synthetic)",
+        "kind": "contest", "id": f"sharing-cup-{CONTEST_YEAR}", "name": f"Sharing Cup {CONTEST_YEAR} (synthetic)",
         "description": "A synthetic edition of a Sharing-Cup-like contest, generated for the bundled sample.",
-        "start": f"{YEAR}-03-01", "end": f"{YEAR}-11-30", "organizer": "University of St Andrews",
+        "start": f"{CONTEST_YEAR}-03-01", "end": f"{CONTEST_YEAR}-11-30", "organizer": "University of St Andrews",
         "tracks": [{"id": i, "name": n, "description": d} for i, n, d in TRACKS], "synthetic": True,
     }]  # fmt: skip
     topic_awards = rng.sample(with_pi, 6)
     for n, award in enumerate(topic_awards, start=1):
         assert award.organization is not None
         lines.append({
-            "kind": "topic", "id": f"topic-{n:02}", "contest": "sharing-cup-2024", "title": award.name,
+            "kind": "topic", "id": f"topic-{n:02}", "contest": f"sharing-cup-{CONTEST_YEAR}", "title": award.name,
             "text": first_sentences(award.description), "posted_by": award.organization.name,
             "keywords": list(award.keywords), "synthetic": True,
         })  # fmt: skip
@@ -261,7 +264,7 @@ def contest(sample: Path, rng: random.Random, teams_orgs: Sequence[str]) -> tupl
             if kind is not None:
                 entry["outputs"] = [{
                     "id": f"output-{n:02}", "kind": kind, "title": f"Synthetic {kind} of entry-{n:02}",
-                    "year": YEAR, "made_with": [matched[0]],
+                    "year": CONTEST_YEAR, "made_with": [matched[0]],
                 }]  # fmt: skip
         entry["synthetic"] = True
         lines.append(entry)
