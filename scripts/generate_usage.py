@@ -12,7 +12,8 @@ says ``synthetic: true``. The same seed always writes the same bytes.
 Shape of the usage, after national evaluations of shared instruments (average sharing rates as low as 16%): one
 year, the twelve months from November 2025 (so the sample sits inside a centre's default "last 12 months"
 window for a while; pass a window to the analytics for other dates); a few busy instruments, most rarely booked;
-instrument bookings on weekdays in working hours, beamline and facility bookings in 8-hour shifts any day; about 7% no-shows (0 hours used) and 5% cancellations.
+instrument bookings on weekdays in working hours, beamline and facility bookings in 8-hour shifts any day; about
+7% no-shows (0 hours used) and 5% cancellations.
 """
 
 from __future__ import annotations
