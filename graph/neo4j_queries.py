@@ -66,7 +66,7 @@ RETURN count(rel) AS written"""
 GRAPH_SIZE = """
 MATCH (n:Resource {graph: $graph})
 RETURN sum(
-  size(labels(n)) - 1
+  size([l IN labels(n) WHERE l <> 'Resource' AND NOT l STARTS WITH 'sharekg_'])
   + reduce(t = 0, k IN keys(n) |
       t + CASE WHEN k IN ['uri', 'graph'] OR k STARTS WITH 'sharekg_' THEN 0 ELSE size(n[k]) END)
   + size([(n)-->() | 1])
@@ -124,7 +124,7 @@ MATCH (c:sharekg_Source)
 MATCH (n:Resource {graph: c.graph})
 UNWIND labels(n) AS label
 WITH c.name AS source, label, n
-WHERE label <> 'Resource'
+WHERE label <> 'Resource' AND NOT label STARTS WITH 'sharekg_'
 RETURN source, label, count(DISTINCT n.uri) AS count"""
 
 #: Every node of one graph with all its statements (streamed, for ``quads`` and ``export``).
@@ -132,15 +132,94 @@ GRAPH_NODES = """
 MATCH (n:Resource {graph: $graph})
 RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props, [(n)-[r]->(o) | [type(r), o.uri]] AS out"""
 
+# ---- matching (graph.neo4j_search; Neo4j only: ArcadeDB has neither index) ----------------------------
+
+#: Vector index for Neo4j 5.x: filters cannot live in it, so queries over-fetch and filter after.
+CREATE_VECTOR_INDEX_5 = """
+CREATE VECTOR INDEX sharekg_embedding IF NOT EXISTS
+FOR (n:sharekg_Searchable) ON n.sharekg_embedding
+OPTIONS {indexConfig: {`vector.dimensions`: 384, `vector.similarity_function`: 'cosine'}}"""
+
+#: Vector index for Neo4j 2026.01+: the type is an additional property, so SEARCH filters inside the index.
+CREATE_VECTOR_INDEX_25 = """
+CYPHER 25
+CREATE VECTOR INDEX sharekg_embedding IF NOT EXISTS
+FOR (n:sharekg_Searchable) ON n.sharekg_embedding
+WITH [n.sharekg_type]
+OPTIONS {indexConfig: {`vector.dimensions`: 384, `vector.similarity_function`: 'cosine'}}"""
+
+CREATE_FULLTEXT_INDEX = """
+CREATE FULLTEXT INDEX sharekg_text IF NOT EXISTS
+FOR (n:sharekg_Searchable) ON EACH [n.sharekg_text]"""
+
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+#: What matching reads from each resource node of the current graphs.
+SET_SEARCH_PROPERTIES = """
+MATCH (c:sharekg_Source)
+WITH collect(c.graph) AS graphs
+UNWIND $rows AS row
+MATCH (n:Resource {uri: row.iri})
+WHERE n.graph IN graphs
+SET n:sharekg_Searchable, n.sharekg_type = row.type, n.sharekg_text = row.text,
+    n.sharekg_country = row.country, n.sharekg_region = row.region, n.sharekg_city = row.city,
+    n.sharekg_embedding = row.vector"""
+
+_PLACE_FILTER = """
+  AND ($country IS NULL OR toLower(node.sharekg_country) = $country)
+  AND ($region IS NULL OR toLower(node.sharekg_region) = $region)
+  AND ($city IS NULL OR toLower(node.sharekg_city) = $city)"""
+
+#: Neo4j 5.x: the procedure, then type, graph and place filters on what it returns.
+VECTOR_SEARCH_5 = (
+    """
+CALL db.index.vector.queryNodes('sharekg_embedding', $fetch, $vector) YIELD node, score
+WHERE node.sharekg_type = $type AND node.graph IN $graphs"""
+    + _PLACE_FILTER
+    + """
+RETURN node.uri AS uri, score
+ORDER BY score DESC LIMIT $k"""
+)
+
+#: Neo4j 2026.01+: the SEARCH clause, with the type filter inside the index search.
+VECTOR_SEARCH_25 = (
+    """
+CYPHER 25
+MATCH (node:sharekg_Searchable)
+  SEARCH node IN (VECTOR INDEX sharekg_embedding FOR $vector WHERE node.sharekg_type = $type LIMIT $fetch)
+  SCORE AS score
+WITH node, score
+WHERE node.graph IN $graphs"""
+    + _PLACE_FILTER
+    + """
+RETURN node.uri AS uri, score
+ORDER BY score DESC LIMIT $k"""
+)
+
+FULLTEXT_SEARCH = (
+    """
+CALL db.index.fulltext.queryNodes('sharekg_text', $text, {limit: $fetch}) YIELD node, score
+WHERE node.sharekg_type = $type AND node.graph IN $graphs"""
+    + _PLACE_FILTER
+    + """
+RETURN node.uri AS uri, score
+ORDER BY score DESC LIMIT $k"""
+)
+
 __all__ = [
     "ADD_LABELS",
+    "AWAIT_INDEXES",
     "COUNT_BY_TYPE",
+    "CREATE_FULLTEXT_INDEX",
     "CREATE_GRAPH_INDEX",
     "CREATE_RESOURCE_CONSTRAINT",
     "CREATE_SOURCE_CONSTRAINT",
     "CREATE_URI_INDEX",
+    "CREATE_VECTOR_INDEX_5",
+    "CREATE_VECTOR_INDEX_25",
     "DELETE_GRAPH_BATCH",
     "DESCRIBE",
+    "FULLTEXT_SEARCH",
     "GRAPHS",
     "GRAPH_HAS_NODES",
     "GRAPH_NODES",
@@ -155,6 +234,9 @@ __all__ = [
     "REMOVE_SOURCE",
     "SCHEMA",
     "SERVER_COMPONENTS",
+    "SET_SEARCH_PROPERTIES",
     "SOURCES",
+    "VECTOR_SEARCH_5",
+    "VECTOR_SEARCH_25",
     "WRITE_PREFIXES",
 ]

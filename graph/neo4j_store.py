@@ -146,7 +146,7 @@ def statements(
     """The (predicate, object) pairs one stored node holds."""
     rdf_type = ox.NamedNode(_RDF_TYPE)
     for label in labels:
-        if label != "Resource":
+        if label != "Resource" and not label.startswith(RESERVED_PREFIX):
             yield rdf_type, ox.NamedNode(expand(label))
     for key, values in props.items():
         if key in RESERVED_KEYS or key.startswith(RESERVED_PREFIX):
