@@ -5,6 +5,8 @@ A resource's id in URLs is its IRI without the common base (``instrument/uniquip
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from api.problems import Problem
 from api.schemas import (
     BundleMemberOut,
@@ -29,8 +31,13 @@ def resource_id(iri: str) -> str:
 def resource_iri(rid: str) -> str:
     """The IRI of an id; an id that would leave the sharekg namespace is refused."""
     rid = rid.strip("/")
+    refused = Problem(404, "Not found", f"{rid!r} is not a sharekg resource id (e.g. instrument/<source>/<id>)")
     if not rid or "://" in rid or any(c in rid for c in '<>" {}|\\^`'):
-        raise Problem(404, "Not found", f"{rid!r} is not a sharekg resource id (e.g. instrument/<source>/<id>)")
+        raise refused
+    try:
+        ox.NamedNode(BASE + rid)  # control characters and the like: not an IRI (found by the schema fuzz test)
+    except ValueError as e:
+        raise refused from e
     return BASE + rid
 
 
