@@ -407,6 +407,33 @@ def export(settings: Settings, fmt: str, output: Path | None) -> None:
 
 
 @main.command()
+@click.option("--to", "target", type=click.Choice(["neo4j"]), required=True,
+              help="Where to copy the embedded graph: the Neo4j server of SHAREKG_NEO4J_URI.")  # fmt: skip
+@click.pass_obj
+def migrate(settings: Settings, target: str) -> None:
+    """Copy the embedded graph (each source's current graph and checksum) into Neo4j; again copies only changes."""
+    from graph.migrate import copy_store
+    from graph.store import open_neo4j_store
+
+    if not settings.neo4j_uri:
+        raise click.UsageError("set SHAREKG_NEO4J_URI (and SHAREKG_NEO4J_PASSWORD) to the Neo4j server to copy into")
+    source = _open(settings, read_only=True)
+    try:
+        neo4j = open_neo4j_store(
+            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+        )
+        try:
+            for copied in copy_store(source, neo4j):
+                console.print(f"{copied.source}: {copied.status} ({copied.triples:,} triples)")
+        finally:
+            neo4j.close()
+    except SharekgError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        source.close()
+
+
+@main.command()
 @click.option("--host", help="Address to listen on [env SHAREKG_HOST, default 127.0.0.1].")
 @click.option("--port", type=int, help="Port to listen on [env SHAREKG_PORT, default 8000].")
 @click.pass_obj
