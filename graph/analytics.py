@@ -12,22 +12,26 @@ ROR, contact pages or catalogue entries), plus ``dcterms:subject``, ``dcterms:cr
 graph's ``version`` (a digest of the current catalogue), so a caller can cache it until an ingest changes it.
 
 Measured on the bundled sample (13,419 nodes, 20,780 edges, 1,422 components; ``sharekg ingest --sample
---no-index``), median of 5 warm runs on 2 shared CPU cores, seconds:
+--no-index``): CPU seconds on one core (``time.process_time``, BLAS at one thread), median of 5 warm runs. Wall
+time on the 2 shared cores of the development machine, under a load of 7, was 1.5 to 2.5 times these.
 
-======================================  ======
-``project`` (3 queries, build)            0.55
-PageRank (undirected, scipy)              0.06
-Louvain communities (seed 42)             1.25
-label propagation (``method="label-propagation"``)  0.30
-topics of the top communities (1 query)   0.25
-``graph_statistics``, Louvain             2.2
-``graph_statistics``, label propagation   1.2
-betweenness, 50 samples (opt-in)          +0.8
-``neighbourhood`` (limit 50)              0.005
-======================================  ======
+=============================================  =======
+``project``: 3 queries (0.48) and the build      0.67
+PageRank (undirected, scipy)                     0.16
+Louvain, seed 42 (modularity 0.957)              0.86
+label propagation (modularity 0.854)             0.23
+modularity of the partition                      0.18
+community topics (1 query)                       0.20
+``graph_statistics`` with Louvain                2.5
+``graph_statistics`` with label propagation      1.8
+``betweenness_samples=50`` adds                  1.2
+``neighbourhood``, limit 50 (an organisation)    0.03
+``neighbourhood`` of a facility (5 neighbours)   0.003
+first call in a process (imports, ontology)     +0.2
+=============================================  =======
 
-Louvain is the default: its partition is far better (modularity 0.96 against 0.86) and the result is cached per
-graph version; betweenness is opt-in (``betweenness_samples``) because even 50 samples double the time.
+Louvain is the default: its communities are much better (modularity 0.96 against 0.85) and, the result depending
+only on ``version`` and the arguments, a server computes it once per graph; betweenness is opt-in for its cost.
 """
 
 from __future__ import annotations
