@@ -82,7 +82,7 @@ def utilisation_chart(report: UtilisationReport, fmt: ChartFormat = "png") -> by
     left_out = len(report.assets) - len(shown)
     note = f"; {left_out} without a capacity left out" if left_out else ""
     ax.set_title(f"Use against demand, {report.since:%d %b %Y} to {report.until:%d %b %Y}{note}", fontsize=10)
-    ax.set_xlim(left=0)
+    ax.set_xlim(0, max([100.0, *(105 * (a.utilisation or 0.0) for a in shown)]))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     if shown:

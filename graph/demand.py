@@ -26,6 +26,10 @@ from graph.errors import InputError
 from graph.matcher import MatchResponse
 
 SCHEMA_VERSION = 2
+#: The cosine below which a result rarely fits the need: read off the real model on real need texts (see
+#: graph.unmet, whose default threshold it is). Demand counts only results at least this close, where the cosine
+#: was logged; results logged without one are kept, as there is nothing to judge them by.
+MIN_FIT = 0.45
 #: Results per type ``top_results`` keeps from a response: enough to say what a need fitted, small to store.
 TOP_PER_TYPE = 3
 
@@ -166,13 +170,16 @@ class DemandLog:
         return [(int(n), iri, t, int(rank), float(score), cosine) for n, iri, t, rank, score, cosine in rows]
 
     def demand(
-        self, since: datetime | None = None, until: datetime | None = None, *, types: Sequence[str] = ()
-    ) -> list[ResourceDemand]:
-        """Per resource: the needs in the window that had it among their top results, and how strongly; the
-        strongest demand (``fit_sum``) first, ties by IRI. ``types`` keeps only results of those types."""
+        self, since: datetime | None = None, until: datetime | None = None, *, types: Sequence[str] = (),
+        min_fit: float | None = MIN_FIT,
+    ) -> list[ResourceDemand]:  # fmt: skip
+        """Per resource: the needs in the window that had it among their top results at a cosine of at least
+        ``min_fit`` (None: any), and how strongly; the strongest demand (``fit_sum``) first, ties by IRI.
+        ``types`` keeps only results of those types."""
         per: dict[str, list[tuple[str, int, int, float, float | None]]] = {}
         for need_id, iri, type_name, rank, score, cosine in self._results(since, until):
-            if not types or type_name in types:
+            close = min_fit is None or cosine is None or cosine >= min_fit
+            if close and (not types or type_name in types):
                 per.setdefault(iri, []).append((type_name, need_id, rank, score, cosine))
         found = [_demand_of(iri, hits) for iri, hits in per.items()]
         found.sort(key=lambda d: (-d.fit_sum, d.iri))
@@ -270,4 +277,13 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-__all__ = ["SCHEMA_VERSION", "TOP_PER_TYPE", "DemandLog", "LoggedNeed", "ResourceDemand", "TopResult", "top_results"]
+__all__ = [
+    "MIN_FIT",
+    "SCHEMA_VERSION",
+    "TOP_PER_TYPE",
+    "DemandLog",
+    "LoggedNeed",
+    "ResourceDemand",
+    "TopResult",
+    "top_results",
+]

@@ -32,12 +32,12 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from graph.demand import DemandLog, LoggedNeed
+from graph.demand import MIN_FIT, DemandLog, LoggedNeed
 from graph.embeddings import Embedder
 from graph.errors import InputError
 from graph.search_index import INFERRED_SUBJECT_MIN, INFERRED_SUBJECTS, SearchIndex
 
-DEFAULT_THRESHOLD = 0.45
+DEFAULT_THRESHOLD = MIN_FIT  # 0.45: the demand log counts demand from the same floor
 DEFAULT_CLUSTER_SIMILARITY = 0.5
 LABEL_CHARS = 80
 

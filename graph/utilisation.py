@@ -5,7 +5,8 @@ used in its usage records and its capacity for the window: ``skg:capacityHoursPe
 largest, when sources disagree) or a per-type default the caller passes (``DEFAULT_CAPACITY``), times the window's
 length in years of 365 days. Utilisation is hours used / capacity; it is undefined (None) for a capacity of zero
 or none known. Demand comes from the demand log: the needs in the window that had the resource among their top
-results, and their summed fit (see ``graph.demand.ResourceDemand``).
+results at a cosine of at least ``min_fit`` (default ``graph.demand.MIN_FIT``, 0.45: below it a result was mostly
+off-topic on real needs), and their summed fit (see ``graph.demand.ResourceDemand``).
 
 How a usage record counts:
 - only records naming the asset itself (``skg:usedResource``) count: an instrument's hours are not added to its
@@ -17,7 +18,8 @@ How a usage record counts:
 - hours booked leave out cancelled bookings (the slot was given back); no-shows count as booked.
 
 The under-used ranking (``underused``): an asset's *demand strength* is the sum of the fit of the needs it
-matched in the window (fit = cosine similarity of need and asset where logged, else the matcher's score); its
+matched in the window at ``min_fit`` or closer (fit = cosine similarity of need and asset where logged, else the
+matcher's score, for requests logged before cosines were kept); its
 *rank score* is ``strength * (1 - min(utilisation, 1))``: assets many needs fitted closely and that sit idle come
 first; a fully used asset scores 0 whatever its demand. Assets without a defined utilisation, or without demand,
 are not ranked.
@@ -32,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
-from graph.demand import DemandLog
+from graph.demand import MIN_FIT, DemandLog
 from graph.errors import InputError
 from graph.store import Store
 from ontology.terms import SKG_NS
@@ -103,6 +105,7 @@ class UtilisationReport:
     until: datetime
     assets: tuple[AssetUse, ...]  # by type, then IRI
     undated_records: int  # usage records without a start time, left out of every figure
+    min_fit: float | None = MIN_FIT  # the least cosine a result needed to count as demand
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +154,11 @@ class _Record:
 def utilisation(
     store: Store, log: DemandLog, *, until: datetime | None = None, since: datetime | None = None,
     capacity_defaults: Mapping[str, float] = DEFAULT_CAPACITY, organization: str | None = None,
+    min_fit: float | None = MIN_FIT,
 ) -> UtilisationReport:  # fmt: skip
     """Every instrument and facility (of ``organization`` and the units under it, when given) with its use in
-    ``[since, until)``: by default the 365 days up to now."""
+    ``[since, until)`` (by default the 365 days up to now) and the demand for it: the needs it matched at a
+    cosine of at least ``min_fit`` (None: every logged result)."""
     end = _aware(until, "until") if until is not None else datetime.now(UTC)
     start = _aware(since, "since") if since is not None else end - DEFAULT_WINDOW
     if start >= end:
@@ -162,7 +167,7 @@ def utilisation(
         raise InputError(f"capacity defaults {dict(capacity_defaults)} hold a negative number of hours")
     years = (end - start) / YEAR
     usage, undated = _usage(store, start, end)
-    demand = {d.iri: d for d in log.demand(start, end)}
+    demand = {d.iri: d for d in log.demand(start, end, min_fit=min_fit)}
     assets = []
     for iri, type_name, label, org, org_label, stated in _assets(store, organization):
         per_year, source = _capacity(stated, capacity_defaults.get(type_name))
@@ -177,20 +182,19 @@ def utilisation(
             booked_share=_share(use.booked, capacity), demand_needs=d.needs if d else 0,
             demand_fit=d.fit_sum if d else 0.0,
         ))  # fmt: skip
-    return UtilisationReport(start, end, tuple(assets), undated)
+    return UtilisationReport(start, end, tuple(assets), undated, min_fit)
 
 
-def underused(
-    report: UtilisationReport, log: DemandLog, *, min_fit: float = 0.0, limit: int | None = None
-) -> list[UnderusedAsset]:
+def underused(report: UtilisationReport, log: DemandLog, *, limit: int | None = None) -> list[UnderusedAsset]:
     """High-fit, low-use assets of ``report``, best first (see the module docstring for the score); each with
-    the needs of the report's window it fitted (those with fit ≥ ``min_fit``) and who asked."""
+    the needs of the report's window it fitted (as close as the report's ``min_fit``) and who asked."""
     fitted: dict[str, list[FittedNeed]] = defaultdict(list)
     for need in log.needs(report.since, report.until):
         best: dict[str, FittedNeed] = {}
         for r in need.results:
             fit = r.cosine if r.cosine is not None else r.score
-            if fit >= min_fit and (r.iri not in best or fit > best[r.iri].fit):
+            close = report.min_fit is None or r.cosine is None or r.cosine >= report.min_fit
+            if close and (r.iri not in best or fit > best[r.iri].fit):
                 best[r.iri] = FittedNeed(need.id, need.text, need.asked_at, fit, r.rank, need.team, need.organization)
         for iri, f in best.items():
             fitted[iri].append(f)

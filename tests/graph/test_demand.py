@@ -116,13 +116,15 @@ def test_demand_per_resource_counts_needs_and_sums_fit(tmp_path: Path) -> None:
     log.record("need one", {}, [TopResult(NMR, 0.03, instrument, 1, 0.6), TopResult(XAS, 0.02, instrument, 2, 0.4)])
     log.record("need two", {}, [TopResult(XAS, 0.03, instrument, 1, 0.35), TopResult(NMR, 0.02, instrument, 3, 0.3)])
     log.record("need three", {}, [TopResult(FACILITY, 0.03, "Facility", 1, 0.45)])
-    demand = {d.iri: d for d in log.demand()}
+    demand = {d.iri: d for d in log.demand(min_fit=None)}
     nmr = demand[NMR]
     assert (nmr.type, nmr.needs, nmr.best_rank) == ("Instrument", 2, 1)
     assert nmr.fit_sum == pytest.approx(0.9) and nmr.cosine_mean == pytest.approx(0.45)
     assert nmr.score_sum == pytest.approx(0.05) and nmr.score_mean == pytest.approx(0.025)
-    assert [d.iri for d in log.demand()] == [NMR, XAS, FACILITY]  # strongest demand first
+    assert [d.iri for d in log.demand(min_fit=None)] == [NMR, XAS, FACILITY]  # strongest demand first
     assert [d.iri for d in log.demand(types=["Facility"])] == [FACILITY]
+    close = {d.iri: d.needs for d in log.demand()}  # by default only results at MIN_FIT (0.45) or closer count
+    assert close == {NMR: 1, FACILITY: 1}
     log.close()
 
 

@@ -148,11 +148,15 @@ def test_resource_with_demand_but_no_usage_ranks_first(log: DemandLog) -> None:
     log.record("XANES microscopy of battery electrodes", {}, [TopResult(SURFACE, 0.03, "Instrument", 1, 0.58),
                TopResult(XANES, 0.02, "Instrument", 2, 0.57)], asked_at=day(10))  # fmt: skip
     log.record("ages ago", {}, [TopResult(XANES, 0.03, "Instrument", 1, 0.9)], asked_at=day(500))
+    log.record(
+        "a confocal microscope", {}, [TopResult(XANES, 0.01, "Instrument", 3, 0.30)], asked_at=day(5)
+    )  # weak fit
     store = store_with(usage("1", SURFACE, day(60), None, used=800))  # half its 1600 h
     ranked = underused(utilisation(store, log, until=UNTIL), log)
     assert [u.asset.iri for u in ranked] == [XANES, SURFACE]
     xanes, surface = ranked
-    assert xanes.asset.hours_used == 0.0 and xanes.strength == pytest.approx(0.62 + 0.57)
+    assert xanes.asset.hours_used == 0.0 and xanes.strength == pytest.approx(0.62 + 0.57)  # the weak fit left out
+    assert xanes.asset.demand_needs == 2 and xanes.asset.demand_fit == pytest.approx(0.62 + 0.57)
     assert xanes.score == pytest.approx(0.62 + 0.57)  # idle: the whole strength counts
     assert surface.score == pytest.approx((0.48 + 0.58) * (1 - 0.5))
     assert [need.text for need in xanes.needs] == [
@@ -160,7 +164,7 @@ def test_resource_with_demand_but_no_usage_ranks_first(log: DemandLog) -> None:
         "XANES microscopy of battery electrodes",
     ]
     assert (xanes.teams, xanes.organizations, xanes.anonymous_needs) == (("Team Soil",), ("University of Leeds",), 1)
-    assert [u.asset.iri for u in underused(utilisation(store, log, until=UNTIL), log, min_fit=0.6)] == [XANES]
+    assert [u.asset.iri for u in underused(utilisation(store, log, until=UNTIL, min_fit=0.6), log)] == [XANES]
     assert len(underused(utilisation(store, log, until=UNTIL), log, limit=1)) == 1
 
 
