@@ -6,7 +6,8 @@ bookkeeping), each with its most specific type, a label and the sources that sta
 properties between two such nodes: every ``owl:ObjectProperty`` of the ontology that links resources (not ORCID,
 ROR, contact pages or catalogue entries), plus ``dcterms:subject``, ``dcterms:creator``, ``org:subOrganizationOf``,
 ``org:memberOf``, ``foaf:member``, ``skos:broader`` and ``owl:sameAs``. It is read with three SPARQL SELECTs
-(typed nodes per graph, labels, edges), never triple by triple.
+(typed nodes per graph, labels, edges), never triple by triple, so it needs a store that answers SPARQL (the
+embedded one); ``neighbourhood`` reads only ``Store.describe`` and ``Store.incoming`` and works on every backend.
 
 ``graph_statistics`` is deterministic for one graph and one set of arguments (fixed seed), and carries the
 graph's ``version`` (a digest of the current catalogue), so a caller can cache it until an ingest changes it.
@@ -25,8 +26,8 @@ community topics (1 query)                       0.20
 ``graph_statistics`` with Louvain                2.5
 ``graph_statistics`` with label propagation      1.8
 ``betweenness_samples=50`` adds                  1.2
-``neighbourhood``, limit 50 (an organisation)    0.03
-``neighbourhood`` of a facility (5 neighbours)   0.003
+``neighbourhood``, limit 50 (an organisation)    0.05
+``neighbourhood`` of a facility (5 neighbours)   0.006
 first call in a process (imports, ontology)     +0.2
 =============================================  =======
 
@@ -42,7 +43,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 from typing import Literal
 
 import networkx as nx
@@ -50,7 +51,7 @@ import pyoxigraph as ox
 
 from graph.errors import ConfigurationError
 from graph.store import Store
-from ontology.terms import DCT, FOAF_, ORG_, OWL_, RDFS_, SKG_NS, SKOS_, ontology_text
+from ontology.terms import DCT, FOAF_, ORG_, OWL_, RDF_, RDFS_, SKG_NS, SKOS_, ontology_text
 
 #: The seed of every randomised step (community detection, betweenness sampling).
 SEED = 42
@@ -85,10 +86,6 @@ EDGES_QUERY = "SELECT ?s ?p ?o WHERE { VALUES ?p { $predicates } ?s ?p ?o FILTER
 TOPICS_QUERY = f"""
 SELECT ?node ?topic WHERE {{
   {{ ?node <{SKG_NS}keyword> ?topic }} UNION {{ ?node {DCT.subject}/{RDFS_.label} ?topic }}
-}}"""
-NEIGHBOURS_QUERY = f"""
-SELECT ?node ?type ?label WHERE {{
-  VALUES ?node {{ $nodes }} VALUES ?type {{ $types }} ?node a ?type OPTIONAL {{ ?node {RDFS_.label} ?label }}
 }}"""
 
 
@@ -156,8 +153,8 @@ def project(store: Store) -> nx.DiGraph:
         if source not in attributes["sources"]:
             attributes["sources"].append(source)
     for node, label in _values(store, LABELS_QUERY):
-        if node in nodes and not nodes[node]["label"]:
-            nodes[node]["label"] = label
+        if node in nodes and (not nodes[node]["label"] or label < nodes[node]["label"]):
+            nodes[node]["label"] = label  # the least of several, as ``neighbourhood`` chooses
     for node, attributes in nodes.items():
         attributes["label"] = attributes["label"] or _tail(node)
     predicates = " ".join(f"<{iri}>" for iri in vocabulary.edges)
@@ -468,12 +465,14 @@ def neighbourhood(store: Store, iri: str, *, limit: int = 50) -> Neighbourhood |
 
 
 def _typed_nodes(store: Store, iris: Iterable[str], vocabulary: _Vocabulary) -> dict[str, NodeRef]:
-    """The nodes among ``iris`` that ``project`` would keep, with their most specific type and a label."""
-    values = " ".join(str(ox.NamedNode(i)) for i in iris)
-    query = NEIGHBOURS_QUERY.replace("$nodes", values).replace("$types", vocabulary.type_values())
-    found: dict[str, tuple[str, str]] = {}
-    for node, type_iri, label in _values(store, query):
-        type_ = type_iri.removeprefix(SKG_NS)
-        old_type, old_label = found.get(node, (type_, ""))
-        found[node] = (vocabulary.specific(old_type, type_), old_label or label)
-    return {node: NodeRef(node, label or _tail(node), type_) for node, (type_, label) in found.items()}
+    """The nodes among ``iris`` that ``project`` would keep, with their most specific type and a label. Read with
+    ``Store.describe`` (one call per node, at most ``limit`` + 1), so it works on every backend, SPARQL or not."""
+    found = {}
+    for iri in iris:
+        statements = store.describe(iri)
+        types = [o.value.removeprefix(SKG_NS) for p, o in statements if p == RDF_.type and isinstance(o, ox.NamedNode)]
+        types = [t for t in types if t in vocabulary.depth]
+        if types:
+            labels = [o.value for p, o in statements if p == RDFS_.label and isinstance(o, ox.Literal)]
+            found[iri] = NodeRef(iri, min(labels, default=_tail(iri)), reduce(vocabulary.specific, types))
+    return found

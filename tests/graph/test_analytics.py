@@ -201,3 +201,12 @@ def test_neighbourhood_is_cut_at_the_limit(store: Store, graph: nx.DiGraph) -> N
 )
 def test_neighbourhood_of_an_unknown_resource_is_none(store: Store, iri: str) -> None:
     assert neighbourhood(store, iri) is None
+
+
+def test_neighbourhood_agrees_with_the_projection(store: Store, graph: nx.DiGraph) -> None:
+    for iri in sorted(graph)[::10]:
+        found = neighbourhood(store, iri, limit=1000)
+        assert found is not None
+        assert {n.iri for n in found.nodes[1:]} == set(nx.all_neighbors(graph, iri))
+        assert all((n.label, n.type) == (graph.nodes[n.iri]["label"], graph.nodes[n.iri]["type"]) for n in found.nodes)
+        assert all(e.predicate in graph.edges[e.source, e.target]["predicates"] for e in found.edges)
