@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.keys import KeyRing
-from api.routes import analytics, health, ingest, match, resources, sparql
+from api.routes import analytics, centre, contest, health, ingest, match, resources, sparql
 from api.services import Services
 from api.settings import Settings
 from api.sparql import SparqlRunner
@@ -108,7 +108,7 @@ def create_app(settings: Settings, *, store: Store | None = None, embedder: Embe
         lifespan=lifespan,
     )
     problems.install(app)
-    for module in (match, analytics, resources, sparql, ingest, health):
+    for module in (match, analytics, centre, contest, resources, sparql, ingest, health):
         app.include_router(module.router)
     app.mount("/ui", StaticFiles(directory=WEB, html=True), name="ui")
 
@@ -127,7 +127,7 @@ def open_services(settings: Settings, store: Store | None = None, embedder: Embe
 
         embedder = SentenceTransformerEmbedder.load(settings.model, settings.device)
     store = store if store is not None else open_store(settings.store_dir)
-    demand = DemandLog(settings.demand_path)
+    demand = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
     services = Services(
         settings=settings, store=store, embedder=embedder, demand=demand, keys=KeyRing.load(settings.api_keys_path),
         sparql=SparqlRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows),

@@ -48,7 +48,7 @@ def problem_response(
 LIBRARY_ERRORS: list[tuple[type[SharekgError], int, str]] = [
     (MatchError, 422, "Match request cannot be answered"),
     (RecordError, 422, "Invalid record"),
-    (InputError, 422, "Input cannot be read"),
+    (InputError, 422, "Invalid input"),
     (ConfigurationError, 400, "Invalid request"),
     (StoreError, 503, "Store unavailable"),
     (SharekgError, 400, "Request failed"),

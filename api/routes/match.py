@@ -19,6 +19,8 @@ from api.schemas import (
     ReverseMatchOut,
     TeamContext,
 )
+from graph.contest import stated_needs
+from graph.demand import top_results
 from graph.matcher import Filters, MatchError, Team
 
 router = APIRouter(tags=["matching"])
@@ -43,11 +45,15 @@ def match(request: MatchRequest, matcher: MatcherDep, services: ServicesDep) -> 
     (need, filters, top results) for resource centres; team name and contact only if sent."""
     filters = _filters(request.filters, tuple(request.types))
     response = matcher.match(request.text, filters, request.k, _team(request.team))
-    top = [(r.iri, r.score) for results in response.results.values() for r in results[:LOGGED_PER_TYPE]]
     logged = {k: v for k, v in request.filters.model_dump().items() if v}
     if request.types:
         logged["types"] = list(request.types)
-    need_id = services.demand.record(response.need, logged, top)
+    team = request.team
+    need_id = services.demand.record(
+        response.need, logged, top_results(response, LOGGED_PER_TYPE),
+        team=team.name if team else None, organization=team.organization if team else None,
+        contact=team.contact if team else None,
+    )  # fmt: skip
     return response_out(response, need_id)
 
 
@@ -63,12 +69,12 @@ def bundle(request: BundleRequest, matcher: MatcherDep) -> BundlesOut:
 def reverse(
     rid: str, matcher: MatcherDep, services: ServicesDep, k: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> ReverseMatchOut:
-    """For a resource centre: the logged needs of student teams (and stated needs of contest entries) this
-    resource fits best, most similar first, with the terms they share."""
+    """For a resource centre: the logged needs of student teams (ids are numbers) and the needs contest entries
+    state (ids are the entry's IRI) this resource fits best, most similar first, with the terms they share."""
     iri = resource_iri(rid)
     if iri not in matcher.position:
         raise Problem(404, "Not found", f"no matchable resource {rid!r} (instruments, facilities, datasets, experts)")
-    needs = [(str(n.id), n.text) for n in services.demand.needs()]
+    needs = [(str(n.id), n.text) for n in services.demand.needs()] + stated_needs(services.store)
     try:
         found = matcher.reverse(iri, needs, k)
     except MatchError as e:

@@ -1,0 +1,132 @@
+"""For resource centres: utilisation against demand, under-used assets, unmet needs, impact; CSV and chart exports.
+
+Windows are ``since``/``until`` (ISO dates or times; default the 365 days up to now); ``organization`` (a name as
+the catalogues give it, or an organisation IRI) limits assets to that organisation and the units under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from api.convert import resource_iri
+from api.deps import MatcherDep, ServicesDep
+from api.problems import Problem
+from graph.centre_reports import underused_csv, unmet_chart, unmet_csv, utilisation_chart
+from graph.impact import resource_impact
+from graph.store import BASE
+from graph.unmet import DEFAULT_THRESHOLD, UnmetReport, unmet_needs
+from graph.utilisation import UtilisationReport, underused, utilisation
+from ingest.iris import org_iri
+from ingest.records import OrgRef
+
+router = APIRouter(tags=["resource centres"])
+
+Since = Annotated[datetime | None, Query(description="Start of the window (ISO 8601; default: a year before until).")]
+Until = Annotated[datetime | None, Query(description="End of the window (ISO 8601; default: now).")]
+Organization = Annotated[
+    str | None, Query(max_length=300, description="Organisation name or IRI: its assets and its units' assets.")
+]
+MEDIA = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
+
+
+def _moment(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _organization(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.startswith("http://") or value.startswith("https://"):
+        if not value.startswith(f"{BASE}org/") or any(c in value for c in '<>"{}|^`\\ '):
+            raise Problem(422, "Invalid request", f"{value!r} is not a sharekg organisation IRI ({BASE}org/…)")
+        return value
+    return org_iri(OrgRef(value)).value
+
+
+def _report(services: ServicesDep, organization: str | None, since: datetime | None,
+            until: datetime | None) -> UtilisationReport:  # fmt: skip
+    return utilisation(services.store, services.demand, since=_moment(since), until=_moment(until),
+                       organization=_organization(organization))  # fmt: skip
+
+
+def _download(data: bytes, fmt: str, name: str) -> Response:
+    return Response(
+        data, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    )
+
+
+@router.get("/analytics/utilisation", summary="Each instrument and facility: use against capacity and demand")
+def get_utilisation(
+    services: ServicesDep, organization: Organization = None, since: Since = None, until: Until = None
+) -> dict[str, object]:
+    """Hours used and booked in the window against capacity (stated on the resource, else a per-type default), and
+    how often and how strongly the asset matched logged needs in the same window."""
+    return asdict(_report(services, organization, since, until))
+
+
+@router.get("/analytics/utilisation/chart", summary="Utilisation against demand as a chart (PNG or SVG)")
+def get_utilisation_chart(
+    services: ServicesDep, organization: Organization = None, since: Since = None, until: Until = None,
+    format: Literal["png", "svg"] = "svg",
+) -> Response:  # fmt: skip
+    return _download(utilisation_chart(_report(services, organization, since, until), format), format, "utilisation")
+
+
+@router.get("/analytics/underused", summary="High-fit, low-use assets, with the needs they fitted and who asked")
+def get_underused(
+    services: ServicesDep, organization: Organization = None, since: Since = None, until: Until = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, format: Literal["json", "csv"] = "json",
+) -> Response:  # fmt: skip
+    """Ranked by demand strength (summed fit of the needs it matched) times the share of capacity left idle. Teams are
+    shown only as the askers named themselves."""
+    ranked = underused(_report(services, organization, since, until), services.demand, limit=limit)
+    if format == "csv":
+        return _download(underused_csv(ranked), "csv", "underused")
+    return JSONResponse([asdict(u) for u in ranked])
+
+
+def _unmet(services: ServicesDep, matcher: MatcherDep, since: datetime | None, until: datetime | None,
+           threshold: float) -> UnmetReport:  # fmt: skip
+    return unmet_needs(services.demand, matcher.index, services.embedder, threshold=threshold, since=_moment(since),
+                       until=_moment(until))  # fmt: skip
+
+
+Threshold = Annotated[float, Query(ge=-1, le=1, description="A need is unmet when its best fit is below this.")]
+
+
+@router.get("/analytics/unmet-needs", summary="Needs nothing fitted well, clustered by meaning, counted per month")
+def get_unmet(
+    services: ServicesDep, matcher: MatcherDep, since: Since = None, until: Until = None,
+    threshold: Threshold = DEFAULT_THRESHOLD, format: Literal["json", "csv"] = "json",
+) -> Response:  # fmt: skip
+    """What to open, buy or post as a challenge: logged needs whose best match fell below the threshold, grouped
+    by meaning and named by their nearest subjects, with counts per month and example needs."""
+    report = _unmet(services, matcher, since, until, threshold)
+    if format == "csv":
+        return _download(unmet_csv(report), "csv", "unmet-needs")
+    return JSONResponse(asdict(report))
+
+
+@router.get("/analytics/unmet-needs/chart", summary="Unmet needs per month as a chart (PNG or SVG)")
+def get_unmet_chart(
+    services: ServicesDep, matcher: MatcherDep, since: Since = None, until: Until = None,
+    threshold: Threshold = DEFAULT_THRESHOLD, format: Literal["png", "svg"] = "svg",
+) -> Response:  # fmt: skip
+    report = _unmet(services, matcher, since, until, threshold)
+    return _download(unmet_chart(report, format), format, "unmet-needs")
+
+
+@router.get("/resources/{rid:path}/impact", summary="What a resource helped produce")
+def get_impact(rid: str, services: ServicesDep) -> dict[str, object]:
+    """Outputs of contest entries (papers, software, patents, awards, start-ups, data) linked to the resource:
+    made with it, or by teams that used or were matched to it; each with the evidence path."""
+    iri = resource_iri(rid)
+    if not services.store.describe(iri):
+        raise Problem(404, "Not found", f"no resource {rid!r} in the graph; find ids with GET /resources?q=...")
+    return asdict(resource_impact(services.store, iri))

@@ -1,0 +1,75 @@
+"""The contest lifecycle over HTTP: contests, their topics and entries; an entry with its evidence for judges; mentor
+suggestions that balance load and skip conflicts of interest, saying why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api.convert import resource_iri
+from api.deps import MatcherDep, ServicesDep
+from api.problems import Problem
+from graph.contest import contest_detail, contests, entry
+from graph.impact import entry_evidence
+from graph.matcher import MAX_NEED_CHARS
+from graph.mentors import DEFAULT_CAP, suggest_mentors
+
+router = APIRouter(tags=["contest"])
+
+
+class MentorRequest(BaseModel):
+    text: str = Field(..., min_length=1, max_length=MAX_NEED_CHARS, description="The team's need.")
+    team: str | None = Field(None, max_length=500, description="The team's id (team/<source>/<id>), for conflicts.")
+    k: int = Field(3, ge=1, le=20)
+    cap: int = Field(DEFAULT_CAP, ge=1, le=100, description="Most entries one expert may mentor.")
+
+
+@router.get("/contests", summary="Contests, newest first, with their tracks")
+def list_contests(services: ServicesDep) -> list[dict[str, object]]:
+    return [asdict(c) for c in contests(services.store)]
+
+
+@router.get("/contests/{rid:path}", summary="A contest: its tracks, challenge topics and entries")
+def get_contest(rid: str, services: ServicesDep) -> dict[str, object]:
+    found = contest_detail(services.store, resource_iri(rid))
+    if found is None:
+        raise Problem(404, "Not found", f"no contest {rid!r}; list them with GET /contests")
+    return asdict(found)
+
+
+@router.get("/entries/{rid:path}/mentors", summary="Mentors for an entry: load-balanced, conflicts skipped")
+def entry_mentors(
+    rid: str, services: ServicesDep, matcher: MatcherDep,
+    k: Annotated[int, Query(ge=1, le=20)] = 3, cap: Annotated[int, Query(ge=1, le=100)] = DEFAULT_CAP,
+) -> dict[str, object]:  # fmt: skip
+    """Experts ranked for the entry's need; an expert who is in the team, shares its organisation, co-authored with
+    a member, already mentors the entry or is at the cap is skipped, with the reason."""
+    iri = resource_iri(rid)
+    if entry(services.store, iri) is None:
+        raise Problem(404, "Not found", f"no entry {rid!r}; find entries with GET /contests/{{id}}")
+    return asdict(suggest_mentors(services.store, matcher, entry=iri, k=k, cap=cap))
+
+
+@router.get("/entries/{rid:path}/evidence", summary="The resource use recorded for an entry, for judges")
+def get_evidence(rid: str, services: ServicesDep) -> dict[str, object]:
+    iri = resource_iri(rid)
+    if entry(services.store, iri) is None:
+        raise Problem(404, "Not found", f"no entry {rid!r}")
+    return asdict(entry_evidence(services.store, iri))
+
+
+@router.get("/entries/{rid:path}", summary="An entry: team, need, matched resources, mentors, outputs")
+def get_entry(rid: str, services: ServicesDep) -> dict[str, object]:
+    found = entry(services.store, resource_iri(rid))
+    if found is None:
+        raise Problem(404, "Not found", f"no entry {rid!r}")
+    return asdict(found)
+
+
+@router.post("/mentors/suggest", summary="Mentors for a need (and team), load-balanced, conflicts skipped")
+def mentors_for_need(request: MentorRequest, services: ServicesDep, matcher: MatcherDep) -> dict[str, object]:
+    team = resource_iri(request.team) if request.team else None
+    return asdict(suggest_mentors(services.store, matcher, request.text, team=team, k=request.k, cap=request.cap))
