@@ -21,6 +21,7 @@ from graph.errors import SharekgError
 from graph.explain import Explanation, PathStep, sentences
 from graph.fusion import fuse
 from graph.search_index import SearchIndex
+from graph.vector_index import top_k
 
 MAX_NEED_CHARS = 10_000
 MAX_K = 100
@@ -171,9 +172,11 @@ class Matcher:
         else:
             vectors = self.embedder.encode([text, *parts])
             vector, sentence_vectors = vectors[0], vectors[1:]
-        sims = self.index.subject_vectors @ vector if len(self.index.subject_vectors) else np.zeros(0)
-        top: list[int] = [int(i) for i in np.argsort(-sims)[:3]]
-        subjects = {int(i): float(sims[i]) for i in top if sims[i] >= 0.35}
+        # einsum, not `@`: OpenBLAS' threaded matrix-vector product took 32 ms for 20,000 subjects on these 2 shared
+        # cores, einsum 1.5 ms (as in VectorIndex)
+        sims = np.einsum("ij,j->i", self.index.subject_vectors, vector) if len(self.index.subject_vectors) else None
+        top = top_k(sims, 3).tolist() if sims is not None else []
+        subjects = {i: float(sims[i]) for i in top if sims is not None and sims[i] >= 0.35}
         return _Need(text, vector, parts, sentence_vectors, subjects)
 
     def _check_types(self, types: Sequence[str]) -> list[str]:
