@@ -210,3 +210,10 @@ def test_neighbourhood_agrees_with_the_projection(store: Store, graph: nx.DiGrap
         assert {n.iri for n in found.nodes[1:]} == set(nx.all_neighbors(graph, iri))
         assert all((n.label, n.type) == (graph.nodes[n.iri]["label"], graph.nodes[n.iri]["type"]) for n in found.nodes)
         assert all(e.predicate in graph.edges[e.source, e.target]["predicates"] for e in found.edges)
+
+
+def test_negative_sizes_are_refused(store: Store) -> None:
+    with pytest.raises(ConfigurationError, match="0 or more"):
+        graph_statistics(store, top=-1)
+    with pytest.raises(ConfigurationError, match="0 or more"):
+        neighbourhood(store, CHEMISTRY, limit=-1)
