@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="Logged match requests older than this many days are deleted; unset keeps them forever.",
     )
 
+    capacity_hours: dict[str, float] = Field(
+        default_factory=lambda: {"Instrument": 1600.0, "Facility": 2000.0},
+        description="Default capacity in hours a year per resource type, for assets whose records state none "
+        '(JSON, e.g. {"Instrument": 1600, "Facility": 2000}); a capacity file sets it per resource.',
+    )
+
     # Neo4j backend (used instead of the embedded store when neo4j_uri is set)
     neo4j_uri: str | None = Field(
         None, description="neo4j:// or bolt:// URI of a Neo4j (or Bolt-compatible) server; unset: embedded Oxigraph."

@@ -52,7 +52,8 @@ def _organization(value: str | None) -> str | None:
 def _report(services: ServicesDep, organization: str | None, since: datetime | None,
             until: datetime | None) -> UtilisationReport:  # fmt: skip
     return utilisation(services.store, services.demand, since=_moment(since), until=_moment(until),
-                       organization=_organization(organization))  # fmt: skip
+                       organization=_organization(organization),
+                       capacity_defaults=services.settings.capacity_hours)  # fmt: skip
 
 
 def _download(data: bytes, fmt: str, name: str) -> Response:
