@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -101,13 +102,15 @@ class ResourceDemand:
 
 
 class DemandLog:
-    """The log of match requests in one SQLite file; ``retention_days`` deletes older ones as it goes."""
+    """The log of match requests in one SQLite file; ``retention_days`` deletes older ones as it goes. One log
+    may serve several threads (the API's workers): each write is one transaction, each read one consistent view."""
 
     def __init__(self, path: Path, *, retention_days: int | None = None) -> None:
         if retention_days is not None and retention_days < 1:
             raise InputError(f"retention_days is {retention_days}; keep requests for at least 1 day, or pass None")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.retention_days = retention_days
+        self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute("PRAGMA foreign_keys = ON")
         _migrate(self._db)
@@ -125,7 +128,7 @@ class DemandLog:
         kept only when given. ``asked_at`` (default now) must carry a time zone."""
         when = _utc(asked_at) if asked_at is not None else datetime.now(UTC)
         results = _normalise(top)
-        with self._db:
+        with self._lock, self._db:
             row = (text, _iso(when), json.dumps(dict(filters)), team, organization, contact)
             need_id = int(self._db.execute(INSERT_NEED, row).lastrowid or 0)
             self._db.executemany(INSERT_RESULT, [(need_id, r.iri, r.type, r.rank, r.score, r.cosine) for r in results])
@@ -138,7 +141,7 @@ class DemandLog:
         if older_than_days < 0:
             raise InputError(f"older_than_days is {older_than_days}; give 0 or more days")
         cutoff = (_utc(now) if now is not None else datetime.now(UTC)) - timedelta(days=older_than_days)
-        with self._db:
+        with self._lock, self._db:
             cursor = self._db.execute("DELETE FROM needs WHERE asked_at < ?", (_iso(cutoff),))
         return cursor.rowcount
 
@@ -151,9 +154,11 @@ class DemandLog:
     def needs(self, since: datetime | None = None, until: datetime | None = None) -> list[LoggedNeed]:
         """Logged needs in order, those asked at or after ``since`` and before ``until`` when given."""
         where, args = _window(since, until)
-        rows = self._db.execute(NEEDS_QUERY.format(where=where), args).fetchall()
+        with self._lock:
+            rows = self._db.execute(NEEDS_QUERY.format(where=where), args).fetchall()
+            logged = self._results(since, until) if rows else []
         results: dict[int, list[TopResult]] = {}
-        for need_id, iri, type_name, rank, score, cosine in self._results(since, until) if rows else []:
+        for need_id, iri, type_name, rank, score, cosine in logged:
             results.setdefault(need_id, []).append(TopResult(iri, score, type_name, rank, cosine))
         needs = []
         for need_id, text, asked, filters, team, organization, contact in rows:
@@ -166,7 +171,8 @@ class DemandLog:
         self, since: datetime | None, until: datetime | None
     ) -> list[tuple[int, str, str, int, float, float | None]]:
         where, args = _window(since, until, "n.asked_at")
-        rows = self._db.execute(RESULTS_QUERY.format(where=where), args)
+        with self._lock:
+            rows = self._db.execute(RESULTS_QUERY.format(where=where), args).fetchall()
         return [(int(n), iri, t, int(rank), float(score), cosine) for n, iri, t, rank, score, cosine in rows]
 
     def demand(
@@ -186,7 +192,8 @@ class DemandLog:
         return found
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 def top_results(response: MatchResponse, per_type: int = TOP_PER_TYPE) -> list[TopResult]:

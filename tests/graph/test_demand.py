@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -169,3 +170,22 @@ def test_top_results_keeps_the_first_of_each_type_with_rank_and_cosine() -> None
     assert top_results(response, per_type=1) == [
         TopResult(NMR, 0.03, "Instrument", 1, 0.6), TopResult(FACILITY, 0.03, "Facility", 1, 0.4),
     ]  # fmt: skip
+
+
+def test_threads_can_share_one_log(tmp_path: Path) -> None:
+    log = DemandLog(tmp_path / "demand.sqlite", retention_days=365)
+
+    def ask(worker: int) -> None:
+        for i in range(25):
+            log.record(f"need {worker}-{i}", {}, [TopResult(f"https://x/{worker}-{i}", 0.02, "Instrument", 1, 0.5)])
+            log.needs()
+
+    threads = [threading.Thread(target=ask, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    needs = log.needs()
+    assert len(needs) == 100
+    assert all(n.top == [(f"https://x/{n.text.removeprefix('need ')}", 0.02)] for n in needs)
+    log.close()
