@@ -1,7 +1,7 @@
 """Mentor suggestion for a contest entry or a team's need: the experts who fit, load balanced, without conflicts.
 
-1. The matcher ranks experts for the need text (``depth`` of them, type ``Expert``; no team re-ranking, so the
-   team's own organisation gets no lift).
+1. The matcher ranks experts for the need text (``depth`` of them, at most ``MAX_K``, type ``Expert``; no team
+   re-ranking, so the team's own organisation gets no lift).
 2. Each expert, in that order, is skipped with every reason that applies:
    - *member of the team*: the expert (or a record linked to them by ``owl:sameAs``) is a ``skg:member`` of it;
    - *same organisation*: an organisation of the expert (``skg:affiliation`` or ``org:memberOf``, of any record
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.errors import InputError
-from graph.matcher import Filters, Matcher, MatchResult
+from graph.matcher import MAX_K, Filters, Matcher, MatchResult
 from graph.store import Store
 from ontology.terms import SKG_NS
 
@@ -138,13 +138,15 @@ def suggest_mentors(
     submitted ``entry``), and every expert skipped on the way with why. See the module docstring for the rules."""
     if cap < 1:
         raise InputError(f"cap is {cap}; let each expert mentor at least 1 entry")
+    if not 1 <= k <= depth <= MAX_K:
+        raise InputError(f"k is {k} and depth {depth}; ask for 1 <= k <= depth <= {MAX_K}")
     if entry is not None:
         entry_team, entry_text = entry_need(store, entry)
         team = team or entry_team
         need = need or entry_text
     if not need:
         raise InputError("no need to match mentors to: give the need text, or an entry that states its need")
-    ranked = matcher.match(need, Filters(types=("Expert",)), k=min(depth, 100)).results.get("Expert", [])
+    ranked = matcher.match(need, Filters(types=("Expert",)), k=depth).results.get("Expert", [])
     facts = _team(store, team)
     people_of = _people(store, matcher, ranked)
     everyone = [p for people in people_of.values() for p in people]

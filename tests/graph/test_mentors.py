@@ -159,5 +159,7 @@ def test_misuse_is_refused(world: tuple[Store, Matcher], tmp_path: Path) -> None
         suggest_mentors(store, matcher, entry=f"{BASE}entry/sharing-cup/none")
     with pytest.raises(InputError, match="cap is 0"):
         suggest_mentors(store, matcher, NEED, cap=0)
+    with pytest.raises(InputError, match="depth"):
+        suggest_mentors(store, matcher, NEED, k=5, depth=3)
     with pytest.raises(InputError, match="not an IRI"):
         suggest_mentors(store, matcher, NEED, team="> DROP ALL")
