@@ -129,3 +129,12 @@ def test_an_unreachable_server_is_a_store_error_naming_the_setting() -> None:
             Neo4jStore.open(f"bolt://127.0.0.1:{port}", "neo4j", "secret", "neo4j")
     assert "SHAREKG_NEO4J_URI" in str(caught.value)
     assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["graph.neo4j_store", "graph.neo4j_search"])
+def test_doctests(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
