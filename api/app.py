@@ -93,6 +93,8 @@ def create_app(settings: Settings, *, store: Store | None = None, embedder: Embe
         app.state.services = services
         if not services.index.current:
             services.refresh_index_in_background()
+        if store is None:  # serving for real (tests pass their own store and skip the extra work)
+            services.warm_in_background()
         try:
             yield
         finally:

@@ -83,6 +83,33 @@ class Services:
         thread.start()
         return thread
 
+    def graph_statistics(self, top: int = 10) -> dict[str, object]:
+        """``graph.analytics.graph_statistics`` as JSON, cached until the graph changes (it takes seconds)."""
+        from dataclasses import asdict
+
+        from graph.analytics import graph_statistics, graph_version
+
+        key = f"graph-stats:{graph_version(self.store)}:{top}"
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = asdict(graph_statistics(self.store, top=top, top_communities=top))
+            self.cache.clear()  # one graph version at a time
+            self.cache[key] = cached
+        return cached  # type: ignore[return-value]
+
+    def warm_in_background(self) -> threading.Thread:
+        """Compute the default graph statistics off the request path, so the explorer's first visit is quick."""
+
+        def warm() -> None:
+            try:
+                self.graph_statistics()
+            except Exception:  # the request path computes and reports it again
+                log.exception("warming the graph statistics failed")
+
+        thread = threading.Thread(target=warm, name="sharekg-warm", daemon=True)
+        thread.start()
+        return thread
+
     def close(self) -> None:
         self.sparql.close()
         self.demand.close()

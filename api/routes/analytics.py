@@ -3,7 +3,6 @@ unmet needs and impact."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,7 +11,7 @@ from api.convert import resource_id, resource_iri
 from api.deps import ServicesDep
 from api.problems import Problem
 from api.schemas import EdgeOut, NeighbourhoodOut, NodeOut
-from graph.analytics import graph_statistics, graph_version, neighbourhood
+from graph.analytics import neighbourhood
 
 router = APIRouter(tags=["analytics"])
 
@@ -22,13 +21,7 @@ def graph_stats(services: ServicesDep, top: Annotated[int, Query(ge=1, le=50)] =
     """Of the whole sharing network (networkx over the current graph): nodes per type and per source, edges per
     property, the degree distribution, the most central resources (PageRank), the largest communities (Louvain,
     fixed seed) labelled by their topics, and connected components. Cached until the graph changes."""
-    key = f"graph-stats:{graph_version(services.store)}:{top}"
-    cached = services.cache.get(key)
-    if cached is None:
-        cached = asdict(graph_statistics(services.store, top=top, top_communities=top))
-        services.cache.clear()  # one graph version at a time
-        services.cache[key] = cached
-    return cached  # type: ignore[return-value]
+    return services.graph_statistics(top)
 
 
 @router.get("/resources/{rid:path}/neighbourhood", summary="A resource and its neighbours, for drawing")
