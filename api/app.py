@@ -18,11 +18,11 @@ from api import problems
 from api.keys import KeyRing
 from api.routes import analytics, centre, contest, health, ingest, match, resources, sparql
 from api.services import Services
-from api.settings import Settings
+from api.settings import Settings, open_configured_store
 from api.sparql import SparqlRunner
 from graph.demand import DemandLog
 from graph.embeddings import Embedder
-from graph.store import Store, open_store
+from graph.store import Store
 
 WEB = Path(__file__).parent / "web"
 log = logging.getLogger("sharekg.api")
@@ -128,7 +128,7 @@ def open_services(settings: Settings, store: Store | None = None, embedder: Embe
         from graph.embeddings import SentenceTransformerEmbedder
 
         embedder = SentenceTransformerEmbedder.load(settings.model, settings.device)
-    store = store if store is not None else open_store(settings.store_dir)
+    store = store if store is not None else open_configured_store(settings)
     demand = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
     services = Services(
         settings=settings, store=store, embedder=embedder, demand=demand, keys=KeyRing.load(settings.api_keys_path),

@@ -15,11 +15,12 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.settings import Settings
-from graph.demand import DemandLog
+from api.settings import Settings, open_configured_store
+from graph.demand import DemandLog, top_results
 from graph.documents import RESOURCE_TYPES
 from graph.errors import SharekgError
 from graph.matcher import MAX_K, Filters, Matcher, MatchResponse
+from graph.migrate import sparql_view
 from graph.search_index import SearchIndex, index_folder, open_index
 from graph.store import EXPORT_FORMATS, Store, open_store
 from ingest.linking import distinct_entities, relink
@@ -50,7 +51,10 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = settings
 
 
-def _open(settings: Settings, read_only: bool = False) -> Store:
+def _open(settings: Settings, read_only: bool = False, *, embedded: bool = False) -> Store:
+    """The configured store: Neo4j when SHAREKG_NEO4J_URI is set (unless ``embedded``), else the on-disk store."""
+    if settings.neo4j_uri and not embedded:
+        return open_configured_store(settings)
     if read_only and not settings.store_dir.exists():
         raise click.UsageError(f"no store at {settings.store_dir}; run `sharekg ingest` first")
     return open_store(settings.store_dir, read_only=read_only)
@@ -154,8 +158,8 @@ def _update_index(settings: Settings, store: Store) -> SearchIndex:
             bar.update(tasks[stage], completed=done)
 
         try:
-            index, built = open_index(store, embedder, cache, index_folder(settings.data_dir, settings.model),
-                                      progress=progress)  # fmt: skip
+            folder = index_folder(settings.data_dir, settings.model)
+            index, built = open_index(sparql_view(store), embedder, cache, folder, progress=progress)
         finally:
             cache.close()
     what = "built" if built else "up to date"
@@ -200,9 +204,8 @@ def match(
         matcher = Matcher(index, SentenceTransformerEmbedder.load(settings.model, settings.device))
         filters = Filters(types, organization, country, region, city, access)
         response = matcher.match(text, filters, k)
-        log = DemandLog(settings.demand_path)
-        top = [(r.iri, r.score) for results in response.results.values() for r in results[:3]]
-        log.record(response.need, {k: v for k, v in asdict(filters).items() if v}, top)
+        log = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
+        log.record(response.need, {k: v for k, v in asdict(filters).items() if v}, top_results(response))
         log.close()
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
@@ -417,7 +420,7 @@ def migrate(settings: Settings, target: str) -> None:
 
     if not settings.neo4j_uri:
         raise click.UsageError("set SHAREKG_NEO4J_URI (and SHAREKG_NEO4J_PASSWORD) to the Neo4j server to copy into")
-    source = _open(settings, read_only=True)
+    source = _open(settings, read_only=True, embedded=True)
     try:
         neo4j = open_neo4j_store(
             settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
@@ -444,7 +447,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     from api.app import create_app
 
     settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v is not None})
-    if not settings.store_dir.exists():
+    if not settings.neo4j_uri and not settings.store_dir.exists():
         raise click.UsageError(f"no store at {settings.store_dir}; run `sharekg ingest --sample` (or your data) first")
     address = f"http://{settings.host}:{settings.port}"
     console.print(f"sharekg serving {settings.store_dir}: web page {address}/ui/ · API docs {address}/docs")

@@ -18,6 +18,7 @@ from api.sparql import SparqlRunner
 from graph.demand import DemandLog
 from graph.embeddings import Embedder, EmbeddingCache
 from graph.matcher import Matcher
+from graph.migrate import sparql_view
 from graph.search_index import SearchIndex, index_folder, open_index
 from graph.store import Store
 
@@ -66,7 +67,7 @@ class Services:
             self.index.building, self.index.error = True, ""
             cache = EmbeddingCache(self.settings.embeddings_path)
             try:
-                index, built = open_index(self.store, self.embedder, cache, self.index_path)
+                index, built = open_index(sparql_view(self.store), self.embedder, cache, self.index_path)
                 if built or self.index.matcher is None:
                     self.index.matcher = Matcher(index, self.embedder)
                 self.index.current = True

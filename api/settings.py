@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.store import Store, open_neo4j_store, open_store
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHAREKG_", extra="ignore")
@@ -83,3 +85,11 @@ class Settings(BaseSettings):
     @property
     def api_keys_path(self) -> Path:
         return self.api_keys_file or self.data_dir / "api-keys.toml"
+
+
+def open_configured_store(settings: Settings) -> Store:
+    """The store the settings name: the Neo4j server at ``neo4j_uri`` when set, else the on-disk embedded store."""
+    if settings.neo4j_uri:
+        return open_neo4j_store(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password,
+                                settings.neo4j_database)  # fmt: skip
+    return open_store(settings.store_dir)

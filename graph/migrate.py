@@ -56,6 +56,13 @@ def snapshot(store: Store) -> Store:
     return copy
 
 
+def sparql_view(store: Store) -> Store:
+    """``store`` itself when it answers SPARQL (the embedded store), else an in-memory ``snapshot`` of it."""
+    from graph.neo4j_store import Neo4jStore
+
+    return snapshot(store) if isinstance(store, Neo4jStore) else store
+
+
 def _triples(quads: Iterator[ox.Quad], source: str, progress: Progress | None) -> Iterator[Triple]:
     for n, quad in enumerate(quads, start=1):
         yield cast(Triple, (quad.subject, quad.predicate, quad.object))

@@ -1,6 +1,6 @@
 """Bolt-path benchmark: write throughput and read latency of the Neo4j backend beside the embedded store.
 
-Usage: python benchmarks/neo4j.py [--sources NAME ...] [--reads N] [--out benchmarks/results]
+Usage: python benchmarks/neo4j_backend.py [--sources NAME ...] [--reads N] [--out benchmarks/results]
 
 The bundled sample sources named (default: four small ones) are ingested once into an in-memory embedded store;
 that graph is then written into each store under test with ``graph.migrate.copy_store`` (the same staged
@@ -28,8 +28,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# Run as a script, this file's folder comes first on sys.path and its name would shadow the neo4j driver.
-sys.path[:] = [str(REPO), *(p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent)]
+sys.path.insert(0, str(REPO))
 
 from graph.migrate import copy_store  # noqa: E402
 from graph.store import Store, open_neo4j_store, open_store  # noqa: E402
