@@ -50,6 +50,8 @@ class SentenceTransformerEmbedder:
         self.name = name
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
         self.dim = int(dimension())
+        model.eval()  # type: ignore[attr-defined]  # once, for _forward (encode sets it on every call)
+        self._device = model.device  # type: ignore[attr-defined]
 
     @classmethod
     def load(
@@ -84,6 +86,8 @@ class SentenceTransformerEmbedder:
         return cls(loaded, model)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        if len(texts) == 1:  # a need: the model's forward pass without encode's per-call set-up
+            return self._forward(texts[0])[0][None, :]
         vectors = self._model.encode(  # type: ignore[attr-defined]
             list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,
@@ -97,13 +101,9 @@ class SentenceTransformerEmbedder:
         the contextual embeddings of the tokens inside it. Parts past the model's token limit, or not found in
         ``text``, are encoded as texts of their own (a second call, only for them).
         """
-        text = text.strip()  # as sentence-transformers tokenizes it, so that offsets agree
+        text = text.strip()  # tokenized once more below for the offsets: the same text both times
         model = self._model
-        out = model.encode(  # type: ignore[attr-defined]
-            [text], output_value=None, normalize_embeddings=True, convert_to_numpy=False, show_progress_bar=False
-        )[0]
-        vector = np.asarray(out["sentence_embedding"].float().cpu().numpy(), dtype=np.float32)
-        tokens = np.asarray(out["token_embeddings"].float().cpu().numpy(), dtype=np.float32)
+        vector, tokens = self._forward(text)
         encoded = model.tokenizer(  # type: ignore[attr-defined]
             text,
             return_offsets_mapping=True,
@@ -128,6 +128,25 @@ class SentenceTransformerEmbedder:
         if missing:
             vectors[missing] = self.encode([parts[j] for j in missing])
         return vector, vectors
+
+    def _forward(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One text through the model: its normalised vector, and its tokens' embeddings.
+
+        ``SentenceTransformer.encode`` sets every module to eval mode, looks up the device and sorts by length on
+        each call, about 3 of the 20 ms a need takes on these CPUs; for one text none of that is needed.
+        """
+        import torch
+        from sentence_transformers.util import batch_to_device
+
+        model = self._model
+        if model.training:  # type: ignore[attr-defined]  # someone trained it since: dropout off again
+            model.eval()  # type: ignore[attr-defined]
+        with torch.inference_mode():
+            features = batch_to_device(model.preprocess([text]), self._device)  # type: ignore[attr-defined]
+            out = model(features)  # type: ignore[operator]
+        vector = out["sentence_embedding"][0].float().cpu().numpy().astype(np.float32)
+        tokens = out["token_embeddings"][0].float().cpu().numpy().astype(np.float32)
+        return vector / max(float(np.linalg.norm(vector)), 1e-12), tokens
 
 
 def default_model_path() -> str:

@@ -268,3 +268,15 @@ def test_an_index_of_the_old_format_is_rebuilt(built: tuple[Store, SearchIndex, 
     again, rebuilt = open_index(store, embedder, cache, old)
     cache.close()
     assert rebuilt and SearchIndex.load(old).parts.keys() == again.parts.keys()
+
+
+def test_one_text_skips_encode_but_gives_its_vector(embedder: Embedder) -> None:
+    model = embedder._model  # type: ignore[attr-defined]
+    for text in ("NMR spectroscopy", "  a need with spaces around  ", "microscope " * 400):
+        expected = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        np.testing.assert_allclose(embedder.encode([text]), expected, atol=1e-6)
+    model.train()  # as fine-tuning leaves a model: the next encoding is deterministic all the same
+    try:
+        np.testing.assert_allclose(embedder.encode(["NMR spectroscopy"]), embedder.encode(["NMR spectroscopy"]))
+    finally:
+        model.eval()
