@@ -48,6 +48,21 @@ is the smallest measured that keeps recall@10 for real queries at 1M rows at 0.9
 harder than held-out rows, as they fall between clusters. The 1M build took 491 s on the shared 2 cores (a
 quieter earlier run built 100k rows in 15 s, against 43 s here, so expect well under half on an idle machine).
 
+Since the search index keeps one ``VectorIndex`` per resource type, searches are unfiltered and the defaults
+were measured again on ``benchmarks/match.py``'s data (each sample resource grown into ~190 near-duplicates, so
+a need's top 10 lie among many almost equal neighbours) with 54 to 64 real queries (its needs, their sentences,
+a few short ones), recall@10 of
+the types' HNSW graphs at 1M resources (186k / 279k / 522k rows), p50 ms (a shared machine, load 2 to 5)::
+
+    efConstruction 100, efSearch  384:  0.881 / 0.941 / 0.906   0.6
+    efConstruction 100, efSearch 1024:  0.955 / 0.984 / 0.966   1.4 to 2.0
+    efConstruction 100, efSearch 2048:  0.978 / 0.994 / 0.988   3.2 to 4.3
+    M 32, efConstruction 100, efSearch 1536 (186k only): 0.976, 3.9
+    efConstruction 200, efSearch 1024 (186k only): 0.983, 2 to 3; build about 2.5 times as long
+
+A better-built graph is the cheaper lever for these queries: efConstruction 200 and efSearch 1024 are the
+defaults (``benchmarks/results/match.md`` reports the recall of every type's graph on each run).
+
 Vectors are checked on the way in (finite, unit length within 1e-3; indexed rows may also be all zero, for a
 document without text, which then scores 0): an unnormalised vector would make inner product mean something
 other than cosine, so it is refused rather than silently rescaled.
@@ -82,8 +97,8 @@ class HnswParams:
     """HNSW settings: ``m`` links per node, ``ef_construction`` at build, ``ef_search`` per query (at least k)."""
 
     m: int = 16
-    ef_construction: int = 100
-    ef_search: int = 384
+    ef_construction: int = 200
+    ef_search: int = 1024
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
