@@ -51,8 +51,8 @@ quieter earlier run built 100k rows in 15 s, against 43 s here, so expect well u
 Since the search index keeps one ``VectorIndex`` per resource type, searches are unfiltered and the defaults
 were measured again on ``benchmarks/match.py``'s data (each sample resource grown into ~190 near-duplicates, so
 a need's top 10 lie among many almost equal neighbours) with 54 to 64 real queries (its needs, their sentences,
-a few short ones), recall@10 of
-the types' HNSW graphs at 1M resources (186k / 279k / 522k rows), p50 ms (a shared machine, load 2 to 5)::
+a few short ones): recall@10 of the types' HNSW graphs at 1M resources (186k / 279k / 522k rows), and p50 ms
+(a shared machine, load 2 to 5)::
 
     efConstruction 100, efSearch  384:  0.881 / 0.941 / 0.906   0.6
     efConstruction 100, efSearch 1024:  0.955 / 0.984 / 0.966   1.4 to 2.0
