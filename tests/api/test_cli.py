@@ -92,3 +92,24 @@ def test_index_match_bundle_and_fits(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert code == 0 and "contact person" in out
     code, out = invoke(var, "fits", top["iri"])
     assert code == 0 and "NMR spectroscopy of organic compounds" in out  # the need logged by `match`
+
+
+def test_keys_add_prints_the_key_once_and_stores_only_its_hash(tmp_path: Path) -> None:
+    from api.keys import KeyRing
+
+    code, out = invoke(tmp_path, "keys", "add", "core", "--role", "centre", "--organization", "University of St Andrews")
+    assert code == 0, out
+    key = out.strip().splitlines()[-1]
+    stored = (tmp_path / "api-keys.toml").read_text(encoding="utf-8")
+    assert key.startswith("skg_") and key not in stored
+    caller = KeyRing.load(tmp_path / "api-keys.toml").caller(key)
+    assert caller is not None and caller.role == "centre" and caller.organization == "University of St Andrews"
+    code, out = invoke(tmp_path, "keys", "add", "core", "--role", "admin")
+    assert code == 2 and "exists already" in out
+    code, out = invoke(tmp_path, "keys", "add", "other", "--role", "centre")
+    assert code == 2 and "--organization" in out
+
+
+def test_serve_without_a_store_says_what_to_run(tmp_path: Path) -> None:
+    code, out = invoke(tmp_path / "empty", "serve")
+    assert code == 2 and "sharekg ingest --sample" in out

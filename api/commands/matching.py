@@ -1,0 +1,196 @@
+"""Commands that match needs to resources and measure it: match, bundle, fits, adapt, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress, TimeElapsedColumn
+from rich.table import Table
+
+from api.commands.common import console, current_index, open_for
+from api.settings import Settings
+from graph.contest import stated_needs
+from graph.demand import DemandLog, top_results
+from graph.documents import RESOURCE_TYPES
+from graph.errors import SharekgError
+from graph.matcher import MAX_K, Filters, Matcher, MatchResponse
+
+
+@click.command()
+@click.argument("text")
+@click.option("--type", "types", multiple=True, type=click.Choice(RESOURCE_TYPES), help="Resource type(s) to return.")
+@click.option("--k", default=5, show_default=True, help=f"Results per type (1 to {MAX_K}).")
+@click.option("--organization", help="Only resources of this organisation (name or IRI), or of units under it.")
+@click.option("--country", help="Only resources in this country.")
+@click.option("--region", help="Only resources in this region or state.")
+@click.option("--city", help="Only resources in this city.")
+@click.option("--access", help="Words that must appear in the access terms (e.g. 'proposal').")
+@click.option("--json", "as_json", is_flag=True, help="Print the full response as JSON.")
+@click.pass_obj
+def match(
+    settings: Settings, text: str, types: tuple[str, ...], k: int, organization: str | None, country: str | None,
+    region: str | None, city: str | None, access: str | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Resources that fit a need described in TEXT, per type, each with why it matched."""
+    store = open_for(settings, read_only=True)
+    try:
+        index = current_index(settings, store)
+        from graph.embeddings import SentenceTransformerEmbedder
+
+        matcher = Matcher(index, SentenceTransformerEmbedder.load(settings.model, settings.device))
+        filters = Filters(types, organization, country, region, city, access)
+        response = matcher.match(text, filters, k)
+        log = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
+        log.record(response.need, {k: v for k, v in asdict(filters).items() if v}, top_results(response))
+        log.close()
+    except SharekgError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(asdict(response), indent=2, ensure_ascii=False))
+        return
+    _print_matches(response)
+
+
+@click.command()
+@click.argument("text")
+@click.option("--k", default=3, show_default=True, help="Bundles to return.")
+@click.option("--json", "as_json", is_flag=True, help="Print the bundles as JSON.")
+@click.pass_obj
+def bundle(settings: Settings, text: str, k: int, as_json: bool) -> None:
+    """Coherent sets for a need: an instrument, its facility, the expert who runs or knows it, a dataset."""
+    from graph.embeddings import SentenceTransformerEmbedder
+
+    store = open_for(settings, read_only=True)
+    try:
+        matcher = Matcher(current_index(settings, store), SentenceTransformerEmbedder.load(settings.model))
+        bundles = matcher.bundle(text, k=k)
+    except SharekgError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([asdict(b) for b in bundles], indent=2, ensure_ascii=False))
+        return
+    out = Console(width=None if sys.stdout.isatty() else 120)
+    for rank, b in enumerate(bundles, start=1):
+        table = Table(title=f"bundle {rank} (score {b.score:.3f})")
+        for column in ("role", "resource", "similarity", "joined by"):
+            table.add_column(column, overflow="fold")
+        for m in b.members:
+            table.add_row(m.role, m.label, f"{m.similarity:.3f}", m.relation)
+        out.print(table)
+
+
+@click.command()
+@click.argument("iri")
+@click.option("--k", default=10, show_default=True, help="Needs to return.")
+@click.pass_obj
+def fits(settings: Settings, iri: str, k: int) -> None:
+    """Reverse matching for a resource centre: the logged needs the resource IRI fits best."""
+    from graph.embeddings import SentenceTransformerEmbedder
+
+    store = open_for(settings, read_only=True)
+    log = DemandLog(settings.demand_path)
+    try:
+        matcher = Matcher(current_index(settings, store), SentenceTransformerEmbedder.load(settings.model))
+        needs = [(str(n.id), n.text) for n in log.needs()] + stated_needs(store)
+        found = matcher.reverse(iri, needs, k)
+    except SharekgError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        log.close()
+        store.close()
+    if not found:
+        click.echo("no needs logged yet: needs are logged by `sharekg match` (and the API)")
+    for m in found:
+        click.echo(f"{m.similarity:.3f}  need #{m.need_id}: {m.text[:100]}  [{', '.join(m.matched_terms[:6])}]")
+
+
+def _print_matches(response: MatchResponse) -> None:
+    out = Console(width=None if sys.stdout.isatty() else 120)
+    if response.need_subjects:
+        out.print("need is about: " + "; ".join(f"{s['label']} ({s['scheme']})" for s in response.need_subjects))
+    for type_name, results in response.results.items():
+        table = Table(title=f"{type_name} matches", show_lines=True)
+        for column in ("#", "resource", "where", "why"):
+            table.add_column(column, overflow="fold")
+        for rank, r in enumerate(results, start=1):
+            where = "; ".join(p for p in (r.organization, r.place) if p)
+            table.add_row(str(rank), f"{r.label}\n[dim]{r.iri}[/]", where, r.explanation.summary())
+        out.print(table)
+
+
+@click.command()
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to save the adapted model in.")
+@click.option("--epochs", default=1, show_default=True, help="Passes over the training pairs.")
+@click.pass_obj
+def adapt(settings: Settings, out: Path, epochs: int) -> None:
+    """Adapt the embedding model to the graph's own texts (self-supervised: titles to their descriptions).
+
+    Then use it with SHAREKG_MODEL=OUT (and `sharekg index` to re-embed)."""
+    from graph.adaptation import AdaptationSettings, corpus_pairs
+    from graph.adaptation import adapt as run_adaptation
+
+    store = open_for(settings, read_only=True)
+    try:
+        pairs = corpus_pairs(store)
+    finally:
+        store.close()
+    console.print(f"{len(pairs):,} title/description pairs from the graph; base model {settings.model}")
+    with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("adapting", total=None)
+        try:
+            run_adaptation(
+                pairs, out, base_model=settings.model, settings=AdaptationSettings(epochs=epochs),
+                progress=lambda step, steps, loss: bar.update(task, completed=step, total=steps,
+                                                              description=f"adapting (loss {loss:.3f})"),
+            )  # fmt: skip
+        except SharekgError as e:
+            raise click.ClickException(str(e)) from e
+    console.print(f"saved to {out}; use it with SHAREKG_MODEL={out} and run `sharekg index`")
+
+
+@click.command("eval")
+@click.argument("task", type=click.Choice(["datafinder", "chmo", "reviewer"]))
+@click.option("--queries", type=click.Path(exists=True, path_type=Path), required=True,
+              help="Judgements: the queries file (datafinder, chmo) or the reviewer set's folder.")  # fmt: skip
+@click.option("--corpus", type=click.Path(exists=True, path_type=Path), multiple=True, required=True,
+              help="Candidates to rank, in a format sharekg reads (reviewer: the profiles JSONL).")  # fmt: skip
+@click.option("--mapping", type=click.Path(exists=True, path_type=Path), help="Column mapping for a mapped corpus.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the scores as JSON here.")
+@click.pass_obj
+def eval_command(
+    settings: Settings, task: str, queries: Path, corpus: tuple[Path, ...], mapping: Path | None, json_path: Path | None
+) -> None:  # fmt: skip
+    """Score matching on relevance judgements: P@5, R@5, MAP, MRR, nDCG@10 (or the reviewer set's pairwise loss)
+    for BM25, plain cosine and sharekg, computed in the same run."""
+    from api.evaluate import TASKS, run_ranking_task, run_reviewer_task
+    from graph.embeddings import EmbeddingCache, SentenceTransformerEmbedder
+    from graph.evaluation import format_table
+
+    embedder = SentenceTransformerEmbedder.load(settings.model, settings.device)
+    cache = EmbeddingCache(settings.embeddings_path)
+    try:
+        if task == "reviewer":
+            losses = run_reviewer_task(queries, corpus[0], embedder, cache)
+            payload: dict[str, object] = {"task": task, "model": settings.model, "pairwise_loss": losses}
+            click.echo("| method | pairwise loss (lower is better) |\n| --- | ---: |")
+            click.echo("\n".join(f"| {name} | {loss:.4f} |" for name, loss in losses.items()))
+        else:
+            scores = run_ranking_task(TASKS[task], queries, list(corpus), embedder, cache, mapping)
+            payload = {"task": task, "model": settings.model, "scores": {m: s.as_dict() for m, s in scores.items()}}
+            click.echo(format_table(scores))
+    except SharekgError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        cache.close()
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
