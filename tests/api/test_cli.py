@@ -97,7 +97,8 @@ def test_index_match_bundle_and_fits(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_keys_add_prints_the_key_once_and_stores_only_its_hash(tmp_path: Path) -> None:
     from api.keys import KeyRing
 
-    code, out = invoke(tmp_path, "keys", "add", "core", "--role", "centre", "--organization", "University of St Andrews")
+    organization = "University of St Andrews"
+    code, out = invoke(tmp_path, "keys", "add", "core", "--role", "centre", "--organization", organization)
     assert code == 0, out
     key = out.strip().splitlines()[-1]
     stored = (tmp_path / "api-keys.toml").read_text(encoding="utf-8")
