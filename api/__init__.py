@@ -1,4 +1,4 @@
-"""The edge of sharekg: settings and the command line (the HTTP service comes with the API issue)."""
+"""The edge of sharekg: settings, the HTTP service (``create_app``) and the command line (``api.cli``)."""
 
 from api.settings import Settings
 
