@@ -127,7 +127,8 @@ def open_services(settings: Settings, store: Store | None = None, embedder: Embe
     if embedder is None:
         from graph.embeddings import SentenceTransformerEmbedder
 
-        embedder = SentenceTransformerEmbedder.load(settings.model, settings.device)
+        # One torch thread per request: concurrent requests use the cores; measured in benchmarks/results/match.md.
+        embedder = SentenceTransformerEmbedder.load(settings.model, settings.device, threads=1)
     store = store if store is not None else open_configured_store(settings)
     demand = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
     services = Services(

@@ -19,7 +19,7 @@ from graph.demand import DemandLog
 from graph.embeddings import Embedder, EmbeddingCache
 from graph.matcher import Matcher
 from graph.migrate import sparql_view
-from graph.search_index import SearchIndex, index_folder, open_index
+from graph.search_index import FORMAT_VERSION, SearchIndex, format_version, index_folder, open_index
 from graph.store import Store
 
 log = logging.getLogger("sharekg.api")
@@ -56,7 +56,7 @@ class Services:
         """Use the saved index if there is one (even if the graph changed since: it is refreshed in the
         background, see ``refresh_index``)."""
         folder = self.index_path
-        if (folder / "manifest.json").is_file():
+        if format_version(folder) == FORMAT_VERSION:  # an index of an older format is rebuilt, not loaded
             index = SearchIndex.load(folder)
             self.index.matcher = Matcher(index, self.embedder)
             self.index.current = index.is_current(self.store, self.embedder.name)

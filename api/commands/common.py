@@ -10,7 +10,7 @@ from rich.progress import Progress, TaskID, TimeElapsedColumn
 
 from api.settings import Settings, open_configured_store
 from graph.migrate import sparql_view
-from graph.search_index import SearchIndex, index_folder, open_index
+from graph.search_index import FORMAT_VERSION, SearchIndex, format_version, index_folder, open_index
 from graph.store import Store, open_store
 
 #: Models load from local folders only, quietly.
@@ -56,6 +56,8 @@ def current_index(settings: Settings, store: Store) -> SearchIndex:
     folder = index_folder(settings.data_dir, settings.model)
     if not (folder / "manifest.json").is_file():
         raise click.UsageError("no search index yet; run `sharekg index` (or `sharekg ingest` without --no-index)")
+    if format_version(folder) != FORMAT_VERSION:
+        raise click.UsageError("the search index was built by an older sharekg; run `sharekg index` to rebuild it")
     index = SearchIndex.load(folder)
     if not index.is_current(store, settings.model):
         console.print("[yellow]the graph changed since the index was built; run `sharekg index` to refresh it[/]")
