@@ -11,6 +11,7 @@ computed for the k results alone (their BM25 postings, their vectors).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,9 @@ from graph.vector_index import top_k
 MAX_NEED_CHARS = 10_000
 MAX_K = 100
 MIN_DEPTH = 100  # candidates each channel contributes before fusion
+#: Threads that run BM25 while the model encodes the need (BM25 needs only the text). A small pool shared by
+#: concurrent requests; BM25 (numpy) and the model call (torch) both release the GIL for most of their work.
+LEXICAL_THREADS = 4
 
 
 class MatchError(SharekgError):
@@ -145,6 +149,7 @@ class Matcher:
         self._org_rows = _inverted([self._orgs[i] | self._org_names[i] for i in range(len(index.docs))])
         self._subject_rows = {t: _subject_postings(index.inferred, part.rows) for t, part in index.parts.items()}
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
+        self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
 
     # ---- requests -----------------------------------------------------------------------------
 
@@ -152,12 +157,15 @@ class Matcher:
         self, text: object, filters: Filters | None = None, k: int = 10, team: Team | None = None
     ) -> MatchResponse:
         filters = filters or Filters()
-        need = self._need(_check_text(text))
+        checked = _check_text(text)
         types = self._check_types(filters.types)
         if not 1 <= k <= MAX_K:
             raise MatchError(f"k is {k}; ask for between 1 and {MAX_K} results per type")
         base = self._mask(filters)
-        results = {t: self._rank(need, t, base, k, team) for t in types}
+        # BM25 needs only the text: it runs on the pool while the model encodes the need (the longest stage)
+        lexical = {t: self._lexical_pool.submit(self._lexical, checked, t, base, k) for t in types}
+        need = self._need(checked)
+        results = {t: self._rank(need, t, base, k, team, lexical[t]) for t in types}
         return MatchResponse(need.text, results, [self._subject(i) for i in need.subjects])
 
     def _need(self, text: str) -> _Need:
@@ -305,20 +313,35 @@ class Matcher:
 
     # ---- ranking ------------------------------------------------------------------------------
 
+    def _allowed(self, type_name: str, base: np.ndarray | None, k: int) -> tuple[np.ndarray | None, int]:
+        """The type's rows ``base`` allows (None: all) and how deep each channel ranks them (0: none allowed)."""
+        part = self.index.parts[type_name]
+        allowed = None if base is None else base[part.rows]  # over the type's rows, before any ranking
+        count = len(part.rows) if allowed is None else int(allowed.sum())
+        return allowed, min(count, max(MIN_DEPTH, 5 * k))
+
+    def _lexical(self, text: str, type_name: str, base: np.ndarray | None, k: int) -> np.ndarray:
+        """BM25's ranking of the type's allowed rows (positions in the type's indexes)."""
+        allowed, depth = self._allowed(type_name, base, k)
+        if depth == 0:
+            return np.zeros(0, dtype=np.int64)
+        ids, _ = self.index.parts[type_name].lexical.search(text, depth, allowed)
+        return ids
+
     def _rank(
-        self, need: _Need, type_name: str, base: np.ndarray | None, k: int, team: Team | None
-    ) -> list[MatchResult]:
-        """The ``k`` best documents of one type among those ``base`` allows (all when None)."""
+        self, need: _Need, type_name: str, base: np.ndarray | None, k: int, team: Team | None,
+        lexical: Future[np.ndarray] | None = None,
+    ) -> list[MatchResult]:  # fmt: skip
+        """The ``k`` best documents of one type among those ``base`` allows (all when None); ``lexical`` is BM25's
+        ranking when already started (``match``), else it is computed here."""
         part = self.index.parts.get(type_name)
         if part is None:
             return []
-        allowed = None if base is None else base[part.rows]  # over the type's rows, before any ranking
-        count = len(part.rows) if allowed is None else int(allowed.sum())
-        if count == 0:
+        allowed, depth = self._allowed(type_name, base, k)
+        if depth == 0:
             return []
-        depth = min(count, max(MIN_DEPTH, 5 * k))
         dense_ids, _ = part.vector_index.search(need.vector, depth, allowed)
-        lexical_ids, _ = part.lexical.search(need.text, depth, allowed)
+        lexical_ids = lexical.result() if lexical is not None else self._lexical(need.text, type_name, base, k)
         graph_ids = self._graph_ranking(need, type_name, base, depth)
         fused = fuse(
             {"dense": part.rows[dense_ids].tolist(), "lexical": part.rows[lexical_ids].tolist(), "graph": graph_ids},
