@@ -1,10 +1,12 @@
-// The centres' page: utilisation against demand (GET /analytics/underused), the under-used list, who could use an
-// idle asset, unmet-need clusters (GET /analytics/unmet-needs) and the downloads the API offers for them.
+// The centres' page: utilisation against demand (GET /analytics/utilisation), the under-used list (GET
+// /analytics/underused), who could use an idle asset, unmet-need clusters (GET /analytics/unmet-needs) and the
+// downloads (CSV, PNG, SVG) the API offers for them.
 import {
   ApiError, api, clearMessage, columnChart, el, fmt, guardPage, percent, resourceLink, showError, svg, typeBadge,
 } from "./common.js";
 
 const BASE = "https://w3id.org/sharekg/id/";
+const UTILISATION = "/analytics/utilisation";
 const UNDERUSED = "/analytics/underused";
 const UNMET = "/analytics/unmet-needs";
 const COLOURS = { Instrument: "#1f5fa8", Facility: "#7a4bb0" };
@@ -15,9 +17,8 @@ const status = document.getElementById("status");
 guardPage(message);
 
 const idOf = (iri) => (iri && iri.startsWith(BASE) ? iri.slice(BASE.length) : null);
-const listOf = (body, ...keys) => (Array.isArray(body) ? body : keys.map((k) => body?.[k]).find(Array.isArray) || []);
-const assetOf = (item) => item.asset || item;
-const textOf = (x) => (typeof x === "string" ? x : x?.label || x?.text || x?.value || "");
+const listOf = (body, key) => (Array.isArray(body) ? body : body?.[key] || []);
+const assetOf = (item) => item.asset;
 
 function query(path, extra = {}) {
   const params = new URLSearchParams();
@@ -92,7 +93,7 @@ async function showIdle(item) {
   const teams = item.teams || [];
   const organizations = item.organizations || [];
   const needs = item.needs || [];
-  target.replaceChildren(
+  target.replaceChildren(...[
     el("p", {}, `${percent(a.utilisation)} of its capacity used; ${needs.length} logged needs fitted it.`),
     el("h3", {}, "Teams that asked"),
     teams.length ? el("ul", { class: "chips" }, teams.map((t) => el("li", {}, t)))
@@ -102,7 +103,8 @@ async function showIdle(item) {
     needs.length ? el("ol", {}, needs.slice(0, 10).map((n) => el("li", {}, el("q", {}, n.text),
       el("span", { class: "hint" }, ` fit ${fmt(n.fit, 2)}${n.team ? `; ${n.team}` : ""}${n.asked_at ? `; ${n.asked_at.slice(0, 10)}` : ""}`))))
       : el("p", { class: "hint" }, "None in this window."),
-    el("h3", {}, "Topics"), el("div", { id: "idle-topics" }, el("p", { class: "hint" }, "Loading…")));
+    el("h3", {}, "Topics"), el("div", { id: "idle-topics" }, el("p", { class: "hint" }, "Loading…")),
+  ].flat().filter(Boolean));
   section.scrollIntoView({ block: "nearest" });
   const topics = document.getElementById("idle-topics");
   const id = idOf(a.iri);
@@ -123,21 +125,16 @@ async function showIdle(item) {
 }
 
 function clusterCard(cluster, i) {
-  const subjects = (cluster.subjects || cluster.topics || []).map(textOf).filter(Boolean);
-  const needs = (cluster.needs || cluster.examples || []).map(textOf).filter(Boolean);
-  const size = cluster.size ?? cluster.count ?? needs.length;
-  let overTime = cluster.counts || cluster.over_time || cluster.periods || [];
-  if (!Array.isArray(overTime)) overTime = Object.entries(overTime).map(([period, count]) => ({ period, count }));
-  const series = overTime.map((p) => (Array.isArray(p) ? { label: p[0], value: p[1] }
-    : { label: p.period || p.month || p.label || "", value: p.count ?? p.needs ?? 0 }));
+  const subjects = (cluster.subjects || []).map((x) => x.label).filter(Boolean);
+  const teams = [...new Set((cluster.needs || []).map((n) => n.team).filter(Boolean))];
+  const series = (cluster.per_month || []).map(([label, value]) => ({ label, value }));
   return el("article", { class: "card cluster" },
-    el("h3", {}, cluster.label || subjects.slice(0, 3).join("; ") || `Cluster ${i + 1}`,
-      el("span", { class: "count" }, ` ${fmt(size)} needs`)),
-    cluster.best_score !== undefined ? el("p", { class: "hint" }, `best match score ${fmt(cluster.best_score, 2)}`) : null,
-    subjects.length ? el("ul", { class: "chips" }, subjects.slice(0, 8).map((s) => el("li", {}, s))) : null,
-    needs.length ? el("details", {}, el("summary", {}, "Example needs"),
-      el("ol", {}, needs.slice(0, 5).map((t) => el("li", {}, el("q", {}, t))))) : null,
-    series.length > 1 ? columnChart(series, { title: "Needs over time", height: 140, yLabel: "needs" }) : null);
+    el("h3", {}, cluster.label || `Cluster ${i + 1}`, el("span", { class: "count" }, ` ${fmt(cluster.size)} needs`)),
+    subjects.length ? el("ul", { class: "chips", "aria-label": "subjects" }, subjects.map((x) => el("li", {}, x))) : null,
+    teams.length ? el("p", { class: "hint" }, `Asked by ${teams.join(", ")}`) : null,
+    (cluster.examples || []).length ? el("details", {}, el("summary", {}, "Example needs"),
+      el("ol", {}, cluster.examples.map((t) => el("li", {}, el("q", {}, t))))) : null,
+    series.length > 1 ? columnChart(series, { title: `${cluster.label}: needs per month`, height: 120, yLabel: "needs" }) : null);
 }
 
 /** Download links for the exports the API documents (CSV, PNG, SVG), read from its OpenAPI schema. */
@@ -150,15 +147,12 @@ async function showExports() {
   }
   const links = [];
   for (const [path, operations] of Object.entries(schema.paths || {})) {
-    if (!path.startsWith(UNDERUSED) && !path.startsWith(UNMET) && !path.startsWith("/analytics/export")) continue;
-    const match = path.match(/\.(csv|png|svg)$/);
-    if (match) {
-      links.push([query(path), `${path.split("/").pop()}`]);
-      continue;
-    }
-    for (const p of operations.get?.parameters || []) {
-      const values = p.name === "format" ? (p.schema?.enum || p.schema?.anyOf?.flatMap((s) => s.enum || []) || []) : [];
-      for (const v of values) if (["csv", "png", "svg"].includes(v)) links.push([query(path, { format: v }), `${path.split("/").pop()} as ${v.toUpperCase()}`]);
+    if (![UTILISATION, UNDERUSED, UNMET].some((p) => path.startsWith(p))) continue;
+    const format = (operations.get?.parameters || []).find((p) => p.name === "format");
+    const values = format?.schema?.enum || format?.schema?.anyOf?.flatMap((s) => s.enum || []) || [];
+    const name = path.replace("/analytics/", "").replaceAll("/", " ");
+    for (const v of values) {
+      if (["csv", "png", "svg"].includes(v)) links.push([query(path, { format: v }), `${name} (${v.toUpperCase()})`]);
     }
   }
   if (!links.length) return;
@@ -171,7 +165,7 @@ async function section(path, render, target, what) {
   try {
     render(await api(query(path)));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404 && e.title === "Not found" && /no such endpoint/.test(e.message)) {
+    if (e instanceof ApiError && e.status === 404 && /no such endpoint/.test(e.message)) {
       target.replaceChildren(el("p", { class: "hint" }, `${what} is not available on this server yet.`));
       return;
     }
@@ -188,18 +182,23 @@ async function load() {
   const unmet = document.getElementById("unmet");
   document.getElementById("idle-section").hidden = true;
   await Promise.all([
-    section(UNDERUSED, (body) => {
-      const items = listOf(body, "underused", "items", "ranked");
-      const assets = listOf(body, "assets", "utilisation");
-      chart.replaceChildren(scatter(assets.length ? assets : items.map(assetOf)));
-      table.replaceChildren(underusedTable(items));
-    }, table, "The under-used report").then(() => {
-      if (!chart.firstChild) chart.replaceChildren(el("p", { class: "hint" }, "No utilisation figures."));
-    }),
+    section(UTILISATION, (body) => {
+      chart.replaceChildren(scatter(body.assets || []));
+      const window = `${(body.since || "").slice(0, 10)} to ${(body.until || "").slice(0, 10)}`;
+      document.getElementById("utilisation-window").textContent = `Window: ${window}` +
+        (body.undated_records ? `; ${body.undated_records} usage records without a start time left out.` : ".");
+    }, chart, "Utilisation"),
+    section(UNDERUSED, (body) => table.replaceChildren(underusedTable(listOf(body))), table, "The under-used report"),
     section(UNMET, (body) => {
-      const clusters = listOf(body, "clusters", "items");
-      unmet.replaceChildren(...(clusters.length ? clusters.map(clusterCard)
-        : [el("p", { class: "hint" }, "No unmet needs: every logged need had a good match.")]));
+      const clusters = listOf(body, "clusters");
+      const months = body.per_month || [];
+      unmet.replaceChildren(
+        el("p", { id: "unmet-summary" }, `${fmt(body.unmet ?? 0)} of ${fmt(body.considered ?? 0)} logged needs had no match ` +
+          `with a fit of ${fmt(body.threshold, 2)} or more.`),
+        months.length > 1 ? columnChart(months.map(([label, value]) => ({ label, value })),
+          { title: "Unmet needs per month", height: 160, yLabel: "needs" }) : "",
+        ...(clusters.length ? clusters.map(clusterCard)
+          : [el("p", { class: "hint" }, "No unmet needs: every logged need had a good match.")]));
     }, unmet, "The unmet-needs report"),
     showExports(),
   ]);

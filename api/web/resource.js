@@ -1,6 +1,6 @@
 // A resource page: its details and access, its graph neighbourhood drawn as SVG, the needs it fits, its impact.
 import {
-  ApiError, api, el, fmt, guardPage, resourceHref, resourceLink, resourcePath, showError, svg, typeBadge,
+  ApiError, api, el, fmt, guardPage, pathChain, resourceHref, resourceLink, resourcePath, showError, svg, typeBadge,
 } from "./common.js";
 
 const message = document.getElementById("message");
@@ -115,16 +115,23 @@ function showMatches(body) {
   document.getElementById("matches-section").hidden = false;
 }
 
-/** The impact answer, whatever outputs it lists: each output with its label, kind and link when it has an id. */
+const BASE = "https://w3id.org/sharekg/id/";
+const idOf = (iri) => (iri && iri.startsWith(BASE) ? iri.slice(BASE.length) : null);
+
+/** What it helped produce (GET /resources/{id}/impact): each output with its kind, year and evidence paths. */
 function showImpact(body) {
-  const outputs = body.outputs || body.items || [];
+  const outputs = body.outputs || [];
   const target = document.getElementById("impact");
   if (!outputs.length) {
-    target.replaceChildren(el("p", { class: "hint" }, "No recorded output used it yet."));
+    target.replaceChildren(el("p", { class: "hint" }, "No recorded contest output is linked to it yet."));
   } else {
-    target.replaceChildren(el("ul", {}, outputs.map((o) => el("li", {},
-      resourceLink(o.id, o.label || o.title || o.iri), o.type || o.kind ? ` (${o.type || o.kind})` : "",
-      o.entry ? el("span", { class: "hint" }, ` from ${o.entry.label || o.entry}`) : null))));
+    const counts = (body.per_type || []).map(([type, n]) => `${n} ${type}`).join(", ");
+    target.replaceChildren(
+      counts ? el("p", {}, counts) : "",
+      el("ul", { class: "impact" }, outputs.map((o) => el("li", {},
+        resourceLink(idOf(o.iri), o.label || o.iri), el("span", { class: "hint" }, ` ${o.type}${o.year ? `, ${o.year}` : ""}`),
+        (o.evidence || []).map((e) => el("div", {}, el("span", { class: "hint" }, `${e.kind}: `),
+          pathChain((e.path || []).map((step) => ({ ...step, id: step.id || idOf(step.iri) })))))))));
   }
   document.getElementById("impact-section").hidden = false;
 }

@@ -126,13 +126,29 @@ def test_the_explorer_runs_sparql_and_shows_refusals(page: Page) -> None:
     expect(page.locator("#sparql-message")).not_to_be_empty()
 
 
-def test_the_centre_page_shows_its_sections(page: Page) -> None:
+def test_the_centre_page_shows_idle_assets_who_could_use_them_and_unmet_needs(page: Page) -> None:
+    """Every instrument has a capacity (the per-type default) and none has usage here, so an instrument a logged
+    need fitted is under-used; a need about nothing in the catalogue is unmet."""
+    team = {"name": "Team Lumen", "organization": "University of St Andrews"}
+    for text in (NMR_NEED, "A survey of loneliness among retired fishermen in rural coastal villages"):
+        assert page.request.post("/match", data={"text": text, "team": team}).ok
     page.goto("/ui/centre.html")
     for name in ("Utilisation against demand", "Under-used assets", "Unmet needs"):
         expect(page.get_by_role("heading", name=name)).to_be_visible()
-    expect(page.locator("#status")).to_be_empty()
-    expect(page.locator("#underused")).not_to_be_empty()
-    expect(page.locator("#unmet")).not_to_be_empty()
+    expect(page.locator("#utilisation-scatter circle.point").first).to_be_attached()
+    rows = page.locator("#underused-table tbody tr")
+    expect(rows.first).to_be_visible()
+    rows.filter(has_text="NMR").first.get_by_role("button", name="Who could use it").click()
+    idle = page.locator("#idle-section")
+    expect(idle).to_be_visible()
+    expect(idle).to_contain_text("Team Lumen")
+    expect(idle).not_to_contain_text("null")
+    expect(idle.locator("ol q").first).to_be_visible()
+    expect(page.locator("#idle-topics li").first).to_be_visible()
+    expect(page.locator("#unmet-summary")).to_contain_text("logged needs")
+    expect(page.locator("article.cluster").first).to_be_visible()
+    expect(page.locator("#exports a[href*='format=csv']").first).to_be_visible()
+    expect(page.locator("#exports a[href*='format=svg']").first).to_be_visible()
     expect(page.locator("#message")).to_be_empty()
 
 
