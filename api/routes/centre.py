@@ -34,8 +34,26 @@ Organization = Annotated[
 MEDIA = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
 
 
+#: Years a window may start and end in, and its longest span: beyond them the reports' date arithmetic overflowed
+#: (a 500) and a chart of every month since year 1 ran for minutes (found by tests/api/test_schema_fuzz.py).
+YEARS = (1970, 2200)
+LONGEST_WINDOW_DAYS = 50 * 366
+
+
 def _moment(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    if value is None:
+        return None
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise Problem(422, "Invalid request", f"{value.isoformat()} is out of range; give a date in the years "
+                      f"{YEARS[0]} to {YEARS[1]}")  # fmt: skip
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _window(since: datetime | None, until: datetime | None) -> tuple[datetime | None, datetime | None]:
+    since, until = _moment(since), _moment(until)
+    if since is not None and until is not None and (until - since).days > LONGEST_WINDOW_DAYS:
+        raise Problem(422, "Invalid request", "the window from since to until is over 50 years; give a shorter one")
+    return since, until
 
 
 def _organization(value: str | None) -> str | None:
@@ -51,7 +69,8 @@ def _organization(value: str | None) -> str | None:
 
 def _report(services: ServicesDep, organization: str | None, since: datetime | None,
             until: datetime | None) -> UtilisationReport:  # fmt: skip
-    return utilisation(services.store, services.demand, since=_moment(since), until=_moment(until),
+    since, until = _window(since, until)
+    return utilisation(services.store, services.demand, since=since, until=until,
                        organization=_organization(organization),
                        capacity_defaults=services.settings.capacity_hours)  # fmt: skip
 
@@ -94,8 +113,9 @@ def get_underused(
 
 def _unmet(services: ServicesDep, matcher: MatcherDep, since: datetime | None, until: datetime | None,
            threshold: float) -> UnmetReport:  # fmt: skip
-    return unmet_needs(services.demand, matcher.index, services.embedder, threshold=threshold, since=_moment(since),
-                       until=_moment(until))  # fmt: skip
+    since, until = _window(since, until)
+    return unmet_needs(services.demand, matcher.index, services.embedder, threshold=threshold, since=since,
+                       until=until)  # fmt: skip
 
 
 Threshold = Annotated[float, Query(ge=-1, le=1, description="A need is unmet when its best fit is below this.")]

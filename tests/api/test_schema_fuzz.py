@@ -81,3 +81,18 @@ def test_an_id_that_is_no_iri_is_not_found(service: Service, suffix: str) -> Non
     """Found by the run above: a control character in an id reached pyoxigraph and came back as a 500."""
     response = service.client.get(f"/resources/instrument/%1F{suffix}")
     assert response.status_code == 404 and response.headers["content-type"].startswith(PROBLEM), response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/analytics/unmet-needs?since=0999-01-01T00:00:00Z&until=2000-01-01T00:00:00Z",
+        "/analytics/utilisation/chart?until=0001-01-01T00:00:00Z",
+        "/analytics/unmet-needs/chart?since=1971-01-01&until=2199-01-01",
+    ],
+)
+def test_a_window_out_of_range_is_refused(service: Service, url: str) -> None:
+    """Found by the run above: years before 1000 or near year 1 answered 500 (date arithmetic), and a chart of
+    every month since year 1 ran for minutes."""
+    response = service.client.get(url)
+    assert response.status_code == 422 and response.headers["content-type"].startswith(PROBLEM), response.text
