@@ -13,8 +13,11 @@ the sentences as texts of their own made the model call about 1.5 times as long 
 from __future__ import annotations
 
 import hashlib
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -23,6 +26,7 @@ import numpy as np
 from graph.errors import ConfigurationError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MAX_BATCH = 32  # needs encoded together at most, when batching is on
 Progress = Callable[[int, int], None]  # (texts done, texts in all)
 
 
@@ -52,6 +56,7 @@ class SentenceTransformerEmbedder:
         self.dim = int(dimension())
         model.eval()  # type: ignore[attr-defined]  # once, for _forward (encode sets it on every call)
         self._device = model.device  # type: ignore[attr-defined]
+        self._batcher: _Batcher | None = None
 
     @classmethod
     def load(
@@ -129,12 +134,26 @@ class SentenceTransformerEmbedder:
             vectors[missing] = self.encode([parts[j] for j in missing])
         return vector, vectors
 
+    def enable_batching(self, max_batch: int = MAX_BATCH) -> None:
+        """Encode single texts (needs) of concurrent callers together: a server's requests wait for one model call
+        over all the needs that arrived meanwhile. A lone need goes through at once, so nothing waits when the
+        service is quiet; under load each need costs less than half (one call over 8 needs took 72 ms on one
+        CPU thread here, 8 calls 159 ms)."""
+        if self._batcher is None:
+            self._batcher = _Batcher(self._forward_batch, max_batch)
+
     def _forward(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """One text through the model: its normalised vector, and its tokens' embeddings.
+        """One text through the model: its normalised vector, and its tokens' embeddings (with other callers' texts
+        when batching is on).
 
         ``SentenceTransformer.encode`` sets every module to eval mode, looks up the device and sorts by length on
         each call, about 3 of the 20 ms a need takes on these CPUs; for one text none of that is needed.
         """
+        if self._batcher is not None:
+            return self._batcher.run(text)
+        return self._forward_batch([text])[0]
+
+    def _forward_batch(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         import torch
         from sentence_transformers.util import batch_to_device
 
@@ -142,11 +161,49 @@ class SentenceTransformerEmbedder:
         if model.training:  # type: ignore[attr-defined]  # someone trained it since: dropout off again
             model.eval()  # type: ignore[attr-defined]
         with torch.inference_mode():
-            features = batch_to_device(model.preprocess([text]), self._device)  # type: ignore[attr-defined]
+            features = batch_to_device(model.preprocess(list(texts)), self._device)  # type: ignore[attr-defined]
             out = model(features)  # type: ignore[operator]
-        vector = out["sentence_embedding"][0].float().cpu().numpy().astype(np.float32)
-        tokens = out["token_embeddings"][0].float().cpu().numpy().astype(np.float32)
-        return vector / max(float(np.linalg.norm(vector)), 1e-12), tokens
+        vectors = out["sentence_embedding"].float().cpu().numpy().astype(np.float32)
+        tokens = out["token_embeddings"].float().cpu().numpy().astype(np.float32)
+        lengths = out["attention_mask"].sum(dim=1).cpu().numpy()  # padding sits at the end of each row
+        return [
+            (v / max(float(np.linalg.norm(v)), 1e-12), t[: int(n)])
+            for v, t, n in zip(vectors, tokens, lengths, strict=True)
+        ]
+
+
+class _Batcher:
+    """One thread runs the model for every caller, over all the texts queued since its last call."""
+
+    def __init__(self, run: Callable[[Sequence[str]], list[tuple[np.ndarray, np.ndarray]]], max_batch: int) -> None:
+        self._run = run
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[tuple[str, Future[tuple[np.ndarray, np.ndarray]]]] = queue.SimpleQueue()
+        self.batch_sizes: list[int] = []  # the last calls' sizes (bounded), for tests and diagnostics
+        threading.Thread(target=self._loop, name="sharekg-encoder", daemon=True).start()
+
+    def run(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        done: Future[tuple[np.ndarray, np.ndarray]] = Future()
+        self._queue.put((text, done))
+        return done.result()
+
+    def _loop(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self._max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self.batch_sizes = [*self.batch_sizes[-99:], len(batch)]
+            try:
+                results = self._run([text for text, _ in batch])
+            except BaseException as e:  # the callers get the error; the loop serves the next ones
+                for _, done in batch:
+                    done.set_exception(e)
+                continue
+            for (_, done), result in zip(batch, results, strict=True):
+                done.set_result(result)
 
 
 def default_model_path() -> str:
