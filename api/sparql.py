@@ -5,8 +5,8 @@ gets a timeout problem at the deadline and the thread stops at the next row it r
 one step (a big ORDER BY or COUNT) keeps its thread until that step ends, so at most ``MAX_RUNNING`` queries run at
 once; up to ``MAX_WAITING`` more wait for a slot (at most the time limit), and beyond that, or after that wait, a
 query is refused with 503: a slow query can slow SPARQL, never matching (waiting requests hold at most
-``MAX_WAITING`` of the server's worker threads). ``benchmarks/load.py`` showed why they wait: refusing at once
-failed two thirds of the requests of 8 clients running quick queries.
+``MAX_WAITING`` of the server's 40 worker threads). ``benchmarks/load.py`` showed why they wait: refusing at once
+failed two thirds of the requests of 8 clients running quick queries; 32 clients fit in the running and waiting.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from graph.store import Store
 from ontology.terms import PREFIXES
 
 MAX_RUNNING = 2
-MAX_WAITING = 24
+MAX_WAITING = 30
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
 
 SELECT_TYPES = {
