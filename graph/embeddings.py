@@ -27,6 +27,8 @@ from graph.errors import ConfigurationError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MAX_BATCH = 32  # needs encoded together at most, when batching is on
+#: One text through the model: its normalised vector, its tokens' embeddings, their character offsets.
+Forward = tuple[np.ndarray, np.ndarray, np.ndarray]
 Progress = Callable[[int, int], None]  # (texts done, texts in all)
 
 
@@ -57,6 +59,7 @@ class SentenceTransformerEmbedder:
         model.eval()  # type: ignore[attr-defined]  # once, for _forward (encode sets it on every call)
         self._device = model.device  # type: ignore[attr-defined]
         self._batcher: _Batcher | None = None
+        self._lock = threading.Lock()  # one model call at a time: its tokenizer is not safe across threads
 
     @classmethod
     def load(
@@ -93,11 +96,14 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         if len(texts) == 1:  # a need: the model's forward pass without encode's per-call set-up
             return self._forward(texts[0])[0][None, :]
-        vectors = self._model.encode(  # type: ignore[attr-defined]
-            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False,
-        )  # fmt: skip
-        return np.asarray(vectors, dtype=np.float32)
+        chunks = []
+        for start in range(0, len(texts), batch_size):  # the lock is held per batch, so needs wait one at most
+            with self._lock:
+                chunks.append(self._model.encode(  # type: ignore[attr-defined]
+                    list(texts[start : start + batch_size]), batch_size=batch_size, normalize_embeddings=True,
+                    convert_to_numpy=True, show_progress_bar=False,
+                ))  # fmt: skip
+        return np.asarray(np.vstack(chunks), dtype=np.float32) if chunks else np.zeros((0, self.dim), np.float32)
 
     def encode_with_parts(self, text: str, parts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """``text``'s vector (as ``encode`` gives it) and one vector per part, from one model call.
@@ -106,16 +112,8 @@ class SentenceTransformerEmbedder:
         the contextual embeddings of the tokens inside it. Parts past the model's token limit, or not found in
         ``text``, are encoded as texts of their own (a second call, only for them).
         """
-        text = text.strip()  # tokenized once more below for the offsets: the same text both times
-        model = self._model
-        vector, tokens = self._forward(text)
-        encoded = model.tokenizer(  # type: ignore[attr-defined]
-            text,
-            return_offsets_mapping=True,
-            truncation=True,
-            max_length=model.max_seq_length,  # type: ignore[attr-defined]
-        )
-        offsets = np.asarray(encoded["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+        text = text.strip()
+        vector, tokens, offsets = self._forward(text)
         vectors = np.zeros((len(parts), self.dim), dtype=np.float32)
         missing = []
         cursor = 0
@@ -142,7 +140,7 @@ class SentenceTransformerEmbedder:
         if self._batcher is None:
             self._batcher = _Batcher(self._forward_batch, max_batch)
 
-    def _forward(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _forward(self, text: str) -> Forward:
         """One text through the model: its normalised vector, and its tokens' embeddings (with other callers' texts
         when batching is on).
 
@@ -153,37 +151,49 @@ class SentenceTransformerEmbedder:
             return self._batcher.run(text)
         return self._forward_batch([text])[0]
 
-    def _forward_batch(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _forward_batch(self, texts: Sequence[str]) -> list[Forward]:
+        """Texts through the model in one call, under the model lock: the fast tokenizer keeps padding and
+        truncation settings on one shared object, so two threads tokenizing at once corrupt each other's batches
+        (seen as "expected sequence of length 15 (got 14)" under load)."""
         import torch
         from sentence_transformers.util import batch_to_device
 
         model = self._model
-        if model.training:  # type: ignore[attr-defined]  # someone trained it since: dropout off again
-            model.eval()  # type: ignore[attr-defined]
-        with torch.inference_mode():
-            features = batch_to_device(model.preprocess(list(texts)), self._device)  # type: ignore[attr-defined]
-            out = model(features)  # type: ignore[operator]
+        with self._lock:
+            if model.training:  # type: ignore[attr-defined]  # someone trained it since: dropout off again
+                model.eval()  # type: ignore[attr-defined]
+            with torch.inference_mode():
+                features = batch_to_device(model.preprocess(list(texts)), self._device)  # type: ignore[attr-defined]
+                out = model(features)  # type: ignore[operator]
+            offsets = [
+                np.asarray(
+                    model.tokenizer(t, return_offsets_mapping=True, truncation=True,  # type: ignore[attr-defined]
+                                    max_length=model.max_seq_length)["offset_mapping"],  # type: ignore[attr-defined]
+                    dtype=np.int64,
+                ).reshape(-1, 2)
+                for t in texts
+            ]  # fmt: skip
         vectors = out["sentence_embedding"].float().cpu().numpy().astype(np.float32)
         tokens = out["token_embeddings"].float().cpu().numpy().astype(np.float32)
         lengths = out["attention_mask"].sum(dim=1).cpu().numpy()  # padding sits at the end of each row
         return [
-            (v / max(float(np.linalg.norm(v)), 1e-12), t[: int(n)])
-            for v, t, n in zip(vectors, tokens, lengths, strict=True)
+            (v / max(float(np.linalg.norm(v)), 1e-12), t[: int(n)], o)
+            for v, t, n, o in zip(vectors, tokens, lengths, offsets, strict=True)
         ]
 
 
 class _Batcher:
     """One thread runs the model for every caller, over all the texts queued since its last call."""
 
-    def __init__(self, run: Callable[[Sequence[str]], list[tuple[np.ndarray, np.ndarray]]], max_batch: int) -> None:
+    def __init__(self, run: Callable[[Sequence[str]], list[Forward]], max_batch: int) -> None:
         self._run = run
         self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[str, Future[tuple[np.ndarray, np.ndarray]]]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[str, Future[Forward]]] = queue.SimpleQueue()
         self.batch_sizes: list[int] = []  # the last calls' sizes (bounded), for tests and diagnostics
         threading.Thread(target=self._loop, name="sharekg-encoder", daemon=True).start()
 
-    def run(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        done: Future[tuple[np.ndarray, np.ndarray]] = Future()
+    def run(self, text: str) -> Forward:
+        done: Future[Forward] = Future()
         self._queue.put((text, done))
         return done.result()
 

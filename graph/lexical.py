@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,9 +87,18 @@ class LexicalIndex:
         self._bm25 = bm25  # None when no text has a single token: every query then scores 0
         self._num_docs = num_docs
         self._stemmer_name = stemmer
-        self._stemmer = _stemmer(stemmer)
+        _stemmer(stemmer)  # refuse an unknown name now
+        self._per_thread = threading.local()  # PyStemmer's stemmers are not safe to share between threads
         if bm25 is not None:
             _sort_columns(bm25.scores)
+
+    @property
+    def _stemmer(self) -> Stemmer.Stemmer | None:
+        """This thread's stemmer."""
+        if not hasattr(self._per_thread, "stemmer"):
+            self._per_thread.stemmer = _stemmer(self._stemmer_name)
+        stemmer: Stemmer.Stemmer | None = self._per_thread.stemmer
+        return stemmer
 
     @classmethod
     def build(cls, texts: list[str], *, stemmer: str | None = DEFAULT_STEMMER) -> LexicalIndex:

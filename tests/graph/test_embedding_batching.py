@@ -44,3 +44,15 @@ def test_an_error_reaches_the_caller_and_the_batcher_goes_on(embedder: Embedder)
     else:
         raise AssertionError("encoding None should fail")
     assert batching.encode([NEEDS[0]]).shape == (1, embedder.dim)
+
+
+def test_needs_and_a_bulk_encode_share_the_model_safely(embedder: Embedder) -> None:
+    """The fast tokenizer is one shared object: tokenizing from two threads at once broke batches under load."""
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    batching = SentenceTransformerEmbedder(embedder._model, embedder.name)
+    batching.enable_batching()
+    bulk = [f"{n} Variant {i}." for i, n in enumerate(NEEDS * 4)]
+    with ThreadPoolExecutor(9) as pool:
+        whole = pool.submit(batching.encode, bulk, batch_size=8)
+        needs = list(pool.map(lambda n: batching.encode_with_parts(n, [n]), NEEDS * 2))
+    assert whole.result().shape == (len(bulk), embedder.dim) and len(needs) == len(NEEDS) * 2
