@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.errors import InputError
+from graph.sparql_helpers import iri_ref, select
 from graph.store import Store
 from ontology.terms import SKG_NS
 
@@ -118,18 +118,6 @@ class Entry:
     outputs: tuple[Ref, ...]
 
 
-def _iri(iri: str) -> str:
-    if not iri or any(ch in iri for ch in '<>"{}|^`\\ \n'):
-        raise InputError(f"{iri!r} is not an IRI sharekg can look up")
-    return f"<{iri}>"
-
-
-def _rows(store: Store, query: str) -> list[ox.QuerySolution]:
-    rows = store.query(query)
-    assert isinstance(rows, ox.QuerySolutions)
-    return list(rows)
-
-
 def _v(term: object) -> str:
     return term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
 
@@ -137,7 +125,7 @@ def _v(term: object) -> str:
 def contests(store: Store) -> list[Contest]:
     """Every contest, newest first, with its tracks."""
     found: dict[str, tuple[str, str, str, dict[str, str]]] = {}
-    for r in _rows(store, CONTESTS_QUERY):
+    for r in select(store, CONTESTS_QUERY):
         iri = _v(r["contest"])
         tracks = found.setdefault(iri, (_v(r["label"]), _v(r["start"]), _v(r["end"]), {}))[3]
         if r["track"] is not None:
@@ -147,7 +135,7 @@ def contests(store: Store) -> list[Contest]:
 
 def stated_needs(store: Store) -> list[tuple[str, str]]:
     """(entry IRI, need text) of every entry that states its need."""
-    return [(_v(r["entry"]), _v(r["text"])) for r in _rows(store, STATED_NEEDS_QUERY)]
+    return [(_v(r["entry"]), _v(r["text"])) for r in select(store, STATED_NEEDS_QUERY)]
 
 
 def contest_detail(store: Store, iri: str) -> ContestDetail | None:
@@ -155,16 +143,16 @@ def contest_detail(store: Store, iri: str) -> ContestDetail | None:
     contest = next((c for c in contests(store) if c.iri == iri), None)
     if contest is None:
         return None
-    node = _iri(iri)
+    node = iri_ref(iri)
     topics = [
         Topic(_v(r["topic"]), _v(r["label"]) or _v(r["topic"]), _v(r["text"]),
               Ref(_v(r["org"]), _v(r["orgLabel"])) if r["org"] is not None else None)
-        for r in _rows(store, TOPICS_QUERY.replace("{contest}", node))
+        for r in select(store, TOPICS_QUERY.replace("{contest}", node))
     ]  # fmt: skip
     entries = [
         EntrySummary(_v(r["entry"]), _v(r["label"]) or _v(r["entry"]), _v(r["track"]), _v(r["topic"]) or None,
                      Ref(_v(r["team"]), _v(r["teamLabel"])) if r["team"] is not None else None)
-        for r in _rows(store, ENTRIES_QUERY.replace("{contest}", node))
+        for r in select(store, ENTRIES_QUERY.replace("{contest}", node))
     ]  # fmt: skip
     return ContestDetail(contest, tuple(topics), tuple(entries))
 
@@ -172,7 +160,7 @@ def contest_detail(store: Store, iri: str) -> ContestDetail | None:
 def entry(store: Store, iri: str) -> Entry | None:
     """One entry with everything it links to; None when the graph has no such entry."""
     values: dict[str, dict[str, str]] = defaultdict(dict)
-    for r in _rows(store, ENTRY_QUERY.replace("{entry}", _iri(iri))):
+    for r in select(store, ENTRY_QUERY.replace("{entry}", iri_ref(iri))):
         key = _v(r["p"]).removeprefix(SKG_NS).split("#")[-1]
         values[key][_v(r["o"])] = _v(r["label"]) or values[key].get(_v(r["o"]), "")
     if not values:

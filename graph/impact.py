@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.errors import InputError
 from graph.explain import PathStep
+from graph.sparql_helpers import iri_ref, select
 from graph.store import Store
 from ontology.terms import SKG_NS
 
@@ -149,7 +149,7 @@ class _Node:
 
 def resource_impact(store: Store, resource: str) -> ResourceImpact:
     """The outputs ``resource`` helped produce, each with every evidence path that links them."""
-    rows = _select(store, IMPACT_QUERY.replace("{resource}", _iri(resource)))
+    rows = select(store, IMPACT_QUERY.replace("{resource}", iri_ref(resource)))
     found: dict[str, list[tuple[str, str | None, str | None, str | None]]] = defaultdict(list)
     for r in rows:
         hit = (r["kind"].value, _value(r["entry"]), _value(r["usage"]), _value(r["user"]))
@@ -173,12 +173,12 @@ def resource_impact(store: Store, resource: str) -> ResourceImpact:
 
 def entry_evidence(store: Store, entry: str) -> EntryEvidence:
     """The resource use recorded for ``entry``, per resource, as evidence for judges (see the module docstring)."""
-    rows = _select(store, ENTRY_QUERY.replace("{entry}", _iri(entry)))
+    rows = select(store, ENTRY_QUERY.replace("{entry}", iri_ref(entry)))
     team = next((r["team"].value for r in rows if r["team"] is not None), None)
     people = {r["member"].value for r in rows if r["member"] is not None} | ({team} if team else set())
     matched = sorted({r["matched"].value for r in rows if r["matched"] is not None})
-    values = " ".join(_iri(p) for p in sorted(people)) or "<urn:sharekg:none>"  # VALUES must not be empty
-    usage = _select(store, ENTRY_USAGE_QUERY.replace("{entry}", _iri(entry)).replace("{people}", values))
+    values = " ".join(iri_ref(p) for p in sorted(people)) or "<urn:sharekg:none>"  # VALUES must not be empty
+    usage = select(store, ENTRY_USAGE_QUERY.replace("{entry}", iri_ref(entry)).replace("{people}", values))
     records: dict[str, dict[str, UsageEvidence]] = defaultdict(dict)
     for r in usage:
         resource, for_entry = r["resource"].value, _value(r["forEntry"]) == entry
@@ -236,7 +236,7 @@ def _details(store: Store, iris: set[str]) -> dict[str, _Node]:
     chunk = sorted(iris)
     for start in range(0, len(chunk), 500):
         part = chunk[start : start + 500]
-        for r in _select(store, DETAILS_QUERY.replace("{nodes}", " ".join(_iri(i) for i in part))):
+        for r in select(store, DETAILS_QUERY.replace("{nodes}", " ".join(iri_ref(i) for i in part))):
             node = r["node"].value
             if r["label"] is not None:
                 labels.setdefault(node, r["label"].value)
@@ -264,12 +264,6 @@ def _with_user_label(e: UsageEvidence, nodes: dict[str, _Node]) -> UsageEvidence
     return UsageEvidence(e.iri, e.user, label, e.start, e.end, e.hours_booked, e.hours_used, e.status, e.for_entry)
 
 
-def _select(store: Store, query: str) -> list[ox.QuerySolution]:
-    rows = store.query(query)
-    assert isinstance(rows, ox.QuerySolutions)
-    return list(rows)
-
-
 def _value(term: object) -> str | None:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else None
 
@@ -279,13 +273,6 @@ def _number(term: object) -> float | None:
         return float(term.value) if isinstance(term, ox.Literal) else None
     except ValueError:
         return None
-
-
-def _iri(iri: str) -> str:
-    """``<iri>`` for a query; refuses text that could break out of the IRI."""
-    if not iri or any(ch in iri for ch in '<>"{}|^`\\ \n'):
-        raise InputError(f"{iri!r} is not an IRI sharekg can look up; give the IRI as the API shows it")
-    return f"<{iri}>"
 
 
 __all__ = [

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from graph.errors import InputError
 from graph.matcher import MAX_K, Filters, Matcher, MatchResult
+from graph.sparql_helpers import iri_ref, select
 from graph.store import Store
 from ontology.terms import SKG_NS
 
@@ -124,7 +125,7 @@ class _Team:
 
 def entry_need(store: Store, entry: str) -> tuple[str | None, str]:
     """The team that submitted ``entry`` and the entry's need text ("" when the entry states none)."""
-    rows = _select(store, ENTRY_QUERY.replace("{entry}", _iri(entry)))
+    rows = select(store, ENTRY_QUERY.replace("{entry}", iri_ref(entry)))
     team = next((r["team"].value for r in rows if r["team"] is not None), None)
     text = next((r["text"].value for r in rows if r["text"] is not None), "")
     return team, text
@@ -225,7 +226,7 @@ def _team(store: Store, team: str | None) -> _Team:
         return _Team(None, {}, set(), {})
     names = {
         r["member"].value: r["name"].value if r["name"] is not None else r["member"].value
-        for r in _select(store, TEAM_MEMBERS_QUERY.replace("{team}", _iri(team)))
+        for r in select(store, TEAM_MEMBERS_QUERY.replace("{team}", iri_ref(team)))
     }
     linked = _same_as(store, list(names))
     people = {p: name for m, name in names.items() for p in linked.get(m, [m])}
@@ -285,20 +286,7 @@ def _mentored(store: Store, iris: Sequence[str]) -> dict[str, set[str]]:
 def _select_values(store: Store, query: str, iris: Iterable[str]) -> list[ox.QuerySolution]:
     """``query`` with ``{iris}`` replaced by the IRIs as a VALUES list (nothing asked when there are none)."""
     unique = sorted(set(iris))
-    return _select(store, query.replace("{iris}", " ".join(_iri(i) for i in unique))) if unique else []
-
-
-def _select(store: Store, query: str) -> list[ox.QuerySolution]:
-    rows = store.query(query)
-    assert isinstance(rows, ox.QuerySolutions)
-    return list(rows)
-
-
-def _iri(iri: str) -> str:
-    """``<iri>`` for a query; refuses text that could break out of the IRI."""
-    if not iri or any(ch in iri for ch in '<>"{}|^`\\ \n'):
-        raise InputError(f"{iri!r} is not an IRI sharekg can look up; give the IRI as the API shows it")
-    return f"<{iri}>"
+    return select(store, query.replace("{iris}", " ".join(iri_ref(i) for i in unique))) if unique else []
 
 
 __all__ = [

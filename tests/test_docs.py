@@ -11,7 +11,14 @@ import pytest
 from api.settings import Settings
 from tests.conftest import REPO
 
-DOCTEST_MODULES = ["ontology.terms", "ingest.iris", "ingest.readers.base", "graph.fusion", "graph.lexical"]
+DOCTEST_MODULES = [
+    "ontology.terms",
+    "ingest.iris",
+    "ingest.readers.base",
+    "graph.fusion",
+    "graph.lexical",
+    "graph.sparql_helpers",
+]
 
 
 def test_every_setting_has_help_and_is_in_the_readme() -> None:
