@@ -14,6 +14,14 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample"
 FIXTURES = REPO / "tests" / "fixtures"
 SHARED_DATA = REPO.parent / "shared" / "data"
+#: A small real graph for matching and the service: fixture records of five sources (source name -> files).
+MATCH_SOURCES = {
+    "nsf-mri": [FIXTURES / "nsf-mri" / "awards.jsonl"],
+    "xas": [FIXTURES / "xas-beamlines" / "beamlines.csv", FIXTURES / "xas-beamlines" / "facilities.csv"],
+    "datasets": [FIXTURES / "datafinder" / "datasets.jsonl"],
+    "st-andrews": [FIXTURES / "uniquip" / "equipment.csv"],
+    "anzsrc": [FIXTURES / "skos" / "anzsrc_sample.ttl"],
+}
 
 
 @pytest.fixture

@@ -16,15 +16,7 @@ from graph.search_index import SearchIndex, open_index
 from graph.store import Store, open_store
 from ingest.linking import relink
 from ingest.pipeline import ingest_source, plan
-from tests.conftest import FIXTURES
-
-SOURCES = {
-    "nsf-mri": [FIXTURES / "nsf-mri" / "awards.jsonl"],
-    "xas": [FIXTURES / "xas-beamlines" / "beamlines.csv", FIXTURES / "xas-beamlines" / "facilities.csv"],
-    "datasets": [FIXTURES / "datafinder" / "datasets.jsonl"],
-    "st-andrews": [FIXTURES / "uniquip" / "equipment.csv"],
-    "anzsrc": [FIXTURES / "skos" / "anzsrc_sample.ttl"],
-}
+from tests.conftest import FIXTURES, MATCH_SOURCES
 
 
 class CountingEmbedder:
@@ -42,7 +34,7 @@ class CountingEmbedder:
 
 
 def load(store: Store) -> None:
-    for name, paths in SOURCES.items():
+    for name, paths in MATCH_SOURCES.items():
         for p in plan(paths, source=name):
             ingest_source(store, p, None)
     relink(store, "r")
