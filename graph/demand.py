@@ -272,9 +272,10 @@ def _window(since: datetime | None, until: datetime | None, column: str = "asked
     if since is not None:
         clauses.append(f"{column} >= ?")
         args.append(_iso(_utc(since)))
-    if until is not None:
+    if until is not None:  # times are kept to the second: a need asked in until's own second counts as before it
         clauses.append(f"{column} < ?")
-        args.append(_iso(_utc(until)))
+        end = _utc(until)
+        args.append(_iso(end + timedelta(seconds=1) if end.microsecond else end))
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 

@@ -189,3 +189,13 @@ def test_threads_can_share_one_log(tmp_path: Path) -> None:
     assert len(needs) == 100
     assert all(n.top == [(f"https://x/{n.text.removeprefix('need ')}", 0.02)] for n in needs)
     log.close()
+
+
+def test_a_need_asked_in_the_same_second_as_the_window_end_is_in_it(tmp_path: Path) -> None:
+    """Times are stored to the second; a report whose end falls later in that second must still see the need."""
+    log = DemandLog(tmp_path / "demand.sqlite")
+    asked = datetime(2026, 3, 2, 10, 0, 0, 200_000, tzinfo=UTC)
+    log.record("NMR of organic compounds", {}, [("https://w3id.org/sharekg/id/instrument/s/1", 0.9)], asked_at=asked)
+    assert [n.text for n in log.needs(until=asked.replace(microsecond=900_000))] == ["NMR of organic compounds"]
+    assert log.needs(until=asked.replace(microsecond=0)) == []
+    log.close()
