@@ -39,12 +39,12 @@ from graph.errors import ConfigurationError, StoreError
 from graph.store import (
     BASE,
     CATALOGUE_GRAPH,
-    EXPORT_FORMATS,
     GRAPH_PREFIX,
     SourceEntry,
     Term,
     Triple,
     TypeCount,
+    write_export,
 )
 from ontology.terms import SKG_NS
 
@@ -404,14 +404,7 @@ class Neo4jStore:
             raise StoreError(f"reading graph {graph} from the Neo4j server at {self.uri} failed: {e}") from e
 
     def export(self, fmt: str, output: BinaryIO) -> None:
-        try:
-            rdf_format = EXPORT_FORMATS[fmt]
-        except KeyError:
-            raise ConfigurationError(f"unknown export format {fmt!r}; use one of {sorted(EXPORT_FORMATS)}") from None
-        if rdf_format.supports_datasets:
-            ox.serialize(self.quads(), output, rdf_format)
-        else:
-            ox.serialize((quad.triple for quad in self.quads()), output, rdf_format)
+        write_export(self.quads(), fmt, output)
 
     def close(self) -> None:
         self._driver.close()

@@ -16,7 +16,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from graph.errors import ConfigurationError, StoreError
-from graph.store import BASE, CATALOGUE_GRAPH, EXPORT_FORMATS, GRAPH_PREFIX, SourceEntry, Term, Triple, TypeCount
+from graph.store import BASE, CATALOGUE_GRAPH, GRAPH_PREFIX, SourceEntry, Term, Triple, TypeCount, write_export
 from ontology.terms import SKG_NS
 
 #: Quads per bulk-loader call: bounds the loader's memory (one call over 1M quads peaked near 2 GB).
@@ -164,14 +164,7 @@ class OxigraphStore:
         return [TypeCount(by_graph[r["graph"].value], r["type"].value, int(r["n"].value)) for r in rows]
 
     def export(self, fmt: str, output: BinaryIO) -> None:
-        try:
-            rdf_format = EXPORT_FORMATS[fmt]
-        except KeyError:
-            raise ConfigurationError(f"unknown export format {fmt!r}; use one of {sorted(EXPORT_FORMATS)}") from None
-        if rdf_format.supports_datasets:
-            ox.serialize(self.quads(), output, rdf_format)
-        else:
-            ox.serialize((q.triple for q in self.quads()), output, rdf_format)
+        write_export(self.quads(), fmt, output)
 
     def collect_garbage(self) -> int:
         self._writable()

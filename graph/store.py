@@ -18,6 +18,8 @@ from typing import BinaryIO, Protocol
 
 import pyoxigraph as ox
 
+from graph.errors import ConfigurationError
+
 #: Every IRI sharekg mints starts here (resources, organisations, graphs).
 BASE = "https://w3id.org/sharekg/id/"
 #: The graph that lists each source's current graph.
@@ -53,6 +55,19 @@ EXPORT_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
+
+
+def write_export(quads: Iterable[ox.Quad], fmt: str, output: BinaryIO) -> None:
+    """Serialise ``quads`` in the export format ``fmt`` (a key of ``EXPORT_FORMATS``); formats without named graphs
+    get the triples. Every backend's ``export`` is this over its ``quads``."""
+    try:
+        rdf_format = EXPORT_FORMATS[fmt]
+    except KeyError:
+        raise ConfigurationError(f"unknown export format {fmt!r}; use one of {sorted(EXPORT_FORMATS)}") from None
+    if rdf_format.supports_datasets:
+        ox.serialize(quads, output, rdf_format)
+    else:
+        ox.serialize((quad.triple for quad in quads), output, rdf_format)
 
 
 class Store(Protocol):
@@ -133,4 +148,5 @@ __all__ = [
     "TypeCount",
     "open_neo4j_store",
     "open_store",
+    "write_export",
 ]
