@@ -162,10 +162,11 @@ class Matcher:
         if not 1 <= k <= MAX_K:
             raise MatchError(f"k is {k}; ask for between 1 and {MAX_K} results per type")
         base = self._mask(filters)
+        scopes = {t: self._allowed(t, base, k) for t in types}
         # BM25 needs only the text: it runs on the pool while the model encodes the need (the longest stage)
-        lexical = {t: self._lexical_pool.submit(self._lexical, checked, t, base, k) for t in types}
+        lexical = {t: self._lexical_pool.submit(self._lexical, checked, t, *scopes[t]) for t in types}
         need = self._need(checked)
-        results = {t: self._rank(need, t, base, k, team, lexical[t]) for t in types}
+        results = {t: self._rank(need, t, base, k, team, scopes[t], lexical[t]) for t in types}
         return MatchResponse(need.text, results, [self._subject(i) for i in need.subjects])
 
     def _need(self, text: str) -> _Need:
@@ -320,9 +321,8 @@ class Matcher:
         count = len(part.rows) if allowed is None else int(allowed.sum())
         return allowed, min(count, max(MIN_DEPTH, 5 * k))
 
-    def _lexical(self, text: str, type_name: str, base: np.ndarray | None, k: int) -> np.ndarray:
-        """BM25's ranking of the type's allowed rows (positions in the type's indexes)."""
-        allowed, depth = self._allowed(type_name, base, k)
+    def _lexical(self, text: str, type_name: str, allowed: np.ndarray | None, depth: int) -> np.ndarray:
+        """BM25's ranking of the type's ``allowed`` rows (positions in the type's indexes), ``depth`` deep."""
         if depth == 0:
             return np.zeros(0, dtype=np.int64)
         ids, _ = self.index.parts[type_name].lexical.search(text, depth, allowed)
@@ -330,18 +330,18 @@ class Matcher:
 
     def _rank(
         self, need: _Need, type_name: str, base: np.ndarray | None, k: int, team: Team | None,
-        lexical: Future[np.ndarray] | None = None,
+        scope: tuple[np.ndarray | None, int] | None = None, lexical: Future[np.ndarray] | None = None,
     ) -> list[MatchResult]:  # fmt: skip
-        """The ``k`` best documents of one type among those ``base`` allows (all when None); ``lexical`` is BM25's
-        ranking when already started (``match``), else it is computed here."""
+        """The ``k`` best documents of one type among those ``base`` allows (all when None). ``scope`` (``_allowed``)
+        and ``lexical`` (BM25's ranking) are passed when ``match`` already has them, else computed here."""
         part = self.index.parts.get(type_name)
         if part is None:
             return []
-        allowed, depth = self._allowed(type_name, base, k)
+        allowed, depth = scope if scope is not None else self._allowed(type_name, base, k)
         if depth == 0:
             return []
         dense_ids, _ = part.vector_index.search(need.vector, depth, allowed)
-        lexical_ids = lexical.result() if lexical is not None else self._lexical(need.text, type_name, base, k)
+        lexical_ids = lexical.result() if lexical is not None else self._lexical(need.text, type_name, allowed, depth)
         graph_ids = self._graph_ranking(need, type_name, base, depth)
         fused = fuse(
             {"dense": part.rows[dense_ids].tolist(), "lexical": part.rows[lexical_ids].tolist(), "graph": graph_ids},
