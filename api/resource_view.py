@@ -91,19 +91,20 @@ def resource_view(store: Store, iri: str, doc: ResourceDoc | None) -> ResourceOu
     incoming = store.incoming(iri, INCOMING_LIMIT)
     targets = {v.value for _, v in own if isinstance(v, ox.NamedNode) and v.value.startswith(BASE)}
     targets |= {s.value for s, _ in incoming}
-    labels = labels_of(store, set(list(targets)[:INCOMING_LIMIT]))
+    related = doc.related if doc is not None else {}
+    access_iris = {*related.get("contact", []), *related.get("facility", [])}
+    labels = labels_of(store, set(list(targets - access_iris)[:INCOMING_LIMIT]) | access_iris)
     types = [v.value for p, v in own if p == RDF_.type and isinstance(v, ox.NamedNode)]
     label = next((v.value for p, v in own if p == RDFS_.label and isinstance(v, ox.Literal)), iri)
     description = next((v.value for p, v in own if p.value.endswith("/description") and isinstance(v, ox.Literal)), "")
     access = None
     if doc is not None:
-        related = doc.related
         access = AccessOut(
             terms=doc.access, organization=doc.organization_label,
             place=", ".join(p for p in (doc.city, doc.region, doc.country) if p),
             homepage=doc.homepage, contact_email=doc.contact_email,
-            contacts=[_term(ox.NamedNode(c), labels_of(store, {c})) for c in related.get("contact", [])],
-            facility=[_term(ox.NamedNode(f), labels_of(store, {f})) for f in related.get("facility", [])],
+            contacts=[_term(ox.NamedNode(c), labels) for c in related.get("contact", [])],
+            facility=[_term(ox.NamedNode(f), labels) for f in related.get("facility", [])],
         )  # fmt: skip
     rid = resource_id(iri)
     in_pairs = [(p, s) for s, p in incoming]
