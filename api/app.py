@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
 
 from api import problems
 from api.keys import KeyRing
@@ -66,8 +67,6 @@ class BodyLimit:
             await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        from starlette.requests import Request
-
         response = problems.problem_response(
             Request(scope), 413, "Request too large",
             f"the request body is over the {self.limit:,}-byte limit (SHAREKG_MAX_BODY_BYTES); send a smaller file "
@@ -98,10 +97,7 @@ def create_app(settings: Settings, *, store: Store | None = None, embedder: Embe
         try:
             yield
         finally:
-            services.sparql.close()
-            services.demand.close()
-            if store is None:
-                services.store.close()
+            services.close(store=store is None)
 
     app = FastAPI(
         title="sharekg",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from api.keys import KeyRing
 from api.settings import Settings
 from api.sparql import SparqlRunner
+from graph.analytics import graph_statistics, graph_version
 from graph.demand import DemandLog
 from graph.embeddings import Embedder, EmbeddingCache
 from graph.matcher import Matcher
@@ -86,10 +87,6 @@ class Services:
 
     def graph_statistics(self, top: int = 10) -> dict[str, object]:
         """``graph.analytics.graph_statistics`` as JSON, cached until the graph changes (it takes seconds)."""
-        from dataclasses import asdict
-
-        from graph.analytics import graph_statistics, graph_version
-
         key = f"graph-stats:{graph_version(self.store)}:{top}"
         cached = self.cache.get(key)
         if cached is None:
@@ -111,10 +108,12 @@ class Services:
         thread.start()
         return thread
 
-    def close(self) -> None:
+    def close(self, *, store: bool = True) -> None:
+        """Close what the services hold; ``store=False`` leaves the store open (its owner passed it in)."""
         self.sparql.close()
         self.demand.close()
-        self.store.close()
+        if store:
+            self.store.close()
 
 
 __all__ = ["IndexState", "Services"]

@@ -7,6 +7,7 @@ organisation's record is refused whole, naming each such record, before anything
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -71,8 +72,6 @@ def _ingest(services: Services, plan_: SourcePlan, strict: bool) -> RunReport:
 def _problems(report: RunReport) -> list[dict[str, object]]:
     if not report.rejects_file:
         return []
-    import json
-
     lines = Path(report.rejects_file).read_text(encoding="utf-8").splitlines()[:PROBLEMS_SHOWN]
     return [json.loads(line) for line in lines]
 
