@@ -54,9 +54,10 @@ def update_index(settings: Settings, store: Store) -> SearchIndex:
 
 def current_index(settings: Settings, store: Store) -> SearchIndex:
     folder = index_folder(settings.data_dir, settings.model)
-    if not (folder / "manifest.json").is_file():
+    version = format_version(folder)  # None: no index saved there
+    if version is None:
         raise click.UsageError("no search index yet; run `sharekg index` (or `sharekg ingest` without --no-index)")
-    if format_version(folder) != FORMAT_VERSION:
+    if version != FORMAT_VERSION:
         raise click.UsageError("the search index was built by an older sharekg; run `sharekg index` to rebuild it")
     index = SearchIndex.load(folder)
     if not index.is_current(store, settings.model):
