@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from api.convert import resource_iri
 from api.deps import MatcherDep, ServicesDep
 from api.problems import Problem
-from graph.contest import contest_detail, contests, entry
+from graph.contest import Entry, contest_detail, contests, entry
 from graph.impact import entry_evidence
 from graph.matcher import MAX_NEED_CHARS
 from graph.mentors import DEFAULT_CAP, suggest_mentors
@@ -40,6 +40,14 @@ def get_contest(rid: str, services: ServicesDep) -> dict[str, object]:
     return asdict(found)
 
 
+def _entry(services: ServicesDep, rid: str) -> Entry:
+    """The entry with this id, or a 404 that says where entries are listed."""
+    found = entry(services.store, resource_iri(rid))
+    if found is None:
+        raise Problem(404, "Not found", f"no entry {rid!r}; find entries with GET /contests/{{id}}")
+    return found
+
+
 @router.get("/entries/{rid:path}/mentors", summary="Mentors for an entry: load-balanced, conflicts skipped")
 def entry_mentors(
     rid: str, services: ServicesDep, matcher: MatcherDep,
@@ -47,26 +55,18 @@ def entry_mentors(
 ) -> dict[str, object]:  # fmt: skip
     """Experts ranked for the entry's need; an expert who is in the team, shares its organisation, co-authored with
     a member, already mentors the entry or is at the cap is skipped, with the reason."""
-    iri = resource_iri(rid)
-    if entry(services.store, iri) is None:
-        raise Problem(404, "Not found", f"no entry {rid!r}; find entries with GET /contests/{{id}}")
+    iri = _entry(services, rid).iri
     return asdict(suggest_mentors(services.store, matcher, entry=iri, k=k, cap=cap))
 
 
 @router.get("/entries/{rid:path}/evidence", summary="The resource use recorded for an entry, for judges")
 def get_evidence(rid: str, services: ServicesDep) -> dict[str, object]:
-    iri = resource_iri(rid)
-    if entry(services.store, iri) is None:
-        raise Problem(404, "Not found", f"no entry {rid!r}")
-    return asdict(entry_evidence(services.store, iri))
+    return asdict(entry_evidence(services.store, _entry(services, rid).iri))
 
 
 @router.get("/entries/{rid:path}", summary="An entry: team, need, matched resources, mentors, outputs")
 def get_entry(rid: str, services: ServicesDep) -> dict[str, object]:
-    found = entry(services.store, resource_iri(rid))
-    if found is None:
-        raise Problem(404, "Not found", f"no entry {rid!r}")
-    return asdict(found)
+    return asdict(_entry(services, rid))
 
 
 @router.post("/mentors/suggest", summary="Mentors for a need (and team), load-balanced, conflicts skipped")
