@@ -20,12 +20,13 @@ from graph.documents import ResourceDoc
 from graph.embeddings import Embedder, PartEncoder
 from graph.errors import SharekgError
 from graph.explain import Explanation, PathStep, sentences
-from graph.fusion import fuse
+from graph.fusion import fuse_arrays
 from graph.search_index import SearchIndex
 from graph.vector_index import top_k
 
 MAX_NEED_CHARS = 10_000
 MAX_K = 100
+UNAVAILABLE = {"inactive", "decommissioned", "closed"}  # statuses that lower a resource's rank (Weights.unavailable)
 MIN_DEPTH = 100  # candidates each channel contributes before fusion
 #: Threads that run BM25 while the model encodes the need (BM25 needs only the text). A small pool shared by
 #: concurrent requests; BM25 (numpy) and the model call (torch) both release the GIL for most of their work.
@@ -139,6 +140,7 @@ class Matcher:
         self.weights = weights or Weights()
         self.position = {m: i for i, d in enumerate(index.docs) for m in d.members}
         self._types = np.array([d.type for d in index.docs])
+        self._unavailable = np.array([d.status.lower() in UNAVAILABLE for d in index.docs], dtype=bool)
         self._orgs = [{o.lower() for o in d.organizations} for d in index.docs]
         self._org_names = [{_norm(index.label_of(o)) for o in d.organizations} for d in index.docs]
         self._places = {
@@ -343,22 +345,21 @@ class Matcher:
         dense_ids, _ = part.vector_index.search(need.vector, depth, allowed)
         lexical_ids = lexical.result() if lexical is not None else self._lexical(need.text, type_name, allowed, depth)
         graph_ids = self._graph_ranking(need, type_name, base, depth)
-        fused = fuse(
-            {"dense": part.rows[dense_ids].tolist(), "lexical": part.rows[lexical_ids].tolist(), "graph": graph_ids},
-            weights={"dense": self.weights.dense, "lexical": self.weights.lexical, "graph": self.weights.graph},
+        w = self.weights
+        items, scores = fuse_arrays(
+            [(part.rows[dense_ids], w.dense), (part.rows[lexical_ids], w.lexical), (graph_ids, w.graph)]
         )
-        rescored = [(i, s * self._factor(i, team)) for i, s in fused]
-        rescored.sort(key=lambda pair: (-pair[1], pair[0]))
-        top = rescored[:k]
+        scores *= self._factors(items, team)
+        top = [(int(items[j]), float(scores[j])) for j in np.lexsort((items, -scores))[:k]]  # ties by row
         terms = part.lexical.explain(need.text, [int(self.index.local[i]) for i, _ in top])
         return [self._result(need, i, s, matched, team) for (i, s), matched in zip(top, terms, strict=True)]
 
-    def _graph_ranking(self, need: _Need, type_name: str, allowed: np.ndarray | None, depth: int) -> list[int]:
+    def _graph_ranking(self, need: _Need, type_name: str, allowed: np.ndarray | None, depth: int) -> np.ndarray:
         """Documents of the type tagged with the need's subjects, by summed similarity (ties by row)."""
         postings = [self._subject_rows[type_name].get(s) for s in need.subjects]
         found = [(p, need.subjects[s]) for p, s in zip(postings, need.subjects, strict=True) if p is not None]
         if not found:
-            return []
+            return np.zeros(0, dtype=np.int64)
         candidates = np.unique(np.concatenate([rows for (rows, _), _ in found]))
         overlap = np.zeros(len(candidates), dtype=np.float32)
         for (rows, sims), weight in found:  # in the need's subject order, in float32
@@ -368,22 +369,26 @@ class Matcher:
             keep &= allowed[candidates]
         candidates, overlap = candidates[keep], overlap[keep]
         order = np.lexsort((candidates, -overlap))[:depth]
-        return [int(i) for i in candidates[order]]
+        return np.asarray(candidates[order], dtype=np.int64)
 
-    def _factor(self, i: int, team: Team | None) -> float:
+    def _factors(self, rows: np.ndarray, team: Team | None) -> np.ndarray:
+        """Re-ranking factors of documents ``rows``: availability, then closeness to the team."""
+        factors = np.where(self._unavailable[rows], self.weights.unavailable, 1.0)
+        if team is not None:
+            factors *= np.array([self._team_factor(int(i), team) for i in rows], dtype=np.float64)
+        return factors
+
+    def _team_factor(self, i: int, team: Team) -> float:
         doc, w = self.index.docs[i], self.weights
-        factor = w.unavailable if doc.status.lower() in {"inactive", "decommissioned", "closed"} else 1.0
-        if team is None:
-            return factor
         if team.organization and (
             team.organization.lower() in self._orgs[i] or _norm(team.organization) in self._org_names[i]
         ):
-            return factor * w.same_organization
+            return w.same_organization
         if team.region and doc.region.lower() == team.region.lower():
-            return factor * w.same_region
+            return w.same_region
         if team.country and doc.country.lower() == team.country.lower():
-            return factor * w.same_country
-        return factor
+            return w.same_country
+        return 1.0
 
     # ---- explanations -------------------------------------------------------------------------
 
@@ -398,12 +403,13 @@ class Matcher:
         tagged = sorted(j for s in doc.subjects if (j := self._subject_row.get(s)) is not None and j in need.subjects)
         shared = [s for s, _ in self.index.inferred[i] if s in need.subjects] + tagged
         matched_terms, bm25 = lexical
+        factor = float(self._factors(np.array([i]), team)[0])
         explanation = Explanation(
             matched_terms=matched_terms,
             matched_sentences=[(need.sentences[j], round(float(sentence_sims[j]), 3)) for j in best],
             shared_subjects=[self._subject(s) for s in dict.fromkeys(shared)],
             path=self._path(i, shared[0] if shared else None),
-            signals={"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": self._factor(i, team)},
+            signals={"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": factor},
         )
         place = ", ".join(p for p in (doc.city, doc.region, doc.country) if p)
         return MatchResult(
