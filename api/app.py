@@ -123,9 +123,15 @@ def open_services(settings: Settings, store: Store | None = None, embedder: Embe
     if embedder is None:
         from graph.embeddings import SentenceTransformerEmbedder
 
-        # One torch thread per request: concurrent requests use the cores; measured in benchmarks/results/match.md.
-        embedder = SentenceTransformerEmbedder.load(settings.model, settings.device, threads=1)
-        embedder.enable_batching()  # concurrent requests' needs share one model call
+        # One thread per model call: concurrent requests use the cores; measured in benchmarks/results/match.md.
+        embedder = SentenceTransformerEmbedder.load(
+            settings.model,
+            settings.device,
+            threads=1,
+            runtime=settings.encoder_runtime,
+            onnx_folder=settings.models_dir,
+        )
+        embedder.enable_batching()  # concurrent requests' needs share one model call, on one thread
     store = store if store is not None else open_configured_store(settings)
     demand = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
     services = Services(

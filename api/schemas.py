@@ -223,6 +223,7 @@ class HealthOut(BaseModel):
     sources: int
     resources: int
     model: str
+    encoder: str = Field(..., description="What encodes needs: onnx (ONNX Runtime), torch, or the embedder's class.")
     index_current: bool
     version: str
 

@@ -74,7 +74,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from graph.documents import RESOURCE_TYPES, ResourceDoc  # noqa: E402
 from graph.embeddings import EmbeddingCache, SentenceTransformerEmbedder  # noqa: E402
 from graph.explain import SENTENCE_END, sentences  # noqa: E402
-from graph.fusion import fuse  # noqa: E402
+from graph.fusion import fuse_arrays  # noqa: E402
 from graph.lexical import DEFAULT_STEMMER, LexicalIndex, tokenize  # noqa: E402
 from graph.matcher import MIN_DEPTH, Filters, Matcher, MatchResult  # noqa: E402
 from graph.search_index import SearchIndex, TypeIndex, _infer_subjects  # noqa: E402
@@ -538,14 +538,12 @@ def staged(matcher: Matcher, text: str, t: str) -> tuple[dict[str, float], list[
     now = lap("lexical", now)
     graph_ids = matcher._graph_ranking(need, types[0], base, depth)
     now = lap("graph", now)
-    fused = fuse(
-        {"dense": part.rows[dense_ids].tolist(), "lexical": part.rows[lexical_ids].tolist(), "graph": graph_ids},
-        weights={"dense": w.dense, "lexical": w.lexical, "graph": w.graph},
+    items, scores = fuse_arrays(
+        [(part.rows[dense_ids], w.dense), (part.rows[lexical_ids], w.lexical), (graph_ids, w.graph)]
     )
-    rescored = [(i, s * matcher._factor(i, None)) for i, s in fused]
-    rescored.sort(key=lambda pair: (-pair[1], pair[0]))
+    scores *= matcher._factors(items, None)
+    top = [(int(items[j]), float(scores[j])) for j in np.lexsort((items, -scores))[:K]]
     now = lap("fusion", now)
-    top = rescored[:K]
     terms = part.lexical.explain(need.text, [int(index.local[i]) for i, _ in top])
     results = [matcher._result(need, i, s, m, None) for (i, s), m in zip(top, terms, strict=True)]
     lap("explain", now)

@@ -13,19 +13,25 @@ the sentences as texts of their own made the model call about 1.5 times as long 
 from __future__ import annotations
 
 import hashlib
+import logging
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from graph.errors import ConfigurationError
 
+if TYPE_CHECKING:
+    from graph.onnx_encoder import OnnxEncoder
+
+log = logging.getLogger("sharekg.embeddings")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+RUNTIMES = ("torch", "onnx", "auto")  # how single texts are encoded (``SentenceTransformerEmbedder.load``)
 MAX_BATCH = 32  # needs encoded together at most, when batching is on
 #: One text through the model: its normalised vector, its tokens' embeddings, their character offsets.
 Forward = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -60,19 +66,30 @@ class SentenceTransformerEmbedder:
         self._device = model.device  # type: ignore[attr-defined]
         self._batcher: _Batcher | None = None
         self._lock = threading.Lock()  # one model call at a time: its tokenizer is not safe across threads
+        self._onnx: OnnxEncoder | None = None
+        self.runtime = "torch"  # how single texts are encoded: "torch" or "onnx" (``use_onnx``)
 
     @classmethod
     def load(
-        cls, model: str = DEFAULT_MODEL, device: str | None = None, threads: int | None = None
-    ) -> SentenceTransformerEmbedder:
+        cls, model: str = DEFAULT_MODEL, device: str | None = None, threads: int | None = None,
+        runtime: str = "torch", onnx_folder: Path | None = None,
+    ) -> SentenceTransformerEmbedder:  # fmt: skip
         """Load ``model`` (the default, a folder, or a name in the local Hugging Face cache) on ``device``
         (default: CUDA when available, else CPU).
+
+        ``runtime`` is how single texts (needs) are encoded: ``torch``; ``onnx``, ONNX Runtime on the CPU over the
+        model exported once into ``onnx_folder`` (``graph/onnx_encoder.py``: the same vectors, a need in 5.9 ms
+        instead of 13.5; refused with ``ConfigurationError`` when it cannot be used); or ``auto``, ONNX Runtime when the
+        model runs on the CPU and the export loads and matches torch, else torch (the reason is logged). Batches
+        of texts (building the index) always go through torch, which is as fast for them.
 
         ``threads`` sets torch's CPU threads for the process (``torch.set_num_threads``), once, here; None keeps
         torch's default (one per core). One thread suits a server answering single needs on a shared machine:
         encoding one need on these 2 cores took p50 60 ms with 1 thread and 538 ms with 2 at load average 9,
         while 2 threads gained a third when the machine was quiet (``benchmarks/results/match.md``).
         """
+        if runtime not in RUNTIMES:
+            raise ConfigurationError(f"runtime is {runtime!r}; give one of {', '.join(RUNTIMES)}")
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
@@ -91,7 +108,29 @@ class SentenceTransformerEmbedder:
                 f"cannot load the embedding model {model!r}: {e}. Give a folder holding a sentence-transformers "
                 "model, or a model already in the local Hugging Face cache (nothing is downloaded)"
             ) from e
-        return cls(loaded, model)
+        embedder = cls(loaded, model)
+        if runtime == "onnx" or (runtime == "auto" and device == "cpu" and onnx_folder is not None):
+            try:
+                embedder.use_onnx(onnx_folder, threads)
+            except Exception as e:  # auto: whatever stops ONNX Runtime (missing, export, check), torch still works
+                if runtime == "onnx":
+                    raise
+                log.warning("encoding needs with torch, not ONNX Runtime: %s", e)
+        return embedder
+
+    def use_onnx(self, folder: Path | None, threads: int | None = None) -> None:
+        """Encode single texts with ONNX Runtime from now on, over the model exported into ``folder`` (once per
+        model), after checking its vectors against torch's."""
+        from graph.onnx_encoder import OnnxEncoder
+
+        if folder is None:
+            raise ConfigurationError("ONNX encoding needs a folder for the exported model")
+        if self._device.type != "cpu":
+            raise ConfigurationError(f"ONNX encoding runs on the CPU; the model is on {self._device}")
+        encoder = OnnxEncoder.prepare(self._model, folder, threads)
+        encoder.check_against(self._torch_forward_batch)
+        self._onnx = encoder
+        self.runtime = "onnx"
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         if len(texts) == 1:  # a need: the model's forward pass without encode's per-call set-up
@@ -152,7 +191,13 @@ class SentenceTransformerEmbedder:
         return self._forward_batch([text])[0]
 
     def _forward_batch(self, texts: Sequence[str]) -> list[Forward]:
-        """Texts through the model in one call, under the model lock: the fast tokenizer keeps padding and
+        """Texts through the model in one call: ONNX Runtime's when on (it needs no lock), else torch's."""
+        if self._onnx is not None:
+            return self._onnx.forward(texts)
+        return self._torch_forward_batch(texts)
+
+    def _torch_forward_batch(self, texts: Sequence[str]) -> list[Forward]:
+        """Texts through the torch model in one call, under the model lock: the fast tokenizer keeps padding and
         truncation settings on one shared object, so two threads tokenizing at once corrupt each other's batches
         (seen as "expected sequence of length 15 (got 14)" under load)."""
         import torch

@@ -46,3 +46,13 @@ def embedder() -> Embedder:
     from graph.embeddings import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder.load(device="cpu")
+
+
+@pytest.fixture(scope="session")
+def onnx_models(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """A models folder holding the default model exported for ONNX Runtime (made once: about 10 s)."""
+    from graph.onnx_encoder import OnnxEncoder
+
+    folder = tmp_path_factory.mktemp("models")
+    OnnxEncoder.prepare(embedder._model, folder)  # type: ignore[attr-defined]
+    return folder

@@ -23,6 +23,9 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     if not settings.neo4j_uri and not settings.store_dir.exists():
         raise click.UsageError(f"no store at {settings.store_dir}; run `sharekg ingest --sample` (or your data) first")
     address = f"http://{settings.host}:{settings.port}"
+    if settings.encoder_runtime != "torch" and not any(settings.models_dir.glob("*.onnx")):
+        console.print(f"first start: exporting the embedding model for ONNX Runtime into {settings.models_dir} "
+                      "(once, about 10 s)")  # fmt: skip
     console.print(f"sharekg serving {settings.store_dir}: web page {address}/ui/ · API docs {address}/docs")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 

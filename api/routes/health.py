@@ -22,6 +22,7 @@ def health(services: ServicesDep) -> HealthOut:
         sources=len(services.store.sources()),
         resources=len(matcher.index.docs) if matcher else 0,
         model=services.embedder.name,
+        encoder=getattr(services.embedder, "runtime", type(services.embedder).__name__),
         index_current=services.index.current and not services.index.building,
         version=version("sharekg"),
     )
