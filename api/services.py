@@ -7,6 +7,7 @@ new one, never a mix. Writes (uploads) are serialised by one lock: the embedded 
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
@@ -61,6 +62,7 @@ class Services:
             index = SearchIndex.load(folder)
             self.index.matcher = Matcher(index, self.embedder)
             self.index.current = index.is_current(self.store, self.embedder.name)
+            settle_heap()
 
     def refresh_index(self) -> None:
         """Bring the index up to date with the graph (embedding only changed texts) and swap the matcher in."""
@@ -71,6 +73,7 @@ class Services:
                 index, built = open_index(sparql_view(self.store), self.embedder, cache, self.index_path)
                 if built or self.index.matcher is None:
                     self.index.matcher = Matcher(index, self.embedder)
+                    settle_heap()
                 self.index.current = True
                 log.info("search index %s: %d resources", "rebuilt" if built else "up to date", len(index.docs))
             except Exception as e:  # the service keeps answering from the old index; /health shows the error
@@ -116,4 +119,14 @@ class Services:
             self.store.close()
 
 
-__all__ = ["IndexState", "Services"]
+def settle_heap() -> None:
+    """Take what is alive now (the index, the model, the app) out of the cyclic garbage collector's walks: its full
+    collections walked all of it, a pause that showed in /match's tail under load (8 clients: p99 194 and 270 ms
+    without, 172 and 162 ms with; ``benchmarks/results/load.md``). Called when an index is swapped in, after
+    letting the previous one be collected."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+__all__ = ["IndexState", "Services", "settle_heap"]

@@ -272,3 +272,15 @@ def test_one_text_skips_encode_but_gives_its_vector(embedder: Embedder) -> None:
         np.testing.assert_allclose(embedder.encode(["NMR spectroscopy"]), embedder.encode(["NMR spectroscopy"]))
     finally:
         model.eval()
+
+
+def test_bm25_on_the_pool_or_inline_gives_the_same_answers(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small types run BM25 inline, large ones on the pool while the model encodes: the answers are the same."""
+    need = "Powder X-ray diffraction of metal-organic frameworks; a mentor in crystallography."
+    inline = matcher.match(need, Filters(), 5)
+    monkeypatch.setattr("graph.matcher.LEXICAL_POOL_FROM_ROWS", 0)  # every type on the pool
+    pooled = matcher.match(need, Filters(), 5)
+    assert [[r.iri for r in rs] for rs in pooled.results.values()] == [
+        [r.iri for r in rs] for rs in inline.results.values()
+    ]
+    assert any(inline.results.values())
