@@ -15,7 +15,7 @@ from graph.matcher import Matcher
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="A key made with `sharekg keys add`.")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -23,7 +23,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_matcher(services: ServicesDep) -> Matcher:
+async def get_matcher(services: ServicesDep) -> Matcher:
     matcher = services.index.matcher
     if matcher is None:
         problem = Problem(

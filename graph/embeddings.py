@@ -54,6 +54,15 @@ class PartEncoder(Protocol):
     def encode_with_parts(self, text: str, parts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]: ...
 
 
+@runtime_checkable
+class AsyncPartEncoder(Protocol):
+    """An embedder whose model call can be handed to a thread of its own and finished by the caller later."""
+
+    def submit(self, text: str) -> Future[Forward] | None: ...
+
+    def with_parts(self, text: str, parts: Sequence[str], forward: Forward) -> tuple[np.ndarray, np.ndarray]: ...
+
+
 class SentenceTransformerEmbedder:
     """``Embedder`` over a sentence-transformers model."""
 
@@ -152,7 +161,16 @@ class SentenceTransformerEmbedder:
         ``text``, are encoded as texts of their own (a second call, only for them).
         """
         text = text.strip()
-        vector, tokens, offsets = self._forward(text)
+        return self.with_parts(text, parts, self._forward(text))
+
+    def submit(self, text: str) -> Future[Forward] | None:
+        """``text`` (stripped) handed to the encoder thread, for a caller that must not block (an async request
+        handler); None when batching is off (there is no encoder thread: call ``encode_with_parts``)."""
+        return None if self._batcher is None else self._batcher.submit(text.strip())
+
+    def with_parts(self, text: str, parts: Sequence[str], forward: Forward) -> tuple[np.ndarray, np.ndarray]:
+        """``encode_with_parts`` from ``text``'s model call (``forward``), already made."""
+        vector, tokens, offsets = forward
         vectors = np.zeros((len(parts), self.dim), dtype=np.float32)
         missing = []
         cursor = 0
@@ -238,9 +256,12 @@ class _Batcher:
         threading.Thread(target=self._loop, name="sharekg-encoder", daemon=True).start()
 
     def run(self, text: str) -> Forward:
+        return self.submit(text).result()
+
+    def submit(self, text: str) -> Future[Forward]:
         done: Future[Forward] = Future()
         self._queue.put((text, done))
-        return done.result()
+        return done
 
     def _loop(self) -> None:
         while True:
@@ -317,6 +338,7 @@ class EmbeddingCache:
 
 __all__ = [
     "DEFAULT_MODEL",
+    "AsyncPartEncoder",
     "Embedder",
     "EmbeddingCache",
     "PartEncoder",

@@ -10,6 +10,7 @@ computed for the k results alone (their BM25 postings, their vectors).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from graph.documents import ResourceDoc
-from graph.embeddings import Embedder, PartEncoder
+from graph.embeddings import AsyncPartEncoder, Embedder, PartEncoder
 from graph.errors import SharekgError
 from graph.explain import Explanation, PathStep, sentences
 from graph.fusion import fuse_arrays
@@ -124,6 +125,18 @@ class NeedMatch:
 
 
 @dataclass(slots=True)
+class _Request:
+    """A match request checked and planned: what ranking each type needs besides the need's vectors."""
+
+    text: str
+    k: int
+    team: Team | None
+    base: np.ndarray | None  # rows the filters allow (None: all)
+    scopes: dict[str, tuple[np.ndarray | None, int]]  # per type: its allowed rows and the depth to rank
+    lexical: dict[str, Future[np.ndarray]]  # per type: BM25's ranking
+
+
+@dataclass(slots=True)
 class _Need:
     text: str
     vector: np.ndarray
@@ -159,17 +172,48 @@ class Matcher:
     def match(
         self, text: object, filters: Filters | None = None, k: int = 10, team: Team | None = None
     ) -> MatchResponse:
-        filters = filters or Filters()
+        request = self._plan(text, filters or Filters(), k, team)
+        return self._answer(request, self._need(request.text))
+
+    async def match_async(
+        self, text: object, filters: Filters | None = None, k: int = 10, team: Team | None = None
+    ) -> MatchResponse:
+        """``match`` for an async request handler: the model call is awaited, not waited for on a thread, so the
+        handler's Python (ranking, explanations) runs on the event loop and concurrent requests do not contend for
+        the interpreter lock from many threads. The answer is the one ``match`` gives."""
+        request = self._plan(text, filters or Filters(), k, team)
+        encoder = self.embedder if isinstance(self.embedder, AsyncPartEncoder) else None
+        submitted = encoder.submit(request.text) if encoder is not None else None
+        if encoder is None or submitted is None:  # no encoder thread to hand it to: the model on a worker thread
+            need = await asyncio.to_thread(self._need, request.text)
+        else:
+            forward = await asyncio.wrap_future(submitted)
+            parts = sentences(request.text)
+            if len(parts) == 1:  # as _need: one sentence is the need itself
+                need = self._need_from(request.text, parts, forward[0], None)
+            else:
+                need = self._need_from(request.text, parts, *encoder.with_parts(request.text, parts, forward))
+        for pending in request.lexical.values():  # BM25 of large types, on the pool
+            await asyncio.wrap_future(pending)
+        return self._answer(request, need)
+
+    def _plan(self, text: object, filters: Filters, k: int, team: Team | None) -> _Request:
+        """A request checked, its filters applied, and BM25 started (it needs only the text: for large types it
+        runs on the pool while the model encodes the need, the longest stage)."""
         checked = _check_text(text)
         types = self._check_types(filters.types)
         if not 1 <= k <= MAX_K:
             raise MatchError(f"k is {k}; ask for between 1 and {MAX_K} results per type")
         base = self._mask(filters)
         scopes = {t: self._allowed(t, base, k) for t in types}
-        # BM25 needs only the text: it runs on the pool while the model encodes the need (the longest stage)
         lexical = {t: self._lexical_later(checked, t, *scopes[t]) for t in types}
-        need = self._need(checked)
-        results = {t: self._rank(need, t, base, k, team, scopes[t], lexical[t]) for t in types}
+        return _Request(checked, k, team, base, scopes, lexical)
+
+    def _answer(self, request: _Request, need: _Need) -> MatchResponse:
+        results = {
+            t: self._rank(need, t, request.base, request.k, request.team, scope, request.lexical[t])
+            for t, scope in request.scopes.items()
+        }
         return MatchResponse(need.text, results, [self._subject(i) for i in need.subjects])
 
     def _need(self, text: str) -> _Need:
@@ -177,13 +221,17 @@ class Matcher:
         (``PartEncoder``): ranking waits on the need's encoding alone."""
         parts = sentences(text)
         if len(parts) == 1:  # one sentence: it is the need itself
-            vector = self.embedder.encode([text])[0]
-            sentence_vectors = vector[None, :]
-        elif isinstance(self.embedder, PartEncoder):
+            return self._need_from(text, parts, self.embedder.encode([text])[0], None)
+        if isinstance(self.embedder, PartEncoder):
             vector, sentence_vectors = self.embedder.encode_with_parts(text, parts)
-        else:
-            vectors = self.embedder.encode([text, *parts])
-            vector, sentence_vectors = vectors[0], vectors[1:]
+            return self._need_from(text, parts, vector, sentence_vectors)
+        vectors = self.embedder.encode([text, *parts])
+        return self._need_from(text, parts, vectors[0], vectors[1:])
+
+    def _need_from(self, text: str, parts: list[str], vector: np.ndarray, sentence_vectors: np.ndarray | None) -> _Need:
+        """The need from its vectors (``sentence_vectors`` None: one sentence, the need itself) and its subjects."""
+        if sentence_vectors is None:
+            sentence_vectors = vector[None, :]
         # einsum, not `@`: OpenBLAS' threaded matrix-vector product took 32 ms for 20,000 subjects on these 2 shared
         # cores, einsum 1.5 ms (as in VectorIndex)
         sims = np.einsum("ij,j->i", self.index.subject_vectors, vector) if len(self.index.subject_vectors) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -38,24 +39,26 @@ def _team(t: TeamContext | None) -> Team | None:
 
 
 @router.post("/match", summary="Resources that fit a need, per type, each explained", response_model=MatchResponseOut)
-def match(request: MatchRequest, matcher: MatcherDep, services: ServicesDep) -> Response:
+async def match(request: MatchRequest, matcher: MatcherDep, services: ServicesDep) -> Response:
     """Dense (embedding) and lexical (BM25) search fused by rank, re-ranked by graph signals (shared subjects,
     same organisation or region as the team, availability). Filters apply before ranking. Every result says why it
     matched: the need's terms and sentences, the shared subjects, and the graph path to it. The request is logged
     (need, filters, top results) for resource centres; team name and contact only if sent."""
+    # Async on purpose: ranking (a few ms of Python) runs on the event loop while the model call is awaited on the
+    # encoder thread. As a sync handler, every request held a worker thread contending for the interpreter lock:
+    # 8 clients got 102 req/s, p95 124 ms; now 104 to 129 req/s, p95 80 to 107 ms (benchmarks/results/load.md).
     filters = _filters(request.filters, tuple(request.types))
-    response = matcher.match(request.text, filters, request.k, _team(request.team))
+    response = await matcher.match_async(request.text, filters, request.k, _team(request.team))
     logged = {k: v for k, v in request.filters.model_dump().items() if v}
     if request.types:
         logged["types"] = list(request.types)
     team = request.team
-    need_id = services.demand.record(
-        response.need, logged, top_results(response, LOGGED_PER_TYPE),
+    need_id = await asyncio.to_thread(  # SQLite, and a lock a centre report may hold: never on the event loop
+        services.demand.record, response.need, logged, top_results(response, LOGGED_PER_TYPE),
         team=team.name if team else None, organization=team.organization if team else None,
         contact=team.contact if team else None,
     )  # fmt: skip
-    # Serialised here, on the request's worker thread: returned as a model, FastAPI would validate it again (on one
-    # more thread hop) before serialising it.
+    # Serialised here: returned as a model, FastAPI would validate it again (on a worker thread) first.
     return Response(response_out(response, need_id).model_dump_json(), media_type="application/json")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graph.embeddings import Embedder, EmbeddingCache
+from graph.embeddings import Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.errors import StoreError
 from graph.matcher import MAX_NEED_CHARS, Filters, Matcher, MatchError, Team
 from graph.search_index import SearchIndex, open_index
@@ -284,3 +285,32 @@ def test_bm25_on_the_pool_or_inline_gives_the_same_answers(matcher: Matcher, mon
         [r.iri for r in rs] for rs in inline.results.values()
     ]
     assert any(inline.results.values())
+
+
+ASYNC_NEEDS = [
+    "high resolution electron microscopy",  # one sentence: the need is its own sentence
+    "We synthesise metal-organic frameworks. Powder X-ray diffraction would tell us their structure.",
+]
+
+
+def test_match_async_answers_as_match_does_with_or_without_an_encoder_thread(
+    built: tuple[Store, SearchIndex, Path], embedder: Embedder
+) -> None:
+    """The async path (the need handed to the encoder thread and awaited; or, with no encoder thread, the model on a
+    worker thread) gives the answers, scores and explanations of the blocking one."""
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    batching = SentenceTransformerEmbedder(embedder._model, embedder.name)
+    batching.enable_batching()
+    for async_matcher in (Matcher(built[1], batching), Matcher(built[1], CountingEmbedder(embedder))):
+        for need in ASYNC_NEEDS:
+            expected = async_matcher.match(need, Filters(types=("Instrument", "Expert")), 5)
+            got = asyncio.run(async_matcher.match_async(need, Filters(types=("Instrument", "Expert")), 5))
+            assert got.need_subjects == expected.need_subjects
+            for t, results in expected.results.items():
+                assert [(r.iri, r.score) for r in got.results[t]] == [(r.iri, r.score) for r in results]
+                got_sentences = [s for r in got.results[t] for s in r.explanation.matched_sentences]
+                sentences = [s for r in results for s in r.explanation.matched_sentences]
+                assert [s for s, _ in got_sentences] == [s for s, _ in sentences]
+                assert [c for _, c in got_sentences] == pytest.approx([c for _, c in sentences], abs=2e-3)
+    with pytest.raises(MatchError, match="k is 0"):
+        asyncio.run(Matcher(built[1], batching).match_async(ASYNC_NEEDS[0], k=0))
