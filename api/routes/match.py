@@ -46,7 +46,7 @@ async def match(request: MatchRequest, matcher: MatcherDep, services: ServicesDe
     (need, filters, top results) for resource centres; team name and contact only if sent."""
     # Async on purpose: ranking (a few ms of Python) runs on the event loop while the model call is awaited on the
     # encoder thread. As a sync handler, every request held a worker thread contending for the interpreter lock:
-    # 8 clients got 102 req/s, p95 124 ms; now 104 to 129 req/s, p95 80 to 107 ms (benchmarks/results/load.md).
+    # 8 clients got 102 req/s, p95 124 ms; now 117 to 121 req/s, p95 91 to 97 ms (benchmarks/results/load.md).
     filters = _filters(request.filters, tuple(request.types))
     response = await matcher.match_async(request.text, filters, request.k, _team(request.team))
     logged = {k: v for k, v in request.filters.model_dump().items() if v}
