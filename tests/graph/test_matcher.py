@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -18,6 +20,8 @@ from graph.store import Store, open_store
 from ingest.linking import relink
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import FIXTURES, MATCH_SOURCES
+
+T = TypeVar("T")
 
 
 class CountingEmbedder:
@@ -287,6 +291,12 @@ def test_bm25_on_the_pool_or_inline_gives_the_same_answers(matcher: Matcher, mon
     assert any(inline.results.values())
 
 
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on a thread of its own: Playwright's sync API (browser tests) leaves a loop running here."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 ASYNC_NEEDS = [
     "high resolution electron microscopy",  # one sentence: the need is its own sentence
     "We synthesise metal-organic frameworks. Powder X-ray diffraction would tell us their structure.",
@@ -304,7 +314,7 @@ def test_match_async_answers_as_match_does_with_or_without_an_encoder_thread(
     for async_matcher in (Matcher(built[1], batching), Matcher(built[1], CountingEmbedder(embedder))):
         for need in ASYNC_NEEDS:
             expected = async_matcher.match(need, Filters(types=("Instrument", "Expert")), 5)
-            got = asyncio.run(async_matcher.match_async(need, Filters(types=("Instrument", "Expert")), 5))
+            got = run_async(async_matcher.match_async(need, Filters(types=("Instrument", "Expert")), 5))
             assert got.need_subjects == expected.need_subjects
             for t, results in expected.results.items():
                 assert [(r.iri, r.score) for r in got.results[t]] == [(r.iri, r.score) for r in results]
@@ -313,4 +323,4 @@ def test_match_async_answers_as_match_does_with_or_without_an_encoder_thread(
                 assert [s for s, _ in got_sentences] == [s for s, _ in sentences]
                 assert [c for _, c in got_sentences] == pytest.approx([c for _, c in sentences], abs=2e-3)
     with pytest.raises(MatchError, match="k is 0"):
-        asyncio.run(Matcher(built[1], batching).match_async(ASYNC_NEEDS[0], k=0))
+        run_async(Matcher(built[1], batching).match_async(ASYNC_NEEDS[0], k=0))
