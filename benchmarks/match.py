@@ -541,11 +541,12 @@ def staged(matcher: Matcher, text: str, t: str) -> tuple[dict[str, float], list[
     items, scores = fuse_arrays(
         [(part.rows[dense_ids], w.dense), (part.rows[lexical_ids], w.lexical), (graph_ids, w.graph)]
     )
-    scores *= matcher._factors(items, None)
-    top = [(int(items[j]), float(scores[j])) for j in np.lexsort((items, -scores))[:K]]
+    factors = matcher._factors(items, None)
+    scores *= factors
+    top = [(int(items[j]), float(scores[j]), float(factors[j])) for j in np.lexsort((items, -scores))[:K]]
     now = lap("fusion", now)
-    terms = part.lexical.explain(need.text, [int(index.local[i]) for i, _ in top])
-    results = [matcher._result(need, i, s, m, None) for (i, s), m in zip(top, terms, strict=True)]
+    terms = part.lexical.explain(need.text, [int(index.local[i]) for i, _, _ in top])
+    results = [matcher._result(need, i, s, f, m) for (i, s, f), m in zip(top, terms, strict=True)]
     lap("explain", now)
     return clock, results
 

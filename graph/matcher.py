@@ -193,8 +193,9 @@ class Matcher:
                 need = self._need_from(request.text, parts, forward[0], None)
             else:
                 need = self._need_from(request.text, parts, *encoder.with_parts(request.text, parts, forward))
-        for pending in request.lexical.values():  # BM25 of large types, on the pool
-            await asyncio.wrap_future(pending)
+        for pending in request.lexical.values():  # BM25 of large types, on the pool (small ones are done already)
+            if not pending.done():
+                await asyncio.wrap_future(pending)
         return self._answer(request, need)
 
     def _plan(self, text: object, filters: Filters, k: int, team: Team | None) -> _Request:
@@ -409,10 +410,12 @@ class Matcher:
         items, scores = fuse_arrays(
             [(part.rows[dense_ids], w.dense), (part.rows[lexical_ids], w.lexical), (graph_ids, w.graph)]
         )
-        scores *= self._factors(items, team)
-        top = [(int(items[j]), float(scores[j])) for j in np.lexsort((items, -scores))[:k]]  # ties by row
-        terms = part.lexical.explain(need.text, [int(self.index.local[i]) for i, _ in top])
-        return [self._result(need, i, s, matched, team) for (i, s), matched in zip(top, terms, strict=True)]
+        factors = self._factors(items, team)
+        scores *= factors
+        order = np.lexsort((items, -scores))[:k]  # ties by row
+        top = [(int(items[j]), float(scores[j]), float(factors[j])) for j in order]
+        terms = part.lexical.explain(need.text, [int(self.index.local[i]) for i, _, _ in top])
+        return [self._result(need, i, s, f, matched) for (i, s, f), matched in zip(top, terms, strict=True)]
 
     def _graph_ranking(self, need: _Need, type_name: str, allowed: np.ndarray | None, depth: int) -> np.ndarray:
         """Documents of the type tagged with the need's subjects, by summed similarity (ties by row)."""
@@ -453,8 +456,9 @@ class Matcher:
     # ---- explanations -------------------------------------------------------------------------
 
     def _result(
-        self, need: _Need, i: int, score: float, lexical: tuple[list[str], float], team: Team | None
+        self, need: _Need, i: int, score: float, factor: float, lexical: tuple[list[str], float]
     ) -> MatchResult:
+        """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``."""
         doc = self.index.docs[i]
         vector = self.index.vector(i)
         cosine = float(vector @ need.vector)
@@ -463,7 +467,6 @@ class Matcher:
         tagged = sorted(j for s in doc.subjects if (j := self._subject_row.get(s)) is not None and j in need.subjects)
         shared = [s for s, _ in self.index.inferred[i] if s in need.subjects] + tagged
         matched_terms, bm25 = lexical
-        factor = float(self._factors(np.array([i]), team)[0])
         explanation = Explanation(
             matched_terms=matched_terms,
             matched_sentences=[(need.sentences[j], round(float(sentence_sims[j]), 3)) for j in best],
