@@ -8,17 +8,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.sparql_helpers import iri_ref, select
+from graph.sparql_helpers import PREFIXES, iri_ref, select
 from graph.store import Store
 from ontology.terms import SKG_NS
 
-_PREFIXES = f"""PREFIX skg: <{SKG_NS}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-"""
 CONTESTS_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?contest ?label ?start ?end ?track ?trackLabel WHERE {
   ?contest a skg:Contest ; rdfs:label ?label .
   OPTIONAL { ?contest skg:startDate ?start } OPTIONAL { ?contest skg:endDate ?end }
@@ -26,7 +21,7 @@ CONTESTS_QUERY = (
 } ORDER BY DESC(?start) ?label ?trackLabel"""
 )
 TOPICS_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?topic ?label ?text ?org ?orgLabel WHERE {
   ?topic a skg:ChallengeTopic ; dcterms:isPartOf {contest} .
   OPTIONAL { ?topic rdfs:label ?label } OPTIONAL { ?topic dcterms:description ?text }
@@ -34,7 +29,7 @@ TOPICS_QUERY = (
 } ORDER BY ?label"""
 )
 ENTRIES_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?entry ?label ?track ?topic ?team ?teamLabel WHERE {
   ?entry a skg:Entry ; skg:inTrack ?track . {contest} skg:track ?track .
   OPTIONAL { ?entry rdfs:label ?label } OPTIONAL { ?entry skg:answersTopic ?topic }
@@ -42,7 +37,7 @@ ENTRIES_QUERY = (
 } ORDER BY ?label"""
 )
 ENTRY_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?p ?o ?label WHERE {
   {
     {entry} ?p ?o . FILTER(?p IN (rdfs:label, skg:inTrack, skg:answersTopic, skg:submittedBy, skg:matchedResource,
@@ -58,7 +53,7 @@ ENTRY_QUERY = (
 }"""
 )
 STATED_NEEDS_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?entry ?text WHERE {
   ?entry a skg:Entry ; skg:project/skg:statesNeed/skg:needText ?text } ORDER BY ?entry"""
 )

@@ -22,19 +22,15 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.explain import PathStep
-from graph.sparql_helpers import iri_ref, select
+from graph.sparql_helpers import PREFIXES, iri_ref, select
 from graph.store import Store
 from ontology.terms import SKG_NS
 
 OUTPUT_TYPES = ("Paper", "Software", "Patent", "Award", "StartUp", "DataOutput")
 
-_PREFIXES = f"""PREFIX skg: <{SKG_NS}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
 #: Outputs of a resource by each path: ?kind names the path, ?entry, ?usage and ?user are bound where it has them.
 IMPACT_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?kind ?output ?entry ?usage ?user WHERE {
   {
     ?output skg:madeWith {resource} . BIND("made with" AS ?kind)
@@ -52,7 +48,7 @@ IMPACT_QUERY = (
 )
 #: Label, skg: types and year of the given nodes.
 DETAILS_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?node ?label ?type ?year WHERE {
   VALUES ?node { {nodes} }
   OPTIONAL { ?node rdfs:label ?label }
@@ -61,7 +57,7 @@ DETAILS_QUERY = (
 }"""
 )
 ENTRY_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?team ?member ?matched WHERE {
   OPTIONAL { {entry} skg:submittedBy ?team . OPTIONAL { ?team skg:member ?member } }
   OPTIONAL { {entry} skg:matchedResource ?matched }
@@ -69,7 +65,7 @@ ENTRY_QUERY = (
 )
 #: Usage records that name the entry, or whose user is the team or a member (filtered by resource in Python).
 ENTRY_USAGE_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?usage ?resource ?user ?forEntry ?start ?end ?booked ?used ?status WHERE {
   { ?usage skg:forEntry {entry} } UNION { VALUES ?who { {people} } ?usage skg:user ?who }
   ?usage a skg:UsageRecord ; skg:usedResource ?resource .

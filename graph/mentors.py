@@ -27,33 +27,25 @@ import pyoxigraph as ox
 
 from graph.errors import InputError
 from graph.matcher import MAX_K, Filters, Matcher, MatchResult
-from graph.sparql_helpers import iri_ref, select
+from graph.sparql_helpers import PREFIXES, iri_ref, select
 from graph.store import Store
-from ontology.terms import SKG_NS
 
 DEFAULT_CAP = 3
 DEFAULT_DEPTH = 30
 
-_PREFIXES = f"""PREFIX skg: <{SKG_NS}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-"""
 #: The team of an entry and the entry's need text (project → need → text).
 ENTRY_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?team ?text WHERE {
   OPTIONAL { {entry} skg:submittedBy ?team }
   OPTIONAL { {entry} skg:project/skg:statesNeed/skg:needText ?text }
 }"""
 )
 #: Every IRI linked to the given ones by owl:sameAs, either way, any number of hops (the given ones included).
-SAME_AS_QUERY = _PREFIXES + "SELECT ?x ?y WHERE { VALUES ?x { {iris} } ?x (owl:sameAs|^owl:sameAs)* ?y }"
+SAME_AS_QUERY = PREFIXES + "SELECT ?x ?y WHERE { VALUES ?x { {iris} } ?x (owl:sameAs|^owl:sameAs)* ?y }"
 #: Organisations of the given people or teams, every organisation above each with its parents, and labels.
 ORGS_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?who ?org ?up ?parent ?label WHERE {
   VALUES ?who { {iris} }
   ?who skg:affiliation|org:memberOf|skg:teamOrganization ?org .
@@ -63,7 +55,7 @@ ORGS_QUERY = (
 }"""
 )
 TEAM_MEMBERS_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?member ?name WHERE {
   {team} skg:member ?member .
   OPTIONAL { ?member rdfs:label|foaf:name ?name }
@@ -71,7 +63,7 @@ TEAM_MEMBERS_QUERY = (
 )
 #: Outputs authored by the given people, with their titles.
 OUTPUTS_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?who ?output ?title WHERE {
   VALUES ?who { {iris} }
   { ?who skg:authored ?output } UNION { ?output dcterms:creator ?who }
@@ -79,7 +71,7 @@ OUTPUTS_QUERY = (
 }"""
 )
 #: Entries each of the given people mentors.
-MENTORED_QUERY = _PREFIXES + "SELECT ?who ?entry WHERE { VALUES ?who { {iris} } ?entry skg:mentor ?who }"
+MENTORED_QUERY = PREFIXES + "SELECT ?who ?entry WHERE { VALUES ?who { {iris} } ?entry skg:mentor ?who }"
 
 
 @dataclass(frozen=True, slots=True)

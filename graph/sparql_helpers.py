@@ -6,7 +6,17 @@ import pyoxigraph as ox
 
 from graph.errors import InputError
 from graph.store import Store
+from ontology.terms import SKG_NS
 
+#: The prefixes the graph's read queries use, declared once (SPARQL ignores those a query does not use).
+PREFIXES = f"""PREFIX skg: <{SKG_NS}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
 #: Characters that could end an IRI inside a query (SPARQL's IRIREF excludes them).
 UNSAFE_IN_IRI = '<>"{}|^`\\ \n'
 
@@ -29,4 +39,4 @@ def iri_ref(iri: str) -> str:
     return f"<{iri}>"
 
 
-__all__ = ["iri_ref", "select"]
+__all__ = ["PREFIXES", "iri_ref", "select"]

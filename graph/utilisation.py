@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from graph.demand import MIN_FIT, DemandLog
 from graph.errors import InputError
+from graph.sparql_helpers import PREFIXES, select
 from graph.store import Store
 from ontology.terms import SKG_NS
 
@@ -45,14 +46,9 @@ DEFAULT_CAPACITY: Mapping[str, float] = {"Instrument": 1600.0, "Facility": 2000.
 DEFAULT_WINDOW = timedelta(days=365)
 YEAR = timedelta(days=365)
 
-_PREFIXES = f"""PREFIX skg: <{SKG_NS}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
 #: Instruments and facilities with label, host organisation and stated capacity; ``{scope}`` narrows to one centre.
 ASSETS_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?r ?type ?label ?org ?orgLabel ?capacity WHERE {
   VALUES ?type { skg:Instrument skg:Facility }
   ?r a ?type .
@@ -64,7 +60,7 @@ ASSETS_QUERY = (
 )
 SCOPE = "?r (skg:hostedBy|skg:atFacility/skg:hostedBy)/org:subOrganizationOf* <{organization}> ."
 USAGE_QUERY = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?u ?r ?user ?start ?end ?booked ?used ?status WHERE {
   ?u a skg:UsageRecord ; skg:usedResource ?r .
   OPTIONAL { ?u skg:user ?user }
@@ -215,8 +211,7 @@ def underused(report: UtilisationReport, log: DemandLog, *, limit: int | None = 
 
 def _assets(store: Store, organization: str | None) -> list[tuple[str, str, str, str, str, float | None]]:
     scope = SCOPE.format(organization=organization) if organization else ""
-    rows = store.query(ASSETS_QUERY.replace("{scope}", scope))
-    assert isinstance(rows, ox.QuerySolutions)
+    rows = select(store, ASSETS_QUERY.replace("{scope}", scope))
     found: dict[str, tuple[str, str, str, str, str, float | None]] = {}
     for row in rows:
         iri, type_name = row["r"].value, row["type"].value.removeprefix(SKG_NS)
@@ -232,8 +227,7 @@ def _assets(store: Store, organization: str | None) -> list[tuple[str, str, str,
 
 def _usage(store: Store, start: datetime, end: datetime) -> tuple[dict[str, _Usage], int]:
     """Hours booked and used per resource in ``[start, end)``, and how many records had no start."""
-    rows = store.query(USAGE_QUERY)
-    assert isinstance(rows, ox.QuerySolutions)
+    rows = select(store, USAGE_QUERY)
     records: dict[str, _Record] = {}
     for row in rows:  # one row per user of a record: gather them
         record = records.setdefault(row["u"].value, _Record(
