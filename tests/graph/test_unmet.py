@@ -4,9 +4,7 @@ per month; needs the catalogue serves are left out."""
 from __future__ import annotations
 
 import doctest
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pyoxigraph as ox
@@ -62,13 +60,6 @@ def index(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Searc
     cache.close()
     store.close()
     return built
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> Iterator[DemandLog]:
-    log = DemandLog(tmp_path / "demand.sqlite")
-    yield log
-    log.close()
 
 
 def asked(month: int, day: int = 10) -> datetime:

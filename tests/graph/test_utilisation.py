@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -81,13 +80,6 @@ def store_with(*records: Iterator[Triple]) -> Store:
     store.replace_source("xas-beamlines", "r1", catalogue(), "c1")
     store.replace_source("bookings", "r1", [t for r in records for t in r], "c2")
     return store
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> Iterator[DemandLog]:
-    log = DemandLog(tmp_path / "demand.sqlite")
-    yield log
-    log.close()
 
 
 def day(days_before_until: float) -> datetime:
