@@ -21,9 +21,9 @@ from api.routes import analytics, centre, contest, health, ingest, match, resour
 from api.services import Services
 from api.settings import Settings, open_configured_store
 from api.sparql import SparqlRunner
-from graph.demand import DemandLog
-from graph.embeddings import Embedder
-from graph.store import Store
+from graph.centre import DemandLog
+from graph.search import Embedder
+from graph.store import SparqlStore, Store
 
 WEB = Path(__file__).parent / "web"
 log = logging.getLogger("sharekg.api")
@@ -121,7 +121,7 @@ def create_app(settings: Settings, *, store: Store | None = None, embedder: Embe
 def open_services(settings: Settings, store: Store | None = None, embedder: Embedder | None = None) -> Services:
     """Open what the service needs: the store (read-write: uploads write to it), the model, the index, the logs."""
     if embedder is None:
-        from graph.embeddings import SentenceTransformerEmbedder
+        from graph.search import SentenceTransformerEmbedder
 
         # One thread per model call: concurrent requests use the cores; measured in benchmarks/results/match.md.
         embedder = SentenceTransformerEmbedder.load(
@@ -134,10 +134,11 @@ def open_services(settings: Settings, store: Store | None = None, embedder: Embe
         embedder.enable_batching()  # concurrent requests' needs share one model call, on one thread
     store = store if store is not None else open_configured_store(settings)
     demand = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
-    services = Services(
-        settings=settings, store=store, embedder=embedder, demand=demand, keys=KeyRing.load(settings.api_keys_path),
-        sparql=SparqlRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows),
-    )  # fmt: skip
+    sparql = SparqlRunner(
+        store if isinstance(store, SparqlStore) else None, settings.sparql_timeout_s, settings.sparql_max_rows
+    )
+    keys = KeyRing.load(settings.api_keys_path)
+    services = Services(settings=settings, store=store, embedder=embedder, demand=demand, keys=keys, sparql=sparql)
     services.load_index()
     return services
 

@@ -16,8 +16,7 @@ from api.schemas import (
     MatchResultOut,
     PathStepOut,
 )
-from graph.explain import PathStep
-from graph.matcher import Bundle, MatchResponse, MatchResult
+from graph.search import Bundle, MatchResponse, MatchResult, PathStep
 from graph.store import BASE
 
 

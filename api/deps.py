@@ -10,7 +10,7 @@ from fastapi.security import APIKeyHeader
 from api.keys import Caller
 from api.problems import Problem
 from api.services import Services
-from graph.matcher import Matcher
+from graph.search import Matcher
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="A key made with `sharekg keys add`.")
 

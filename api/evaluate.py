@@ -15,8 +15,6 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from graph.documents import ResourceDoc
-from graph.embeddings import Embedder, EmbeddingCache
 from graph.evaluation import (
     EvalSet,
     Query,
@@ -29,9 +27,7 @@ from graph.evaluation import (
     load_reviewer_profiles,
     obo_curie,
 )
-from graph.lexical import LexicalIndex
-from graph.matcher import Filters, Matcher, Weights
-from graph.search_index import SearchIndex
+from graph.search import Embedder, EmbeddingCache, Filters, LexicalIndex, Matcher, ResourceDoc, SearchIndex, Weights
 from graph.store import open_store
 from ingest.pipeline import ingest_source, plan
 

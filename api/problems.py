@@ -14,8 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import ConfigurationError, InputError, RecordError, SharekgError, StoreError
-from graph.matcher import MatchError
+from graph.errors import ConfigurationError, InputError, MatchError, RecordError, SharekgError, StoreError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://w3id.org/sharekg/problems/"

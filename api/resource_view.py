@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from api.convert import resource_id
 from api.schemas import AccessOut, PropertyOut, ResourceOut, TermOut
-from graph.documents import ResourceDoc
+from graph.search import ResourceDoc
 from graph.store import BASE, Store, Term
 from ontology.terms import PREFIXES, RDF_, RDFS_, ontology_text
 

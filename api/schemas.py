@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from graph.matcher import MAX_K, MAX_NEED_CHARS
+from graph.search import MAX_K, MAX_NEED_CHARS
 
 ResourceType = Literal["Instrument", "Facility", "Dataset", "Expert"]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

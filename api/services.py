@@ -15,14 +15,21 @@ from pathlib import Path
 
 from api.keys import KeyRing
 from api.settings import Settings
-from api.sparql import SparqlRunner
+from api.sparql import NO_SPARQL, SparqlRunner
 from graph.analytics import graph_statistics, graph_version
-from graph.demand import DemandLog
-from graph.embeddings import Embedder, EmbeddingCache
-from graph.matcher import Matcher
-from graph.migrate import sparql_view
-from graph.search_index import FORMAT_VERSION, SearchIndex, format_version, index_folder, open_index
-from graph.store import Store
+from graph.centre import DemandLog
+from graph.errors import ConfigurationError
+from graph.search import (
+    FORMAT_VERSION,
+    Embedder,
+    EmbeddingCache,
+    Matcher,
+    SearchIndex,
+    format_version,
+    index_folder,
+    open_index,
+)
+from graph.store import SparqlStore, Store, sparql_view
 
 log = logging.getLogger("sharekg.api")
 
@@ -49,6 +56,14 @@ class Services:
     cache: dict[str, object] = field(default_factory=dict)  # results that hold until the graph changes
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def sparql_store(self) -> SparqlStore:
+        """The store as SPARQL reads it: the embedded store itself; a Neo4j store answers no SPARQL, which the
+        ``ConfigurationError`` says (the search index reads a Neo4j graph through an in-memory copy instead)."""
+        if isinstance(self.store, SparqlStore):
+            return self.store
+        raise ConfigurationError(NO_SPARQL)
 
     @property
     def index_path(self) -> Path:
@@ -93,7 +108,7 @@ class Services:
         key = f"graph-stats:{graph_version(self.store)}:{top}"
         cached = self.cache.get(key)
         if cached is None:
-            cached = asdict(graph_statistics(self.store, top=top, top_communities=top))
+            cached = asdict(graph_statistics(self.sparql_store, top=top, top_communities=top))
             self.cache.clear()  # one graph version at a time
             self.cache[key] = cached
         return cached  # type: ignore[return-value]

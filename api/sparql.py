@@ -25,9 +25,15 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from api.problems import Problem
-from graph.store import Store
+from graph.errors import ConfigurationError
+from graph.store import SparqlStore
 from ontology.terms import PREFIXES
 
+#: What a query meets when the store is Neo4j, which answers no SPARQL.
+NO_SPARQL = (
+    "SPARQL runs on the embedded store only; this store is Neo4j (SHAREKG_NEO4J_URI is set). Use Cypher in Neo4j, or "
+    "copy the graph to an embedded store with graph.store.snapshot / `sharekg migrate`"
+)
 MAX_RUNNING = 2
 MAX_WAITING = 30
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
@@ -61,7 +67,8 @@ class Answer:
 class SparqlRunner:
     """Runs queries for the endpoint, within the configured limits."""
 
-    def __init__(self, store: Store, timeout_s: float, max_rows: int) -> None:
+    def __init__(self, store: SparqlStore | None, timeout_s: float, max_rows: int) -> None:
+        """``store`` None: the deployment's store answers no SPARQL, and every query is refused saying so."""
         self.store = store
         self.timeout_s = timeout_s
         self.max_rows = max_rows
@@ -70,6 +77,8 @@ class SparqlRunner:
         self._admitted = threading.BoundedSemaphore(MAX_RUNNING + MAX_WAITING)  # running or waiting for a slot
 
     def run(self, query: str, accept: str) -> Answer:
+        if self.store is None:
+            raise ConfigurationError(NO_SPARQL)
         if _looks_like_update(query):
             raise Problem(403, "Read-only endpoint", "this endpoint answers queries only; SPARQL updates are refused "
                           "(load data with `sharekg ingest` or POST /ingest)", kind="read-only")  # fmt: skip
@@ -93,6 +102,7 @@ class SparqlRunner:
             ) from None  # fmt: skip
 
     def _evaluate(self, query: str, accept: str, deadline: float) -> Answer:
+        assert self.store is not None, "run refuses queries without a store"
         try:
             result = self.store.query(query)
         except SyntaxError as e:

@@ -177,7 +177,7 @@ class Case:
 
 
 def bench_size(size: int, grower: Grower, text_q: np.ndarray, compare: bool) -> list[dict[str, object]]:
-    from graph.vector_index import HnswParams, VectorIndex
+    from graph.search.vector_index import HnswParams, VectorIndex
 
     print(f"\n{size:,} rows", flush=True)
     started = time.perf_counter()

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks.load import need_texts  # noqa: E402
-from graph.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from graph.search import SentenceTransformerEmbedder  # noqa: E402
 
 Info = dict[str, object]
 

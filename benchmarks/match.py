@@ -71,14 +71,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from graph.documents import RESOURCE_TYPES, ResourceDoc  # noqa: E402
-from graph.embeddings import EmbeddingCache, SentenceTransformerEmbedder  # noqa: E402
-from graph.explain import SENTENCE_END, sentences  # noqa: E402
-from graph.fusion import fuse_arrays  # noqa: E402
-from graph.lexical import DEFAULT_STEMMER, LexicalIndex, tokenize  # noqa: E402
-from graph.matcher import MIN_DEPTH, Filters, Matcher, MatchResult  # noqa: E402
-from graph.search_index import SearchIndex, TypeIndex, _infer_subjects  # noqa: E402
-from graph.vector_index import HnswParams, VectorIndex  # noqa: E402
+from graph.search import EmbeddingCache, Filters, Matcher, MatchResult, SentenceTransformerEmbedder  # noqa: E402  # noqa: E402
+from graph.search.documents import RESOURCE_TYPES, ResourceDoc  # noqa: E402
+from graph.search.explain import SENTENCE_END, sentences  # noqa: E402
+from graph.search.fusion import fuse_arrays  # noqa: E402
+from graph.search.index import SearchIndex, TypeIndex, _infer_subjects  # noqa: E402
+from graph.search.lexical import DEFAULT_STEMMER, LexicalIndex, tokenize  # noqa: E402
+from graph.search.matcher import MIN_DEPTH  # noqa: E402
+from graph.search.vector_index import HnswParams, VectorIndex  # noqa: E402
 
 Info = dict[str, Any]
 

@@ -30,8 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from graph.migrate import copy_store  # noqa: E402
 from graph.store import Store, open_neo4j_store, open_store  # noqa: E402
+from graph.store.migrate import copy_store  # noqa: E402
 from ingest.pipeline import ingest_source, plan  # noqa: E402
 from tests.contract.arcadedb import arcadedb_server  # noqa: E402
 

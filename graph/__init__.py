@@ -1,21 +1,16 @@
-"""The graph store behind one interface (embedded Oxigraph by default) and the error tree."""
+"""The graph: its store (``graph.store``), matching (``graph.search``), resource centres' analytics
+(``graph.centre``), the contest domain (``graph.contest``), network analytics (``graph.analytics``) and measuring
+matching (``graph.evaluation``), each a wing whose ``__init__`` says what others may use; and the one exception tree
+(``graph.errors``) they all raise from. ``docs/architecture.md`` draws the layers and which may import which."""
 
-from graph.errors import ConfigurationError, InputError, Problem, RecordError, SharekgError, StoreError
-from graph.store import BASE, CATALOGUE_GRAPH, EXPORT_FORMATS, SourceEntry, Store, Triple, TypeCount, open_store
+from graph.errors import ConfigurationError, InputError, MatchError, Problem, RecordError, SharekgError, StoreError
 
 __all__ = [
-    "BASE",
-    "CATALOGUE_GRAPH",
-    "EXPORT_FORMATS",
     "ConfigurationError",
     "InputError",
+    "MatchError",
     "Problem",
     "RecordError",
     "SharekgError",
-    "SourceEntry",
-    "Store",
     "StoreError",
-    "Triple",
-    "TypeCount",
-    "open_store",
 ]

@@ -8,6 +8,8 @@ and a message that says what failed, where, and what to do::
     │   │                             undecodable bytes, a mapping file that makes no sense)
     │   └── RecordError               one record is invalid: source, line, record_id, field, reason
     ├── StoreError                    the graph store cannot be opened, read or written
+    ├── MatchError                    a match request that cannot be answered as given (empty need, unknown type
+    │                                 or filter value, k out of range)
     └── ConfigurationError            settings or command-line options that cannot work together
 
 ``ontology.terms.UnknownTermError`` (an ``AttributeError``) is raised when code asks the closed
@@ -82,6 +84,10 @@ class RecordError(InputError):
 
 class StoreError(SharekgError):
     """The graph store cannot be opened, read or written."""
+
+
+class MatchError(SharekgError):
+    """A match request that cannot be answered as given; the message says what to change."""
 
 
 class ConfigurationError(SharekgError):

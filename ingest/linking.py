@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
-from graph.store import BASE, Store, Triple
+from graph.store import BASE, SparqlStore, Store, Triple, sparql_view
 from ingest.report import LinkCounts, RunReport
 from ontology.terms import OWL_, RDF_, SKG, SKG_NS
 
@@ -54,7 +54,7 @@ SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{
 SAME_AS_QUERY = f"""SELECT ?a ?b WHERE {{ ?a <{OWL_.sameAs.value}> ?b }}"""
 
 
-def distinct_entities(store: Store) -> dict[str, int]:
+def distinct_entities(store: SparqlStore) -> dict[str, int]:
     """Entities per type over all sources: shared IRIs counted once, and people linked by ``owl:sameAs`` once."""
     rows = store.query(DISTINCT_QUERY)
     pairs = store.query(SAME_AS_QUERY)
@@ -80,7 +80,7 @@ def _merged_away(pairs: list[tuple[str, str]]) -> int:
     return len(parent) - len({root(x) for x in parent})
 
 
-def _pairs(store: Store, query: str) -> dict[str, set[str]]:
+def _pairs(store: SparqlStore, query: str) -> dict[str, set[str]]:
     """person IRI → keys (ORCIDs, grants, organisations)."""
     result: dict[str, set[str]] = defaultdict(set)
     rows = store.query(query)
@@ -107,7 +107,7 @@ def _equal_names(a: str, b: str) -> bool:
     return a == b
 
 
-def find_links(store: Store) -> list[tuple[str, str, str]]:
+def find_links(store: SparqlStore) -> list[tuple[str, str, str]]:
     """(person, person, rule) for every pair of people judged one entity, each pair once, strongest rule."""
     names: dict[str, str] = {}
     rows = store.query(PEOPLE_QUERY)
@@ -155,9 +155,11 @@ def link_triples(links: Iterable[tuple[str, str, str]]) -> list[Triple]:
 
 
 def relink(store: Store, run_id: str) -> RunReport:
-    """Recompute the ``links`` source from everything in the store and publish it if it changed."""
-    links = find_links(store)
-    shared = store.query(SHARED_ORGS_QUERY)
+    """Recompute the ``links`` source from everything in the store and publish it if it changed (a store that
+    answers no SPARQL is read through an in-memory copy, ``sparql_view``)."""
+    reader = sparql_view(store)
+    links = find_links(reader)
+    shared = reader.query(SHARED_ORGS_QUERY)
     assert isinstance(shared, ox.QuerySolutions)
     counts = LinkCounts(dict(Counter(rule for _, _, rule in links)), int(next(shared)["n"].value))
     report = RunReport(source=LINKS_SOURCE, run_id=run_id, links=counts, read=len(links), loaded=len(links))

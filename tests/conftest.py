@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from graph.embeddings import Embedder
+    from graph.search import Embedder
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample"
@@ -43,7 +43,7 @@ def embedder() -> Embedder:
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from graph.embeddings import SentenceTransformerEmbedder
+    from graph.search import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder.load(device="cpu")
 
@@ -51,7 +51,7 @@ def embedder() -> Embedder:
 @pytest.fixture(scope="session")
 def onnx_models(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """A models folder holding the default model exported for ONNX Runtime (made once: about 10 s)."""
-    from graph.onnx_encoder import OnnxEncoder
+    from graph.search.onnx_encoder import OnnxEncoder
 
     folder = tmp_path_factory.mktemp("models")
     OnnxEncoder.prepare(embedder._model, folder)  # type: ignore[attr-defined]

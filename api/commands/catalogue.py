@@ -15,7 +15,7 @@ from rich.table import Table
 from api.commands.common import console, open_for, update_index
 from api.settings import Settings
 from graph.errors import SharekgError
-from graph.store import EXPORT_FORMATS, Store
+from graph.store import EXPORT_FORMATS, Store, sparql_view
 from ingest.linking import distinct_entities, relink
 from ingest.pipeline import SourcePlan, ingest_source, new_run_id, plan
 from ingest.readers import FORMAT_NAMES
@@ -130,7 +130,7 @@ def stats(settings: Settings) -> None:
     store = open_for(settings, read_only=True)
     try:
         counts = store.count_by_type()
-        entities = distinct_entities(store)
+        entities = distinct_entities(sparql_view(store))
     finally:
         store.close()
     by_source: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -173,8 +173,7 @@ def export(settings: Settings, fmt: str, output: Path | None) -> None:
 @click.pass_obj
 def migrate(settings: Settings, target: str) -> None:
     """Copy the embedded graph (each source's current graph and checksum) into Neo4j; again copies only changes."""
-    from graph.migrate import copy_store
-    from graph.store import open_neo4j_store
+    from graph.store import copy_store, open_neo4j_store
 
     if not settings.neo4j_uri:
         raise click.UsageError("set SHAREKG_NEO4J_URI (and SHAREKG_NEO4J_PASSWORD) to the Neo4j server to copy into")

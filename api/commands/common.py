@@ -9,9 +9,8 @@ from rich.console import Console
 from rich.progress import Progress, TaskID, TimeElapsedColumn
 
 from api.settings import Settings, open_configured_store
-from graph.migrate import sparql_view
-from graph.search_index import FORMAT_VERSION, SearchIndex, format_version, index_folder, open_index
-from graph.store import Store, open_store
+from graph.search import FORMAT_VERSION, SearchIndex, format_version, index_folder, open_index
+from graph.store import Store, open_store, sparql_view
 
 #: Models load from local folders only, quietly.
 OFFLINE_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "TOKENIZERS_PARALLELISM": "false"}
@@ -30,7 +29,7 @@ def open_for(settings: Settings, read_only: bool = False, *, embedded: bool = Fa
 
 def update_index(settings: Settings, store: Store) -> SearchIndex:
     """Open the search index, building it (embedding only what changed) when the graph has changed."""
-    from graph.embeddings import EmbeddingCache, SentenceTransformerEmbedder
+    from graph.search import EmbeddingCache, SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder.load(settings.model, settings.device)
     cache = EmbeddingCache(settings.embeddings_path)

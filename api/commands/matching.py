@@ -14,11 +14,11 @@ from rich.table import Table
 
 from api.commands.common import console, current_index, open_for
 from api.settings import Settings
+from graph.centre import DemandLog, top_results
 from graph.contest import stated_needs
-from graph.demand import DemandLog, top_results
-from graph.documents import RESOURCE_TYPES
 from graph.errors import SharekgError
-from graph.matcher import MAX_K, Filters, Matcher, MatchResponse
+from graph.search import MAX_K, RESOURCE_TYPES, Filters, Matcher, MatchResponse
+from graph.store import sparql_view
 
 
 @click.command()
@@ -40,7 +40,7 @@ def match(
     store = open_for(settings, read_only=True)
     try:
         index = current_index(settings, store)
-        from graph.embeddings import SentenceTransformerEmbedder
+        from graph.search import SentenceTransformerEmbedder
 
         matcher = Matcher(index, SentenceTransformerEmbedder.load(settings.model, settings.device))
         filters = Filters(types, organization, country, region, city, access)
@@ -65,7 +65,7 @@ def match(
 @click.pass_obj
 def bundle(settings: Settings, text: str, k: int, as_json: bool) -> None:
     """Coherent sets for a need: an instrument, its facility, the expert who runs or knows it, a dataset."""
-    from graph.embeddings import SentenceTransformerEmbedder
+    from graph.search import SentenceTransformerEmbedder
 
     store = open_for(settings, read_only=True)
     try:
@@ -94,13 +94,13 @@ def bundle(settings: Settings, text: str, k: int, as_json: bool) -> None:
 @click.pass_obj
 def fits(settings: Settings, iri: str, k: int) -> None:
     """Reverse matching for a resource centre: the logged needs the resource IRI fits best."""
-    from graph.embeddings import SentenceTransformerEmbedder
+    from graph.search import SentenceTransformerEmbedder
 
     store = open_for(settings, read_only=True)
     log = DemandLog(settings.demand_path)
     try:
         matcher = Matcher(current_index(settings, store), SentenceTransformerEmbedder.load(settings.model))
-        needs = [(str(n.id), n.text) for n in log.needs()] + stated_needs(store)
+        needs = [(str(n.id), n.text) for n in log.needs()] + stated_needs(sparql_view(store))
         found = matcher.reverse(iri, needs, k)
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
@@ -135,12 +135,12 @@ def adapt(settings: Settings, out: Path, epochs: int) -> None:
     """Adapt the embedding model to the graph's own texts (self-supervised: titles to their descriptions).
 
     Then use it with SHAREKG_MODEL=OUT (and `sharekg index` to re-embed)."""
-    from graph.adaptation import AdaptationSettings, corpus_pairs
-    from graph.adaptation import adapt as run_adaptation
+    from graph.evaluation import AdaptationSettings, corpus_pairs
+    from graph.evaluation import adapt as run_adaptation
 
     store = open_for(settings, read_only=True)
     try:
-        pairs = corpus_pairs(store)
+        pairs = corpus_pairs(sparql_view(store))
     finally:
         store.close()
     console.print(f"{len(pairs):,} title/description pairs from the graph; base model {settings.model}")
@@ -172,8 +172,8 @@ def eval_command(
     """Score matching on relevance judgements: P@5, R@5, MAP, MRR, nDCG@10 (or the reviewer set's pairwise loss)
     for BM25, plain cosine and sharekg, computed in the same run."""
     from api.evaluate import TASKS, run_ranking_task, run_reviewer_task
-    from graph.embeddings import EmbeddingCache, SentenceTransformerEmbedder
     from graph.evaluation import format_table
+    from graph.search import EmbeddingCache, SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder.load(settings.model, settings.device)
     cache = EmbeddingCache(settings.embeddings_path)

@@ -16,11 +16,20 @@ from fastapi.responses import JSONResponse, Response
 from api.convert import resource_iri
 from api.deps import MatcherDep, ServicesDep
 from api.problems import Problem
-from graph.centre_reports import underused_csv, unmet_chart, unmet_csv, utilisation_chart
-from graph.impact import resource_impact
+from graph.centre import (
+    DEFAULT_THRESHOLD,
+    UnmetReport,
+    UtilisationReport,
+    resource_impact,
+    underused,
+    underused_csv,
+    unmet_chart,
+    unmet_csv,
+    unmet_needs,
+    utilisation,
+    utilisation_chart,
+)
 from graph.store import BASE
-from graph.unmet import DEFAULT_THRESHOLD, UnmetReport, unmet_needs
-from graph.utilisation import UtilisationReport, underused, utilisation
 from ingest.iris import org_iri
 from ingest.records import OrgRef
 
@@ -70,7 +79,7 @@ def _organization(value: str | None) -> str | None:
 def _report(services: ServicesDep, organization: str | None, since: datetime | None,
             until: datetime | None) -> UtilisationReport:  # fmt: skip
     since, until = _window(since, until)
-    return utilisation(services.store, services.demand, since=since, until=until,
+    return utilisation(services.sparql_store, services.demand, since=since, until=until,
                        organization=_organization(organization),
                        capacity_defaults=services.settings.capacity_hours)  # fmt: skip
 
@@ -150,4 +159,4 @@ def get_impact(rid: str, services: ServicesDep) -> dict[str, object]:
     iri = resource_iri(rid)
     if not services.store.describe(iri):
         raise Problem(404, "Not found", f"no resource {rid!r} in the graph; find ids with GET /resources?q=...")
-    return asdict(resource_impact(services.store, iri))
+    return asdict(resource_impact(services.sparql_store, iri))

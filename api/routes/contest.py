@@ -12,10 +12,9 @@ from pydantic import BaseModel, Field
 from api.convert import resource_iri
 from api.deps import MatcherDep, ServicesDep
 from api.problems import Problem
-from graph.contest import Entry, contest_detail, contests, entry
-from graph.impact import entry_evidence
-from graph.matcher import MAX_NEED_CHARS
-from graph.mentors import DEFAULT_CAP, suggest_mentors
+from graph.centre import entry_evidence
+from graph.contest import DEFAULT_CAP, Entry, contest_detail, contests, entry, suggest_mentors
+from graph.search import MAX_NEED_CHARS
 
 router = APIRouter(tags=["contest"])
 
@@ -29,12 +28,12 @@ class MentorRequest(BaseModel):
 
 @router.get("/contests", summary="Contests, newest first, with their tracks")
 def list_contests(services: ServicesDep) -> list[dict[str, object]]:
-    return [asdict(c) for c in contests(services.store)]
+    return [asdict(c) for c in contests(services.sparql_store)]
 
 
 @router.get("/contests/{rid:path}", summary="A contest: its tracks, challenge topics and entries")
 def get_contest(rid: str, services: ServicesDep) -> dict[str, object]:
-    found = contest_detail(services.store, resource_iri(rid))
+    found = contest_detail(services.sparql_store, resource_iri(rid))
     if found is None:
         raise Problem(404, "Not found", f"no contest {rid!r}; list them with GET /contests")
     return asdict(found)
@@ -42,7 +41,7 @@ def get_contest(rid: str, services: ServicesDep) -> dict[str, object]:
 
 def _entry(services: ServicesDep, rid: str) -> Entry:
     """The entry with this id, or a 404 that says where entries are listed."""
-    found = entry(services.store, resource_iri(rid))
+    found = entry(services.sparql_store, resource_iri(rid))
     if found is None:
         raise Problem(404, "Not found", f"no entry {rid!r}; find entries with GET /contests/{{id}}")
     return found
@@ -56,12 +55,12 @@ def entry_mentors(
     """Experts ranked for the entry's need; an expert who is in the team, shares its organisation, co-authored with
     a member, already mentors the entry or is at the cap is skipped, with the reason."""
     iri = _entry(services, rid).iri
-    return asdict(suggest_mentors(services.store, matcher, entry=iri, k=k, cap=cap))
+    return asdict(suggest_mentors(services.sparql_store, matcher, entry=iri, k=k, cap=cap))
 
 
 @router.get("/entries/{rid:path}/evidence", summary="The resource use recorded for an entry, for judges")
 def get_evidence(rid: str, services: ServicesDep) -> dict[str, object]:
-    return asdict(entry_evidence(services.store, _entry(services, rid).iri))
+    return asdict(entry_evidence(services.sparql_store, _entry(services, rid).iri))
 
 
 @router.get("/entries/{rid:path}", summary="An entry: team, need, matched resources, mentors, outputs")
@@ -72,4 +71,6 @@ def get_entry(rid: str, services: ServicesDep) -> dict[str, object]:
 @router.post("/mentors/suggest", summary="Mentors for a need (and team), load-balanced, conflicts skipped")
 def mentors_for_need(request: MentorRequest, services: ServicesDep, matcher: MatcherDep) -> dict[str, object]:
     team = resource_iri(request.team) if request.team else None
-    return asdict(suggest_mentors(services.store, matcher, request.text, team=team, k=request.k, cap=request.cap))
+    return asdict(
+        suggest_mentors(services.sparql_store, matcher, request.text, team=team, k=request.k, cap=request.cap)
+    )

@@ -20,9 +20,10 @@ from api.schemas import (
     ReverseMatchOut,
     TeamContext,
 )
+from graph.centre import top_results
 from graph.contest import stated_needs
-from graph.demand import top_results
-from graph.matcher import Filters, MatchError, Team
+from graph.errors import MatchError
+from graph.search import Filters, TeamPlace
 
 router = APIRouter(tags=["matching"])
 
@@ -34,8 +35,8 @@ def _filters(f: MatchFilters, types: tuple[str, ...] = ()) -> Filters:
     return Filters(types, f.organization, f.country, f.region, f.city, f.access)
 
 
-def _team(t: TeamContext | None) -> Team | None:
-    return Team(t.organization, t.region, t.country) if t else None
+def _team(t: TeamContext | None) -> TeamPlace | None:
+    return TeamPlace(t.organization, t.region, t.country) if t else None
 
 
 @router.post("/match", summary="Resources that fit a need, per type, each explained", response_model=MatchResponseOut)
@@ -79,7 +80,7 @@ def reverse(
     iri = resource_iri(rid)
     if iri not in matcher.position:
         raise Problem(404, "Not found", f"no matchable resource {rid!r} (instruments, facilities, datasets, experts)")
-    needs = [(str(n.id), n.text) for n in services.demand.needs()] + stated_needs(services.store)
+    needs = [(str(n.id), n.text) for n in services.demand.needs()] + stated_needs(services.sparql_store)
     try:
         found = matcher.reverse(iri, needs, k)
     except MatchError as e:

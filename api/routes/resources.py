@@ -15,8 +15,7 @@ from api.deps import MatcherDep, ServicesDep
 from api.problems import Problem
 from api.resource_view import CONTEXT_PATH, jsonld_context, resource_jsonld, resource_turtle, resource_view
 from api.schemas import FacetValue, ResourceOut, ResourcePage, ResourceSummary, ResourceType
-from graph.documents import ResourceDoc
-from graph.matcher import Matcher
+from graph.search import Matcher, ResourceDoc
 
 router = APIRouter(tags=["resources"])
 

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.keys import add_key
 from api.settings import Settings
-from graph.embeddings import Embedder, EmbeddingCache
-from graph.search_index import index_folder, open_index
+from graph.search import Embedder, EmbeddingCache
+from graph.search.index import index_folder, open_index
 from graph.store import Store, open_store
 from ingest.linking import relink
 from ingest.pipeline import ingest_source, plan

@@ -20,7 +20,7 @@ from schemathesis.python.asgi import shutdown_lifespans
 
 from api.app import create_app
 from api.settings import Settings
-from graph.embeddings import Embedder
+from graph.search import Embedder
 from graph.store import open_store
 from tests.api.conftest import Service
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from graph.embeddings import Embedder
+from graph.search import Embedder
 from graph.store import open_store
 
 NEEDS = [

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from api.app import create_app
 from api.settings import Settings
-from graph.embeddings import Embedder
+from graph.search import Embedder
 from graph.store import open_store
 from tests.api.conftest import build_graph
 

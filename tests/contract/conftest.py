@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.neo4j_store import Neo4jStore
 from graph.store import Store, open_neo4j_store, open_store
+from graph.store.neo4j_store import Neo4jStore
 from tests.contract.arcadedb import ArcadeDB, arcadedb_server
 
 BACKENDS = [

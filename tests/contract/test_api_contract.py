@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from graph.embeddings import Embedder
-from graph.neo4j_store import Neo4jStore
+from graph.search import Embedder
 from graph.store import Store
+from graph.store.neo4j_store import Neo4jStore
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import FIXTURES
 

@@ -13,16 +13,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graph.embeddings import EmbeddingCache
-from graph.matcher import Filters, Matcher
-from graph.migrate import snapshot
-from graph.search_index import SearchIndex
+from graph.search import EmbeddingCache, Filters, Matcher
+from graph.search.index import SearchIndex
 from graph.store import Store, open_store
+from graph.store.migrate import snapshot
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import SAMPLE
 
 if TYPE_CHECKING:
-    from graph.embeddings import Embedder
+    from graph.search import Embedder
 
 NEED = "X-ray absorption spectroscopy of catalysts at the K-edge"
 

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph.errors import SharekgError
-from graph.migrate import copy_store
 from graph.store import CATALOGUE_GRAPH, EXPORT_FORMATS, Store, Triple, open_store
+from graph.store.migrate import copy_store
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import SAMPLE
 

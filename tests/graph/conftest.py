@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.demand import DemandLog
+from graph.centre.demand import DemandLog
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.adaptation import AdaptationSettings, adapt, corpus_pairs, training_pairs
-from graph.embeddings import SentenceTransformerEmbedder
 from graph.errors import ConfigurationError
+from graph.evaluation.adaptation import AdaptationSettings, adapt, corpus_pairs, training_pairs
+from graph.search import SentenceTransformerEmbedder
 from graph.store import open_store
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import FIXTURES

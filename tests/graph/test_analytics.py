@@ -11,7 +11,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from graph.analytics import (
+from graph.analytics.network import (
     BOOKKEEPING_CLASSES,
     GraphStatistics,
     Neighbourhood,

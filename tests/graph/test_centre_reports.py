@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graph.centre_reports import UNDERUSED_COLUMNS, underused_csv, unmet_chart, unmet_csv, utilisation_chart
+from graph.centre.reports import UNDERUSED_COLUMNS, underused_csv, unmet_chart, unmet_csv, utilisation_chart
+from graph.centre.unmet import ClusterSubject, NeedCluster, UnmetNeed, UnmetReport
+from graph.centre.utilisation import AssetUse, FittedNeed, UnderusedAsset, UtilisationReport
 from graph.errors import InputError
-from graph.unmet import ClusterSubject, NeedCluster, UnmetNeed, UnmetReport
-from graph.utilisation import AssetUse, FittedNeed, UnderusedAsset, UtilisationReport
 
 BASE = "https://w3id.org/sharekg/id/"
 TRICKY = 'We need "XANES", at 10 K,\nand help with =SUM(A1:A9) style fitting'

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.demand import SCHEMA_VERSION, DemandLog, TopResult, top_results
+from graph.centre.demand import SCHEMA_VERSION, DemandLog, TopResult, top_results
 from graph.errors import InputError
-from graph.explain import Explanation
-from graph.matcher import MatchResponse, MatchResult
+from graph.search.explain import Explanation
+from graph.search.matcher import MatchResponse, MatchResult
 
 NMR = "https://w3id.org/sharekg/id/instrument/nsf-mri/1726812"
 XAS = "https://w3id.org/sharekg/id/instrument/xas-beamlines/ALS%2F10.3.2"

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from graph.embeddings import Embedder, SentenceTransformerEmbedder
+from graph.search import Embedder, SentenceTransformerEmbedder
 
 NEEDS = [
     "We want to study magnetic thin films with X-ray magnetic circular dichroism.",

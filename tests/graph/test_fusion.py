@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from graph.fusion import RRF_K, fuse, fuse_arrays
+from graph.search.fusion import RRF_K, fuse, fuse_arrays
 
 
 def plain_fuse(rankings: list[tuple[list[int], float]], k: int = RRF_K) -> list[tuple[int, float]]:

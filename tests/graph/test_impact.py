@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from graph.centre.impact import entry_evidence, resource_impact
 from graph.errors import InputError
-from graph.impact import entry_evidence, resource_impact
 from graph.store import BASE, Store, Triple, open_store
 from ontology.terms import FOAF_, PROV_, RDF_, RDFS_, SKG, XSD_
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import graph.lexical
 from graph.errors import ConfigurationError, StoreError
-from graph.lexical import LexicalIndex, Term, tokenize
+from graph.search.lexical import LexicalIndex, Term, tokenize
 from tests.conftest import SAMPLE
 
 TEXTS = [
@@ -28,11 +26,6 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def index() -> LexicalIndex:
     return LexicalIndex.build(TEXTS)
-
-
-def test_doctests() -> None:
-    result = doctest.testmod(graph.lexical, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_tokenize_keeps_surface_forms_and_drops_stopwords() -> None:

@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 import numpy as np
 import pytest
 
-from graph.embeddings import Embedder, EmbeddingCache, SentenceTransformerEmbedder
-from graph.errors import StoreError
-from graph.matcher import MAX_NEED_CHARS, Filters, Matcher, MatchError, Team
-from graph.search_index import SearchIndex, open_index
+from graph.errors import MatchError, StoreError
+from graph.search import Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
+from graph.search.filters import DocumentFacts
+from graph.search.index import SearchIndex, open_index
+from graph.search.matcher import MAX_NEED_CHARS, Matcher
 from graph.store import Store, open_store
 from ingest.linking import relink
 from ingest.pipeline import ingest_source, plan
@@ -127,7 +128,7 @@ def test_a_long_need_in_another_script_is_answered(matcher: Matcher) -> None:
 def test_team_nearby_ranks_higher(matcher: Matcher) -> None:
     need, only = "a computer", Filters(types=("Instrument",))
     plain = [r.iri for r in matcher.match(need, only, k=40).results["Instrument"]]
-    local = matcher.match(need, only, k=40, team=Team(organization="University of St Andrews"))
+    local = matcher.match(need, only, k=40, team=TeamPlace(organization="University of St Andrews"))
     ranked = [r.iri for r in local.results["Instrument"]]
     first_local = min(ranked.index(i) for i in ranked if "st-andrews" in i)
     assert first_local <= min(plain.index(i) for i in plain if "st-andrews" in i)
@@ -213,7 +214,7 @@ def test_each_type_has_its_own_indexes_and_they_rank_as_masked_exact_search(
 def test_other_filters_mask_the_types_rows_before_ranking(matcher: Matcher, embedder: Embedder) -> None:
     index = matcher.index
     types = np.array([d.type for d in index.docs])
-    base = matcher._mask(Filters(organization="University of St Andrews"))
+    base = DocumentFacts(index.docs, index.label_of).mask(Filters(organization="University of St Andrews"))
     assert base is not None
     allowed = base & (types == "Instrument")
     assert int(allowed.sum()) == 23 < int((types == "Instrument").sum())  # every instrument of the university
@@ -224,7 +225,8 @@ def test_other_filters_mask_the_types_rows_before_ranking(matcher: Matcher, embe
     response = matcher.match(NEEDS[0], Filters(types=("Instrument",), organization="University of St Andrews"), k=5)
     assert len(response.results["Instrument"]) == 5
     assert all(allowed[matcher.position[r.iri]] for r in response.results["Instrument"])
-    assert matcher._mask(Filters(types=("Instrument",))) is None  # the type alone needs no mask
+    facts = DocumentFacts(index.docs, index.label_of)
+    assert facts.mask(Filters(types=("Instrument",))) is None  # the type alone needs no mask
 
 
 def test_explanations_carry_the_terms_and_bm25_of_each_result(matcher: Matcher) -> None:
@@ -283,7 +285,7 @@ def test_bm25_on_the_pool_or_inline_gives_the_same_answers(matcher: Matcher, mon
     """Small types run BM25 inline, large ones on the pool while the model encodes: the answers are the same."""
     need = "Powder X-ray diffraction of metal-organic frameworks; a mentor in crystallography."
     inline = matcher.match(need, Filters(), 5)
-    monkeypatch.setattr("graph.matcher.LEXICAL_POOL_FROM_ROWS", 0)  # every type on the pool
+    monkeypatch.setattr("graph.search.matcher.LEXICAL_POOL_FROM_ROWS", 0)  # every type on the pool
     pooled = matcher.match(need, Filters(), 5)
     assert [[r.iri for r in rs] for rs in pooled.results.values()] == [
         [r.iri for r in rs] for rs in inline.results.values()

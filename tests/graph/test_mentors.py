@@ -8,11 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.embeddings import Embedder, EmbeddingCache
+from graph.contest.mentors import entry_need, suggest_mentors
 from graph.errors import InputError
-from graph.matcher import Matcher
-from graph.mentors import entry_need, suggest_mentors
-from graph.search_index import SearchIndex
+from graph.search import Embedder, EmbeddingCache
+from graph.search.index import SearchIndex
+from graph.search.matcher import Matcher
 from graph.store import BASE, Store, Triple, open_store
 from ontology.terms import FOAF_, ORG_, OWL_, RDF_, RDFS_, SKG
 

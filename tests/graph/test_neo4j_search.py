@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from graph import neo4j_queries as q
 from graph.errors import ConfigurationError
-from graph.neo4j_search import OVERFETCH, Neo4jSearch, fused, lucene_text, search_plan
-from graph.neo4j_store import Neo4jStore, identify_server
+from graph.search.neo4j_search import OVERFETCH, Neo4jSearch, fused, lucene_text, search_plan
+from graph.store import cypher_queries as q
+from graph.store.neo4j_store import Neo4jStore, identify_server
 
 if TYPE_CHECKING:
-    from graph.embeddings import Embedder
+    from graph.search import Embedder
 
 
 @pytest.mark.parametrize(
@@ -78,10 +78,9 @@ def neo4j_store() -> Iterator[Neo4jStore]:
 def test_search_on_neo4j_finds_what_the_embedded_matcher_finds(
     neo4j_store: Neo4jStore, embedder: Embedder, tmp_path: Path
 ) -> None:
-    from graph.embeddings import EmbeddingCache
-    from graph.matcher import Filters, Matcher
-    from graph.migrate import snapshot
-    from graph.search_index import SearchIndex
+    from graph.search import EmbeddingCache, Filters, Matcher
+    from graph.search.index import SearchIndex
+    from graph.store.migrate import snapshot
     from ingest.pipeline import ingest_source, plan
     from tests.conftest import SAMPLE
 

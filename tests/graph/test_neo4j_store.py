@@ -8,7 +8,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph.errors import ConfigurationError, StoreError
-from graph.neo4j_store import (
+from graph.store import open_neo4j_store
+from graph.store.neo4j_store import (
     MIN_NEO4J,
     Neo4jStore,
     expand,
@@ -19,7 +20,6 @@ from graph.neo4j_store import (
     shorten,
     statements,
 )
-from graph.store import open_neo4j_store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -129,12 +129,3 @@ def test_an_unreachable_server_is_a_store_error_naming_the_setting() -> None:
             Neo4jStore.open(f"bolt://127.0.0.1:{port}", "neo4j", "secret", "neo4j")
     assert "SHAREKG_NEO4J_URI" in str(caught.value)
     assert "secret" not in str(caught.value)
-
-
-@pytest.mark.parametrize("name", ["graph.neo4j_store", "graph.neo4j_search"])
-def test_doctests(name: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graph.embeddings import Embedder, SentenceTransformerEmbedder
 from graph.errors import ConfigurationError
-from graph.onnx_encoder import PROBES, OnnxEncoder, _supported_parts
+from graph.search import Embedder, SentenceTransformerEmbedder
+from graph.search.onnx_encoder import PROBES, OnnxEncoder, _supported_parts
 
 NEEDS = [
     "We want to study magnetic thin films with X-ray magnetic circular dichroism.",

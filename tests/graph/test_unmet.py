@@ -3,20 +3,18 @@ per month; needs the catalogue serves are left out."""
 
 from __future__ import annotations
 
-import doctest
 from datetime import UTC, datetime
 
 import numpy as np
 import pyoxigraph as ox
 import pytest
 
-import graph.unmet
-from graph.demand import DemandLog, TopResult
-from graph.embeddings import Embedder, EmbeddingCache
+from graph.centre.demand import DemandLog, TopResult
+from graph.centre.unmet import average_linkage, unmet_needs
 from graph.errors import InputError
-from graph.search_index import SearchIndex
+from graph.search import Embedder, EmbeddingCache
+from graph.search.index import SearchIndex
 from graph.store import BASE, Triple, open_store
-from graph.unmet import average_linkage, unmet_needs
 from ontology.terms import DCT, RDF_, RDFS_, SKG, SKOS_
 
 ANZSRC = "https://linked.data.gov.au/def/anzsrc-for/2020"
@@ -126,4 +124,3 @@ def test_average_linkage_merges_while_the_mean_similarity_holds() -> None:
     assert average_linkage(np.stack([a, b, c]), 0.5) == [[0, 1], [2]]
     assert average_linkage(np.stack([a, b, c]), 0.3) == [[0, 1, 2]]
     assert average_linkage(np.zeros((0, 2)), 0.5) == []
-    assert doctest.testmod(graph.unmet).failed == 0

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pyoxigraph as ox
 import pytest
 
-from graph.demand import DemandLog, TopResult
+from graph.centre.demand import DemandLog, TopResult
+from graph.centre.utilisation import underused, utilisation
 from graph.errors import InputError
 from graph.store import BASE, Store, Triple, open_store
-from graph.utilisation import underused, utilisation
 from ontology.terms import ORG_, PROV_, RDF_, RDFS_, SKG, XSD_
 
 ID = BASE

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from graph.errors import StoreError
-from graph.vector_index import HnswParams, VectorIndex, top_k
+from graph.search.vector_index import HnswParams, VectorIndex, top_k
 
 
 def unit(x: np.ndarray) -> np.ndarray:

@@ -50,7 +50,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from graph.errors import ConfigurationError
-from graph.store import Store
+from graph.store import SparqlStore, Store
 from ontology.terms import DCT, FOAF_, ORG_, OWL_, RDF_, RDFS_, SKG_NS, SKOS_, ontology_text
 
 #: The seed of every randomised step (community detection, betweenness sampling).
@@ -122,7 +122,7 @@ def _rows(result: ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean) -> Iter
         yield tuple(term.value if term is not None else "" for term in row)
 
 
-def _values(store: Store, query: str) -> Iterator[tuple[str, ...]]:
+def _values(store: SparqlStore, query: str) -> Iterator[tuple[str, ...]]:
     return _rows(store.query(query))
 
 
@@ -134,7 +134,7 @@ def _tail(iri: str) -> str:
 # --------------------------------------------------------------------------------------------- projection
 
 
-def project(store: Store) -> nx.DiGraph:
+def project(store: SparqlStore) -> nx.DiGraph:
     """The resource graph as a networkx ``DiGraph``: IRIs as nodes with ``type`` (the most specific sharekg class,
     e.g. ``Paper`` rather than ``Output``), ``label`` and ``sources`` (source names); an edge for each object
     property between two nodes, with ``predicates`` (short names such as ``skg:hostedBy``). Untyped IRIs and
@@ -276,7 +276,7 @@ class GraphStatistics:
 
 
 def graph_statistics(
-    store: Store,
+    store: SparqlStore,
     *,
     top: int = 10,
     top_communities: int = 10,
@@ -354,7 +354,7 @@ def _central(
 
 
 def _community_summary(
-    store: Store, graph: nx.Graph, partition: list[set[str]], pagerank: dict[str, float], top: int,
+    store: SparqlStore, graph: nx.Graph, partition: list[set[str]], pagerank: dict[str, float], top: int,
     method: str, seed: int,
 ) -> CommunitySummary:  # fmt: skip
     chosen = [c for c in partition[:top] if len(c) > 1]
@@ -386,7 +386,7 @@ class _Topics:
     frequency: Counter[str]
 
     @classmethod
-    def read(cls, store: Store, graph: nx.Graph) -> _Topics:
+    def read(cls, store: SparqlStore, graph: nx.Graph) -> _Topics:
         of: dict[str, set[str]] = {}
         for node, topic in _values(store, TOPICS_QUERY):
             if node in graph:
@@ -431,7 +431,7 @@ class Neighbourhood:
     truncated: bool  # True when the resource has more neighbours than the limit
 
 
-def neighbourhood(store: Store, iri: str, *, limit: int = 50) -> Neighbourhood | None:
+def neighbourhood(store: SparqlStore, iri: str, *, limit: int = 50) -> Neighbourhood | None:
     """The resource ``iri`` with up to ``limit`` neighbours (outgoing links first) and the edges between it and
     them, as in ``project``; None when ``iri`` is not a typed resource of the current graph (or not an IRI)."""
     if limit < 0:
@@ -467,7 +467,7 @@ def neighbourhood(store: Store, iri: str, *, limit: int = 50) -> Neighbourhood |
     return Neighbourhood(known[iri], [known[iri], *(known[n] for n in neighbours)], edges, truncated)
 
 
-def _typed_nodes(store: Store, iris: Iterable[str], vocabulary: _Vocabulary) -> dict[str, NodeRef]:
+def _typed_nodes(store: SparqlStore, iris: Iterable[str], vocabulary: _Vocabulary) -> dict[str, NodeRef]:
     """The nodes among ``iris`` that ``project`` would keep, with their most specific type and a label. Read with
     ``Store.describe`` (one call per node, at most ``limit`` + 1), so it works on every backend, SPARQL or not."""
     found = {}

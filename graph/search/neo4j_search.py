@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from graph import neo4j_queries as q
 from graph.errors import ConfigurationError
-from graph.fusion import fuse
-from graph.neo4j_store import Neo4jStore, Server
+from graph.search.fusion import fuse
+from graph.store import Neo4jStore, Server
+from graph.store import cypher_queries as q
 
 if TYPE_CHECKING:
-    from graph.search_index import SearchIndex
+    from graph.search.index import SearchIndex
 
 #: Oldest Neo4j whose vector index filters inside the ``SEARCH`` clause.
 SEARCH_CLAUSE_SINCE = (2026, 1)

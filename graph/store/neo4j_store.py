@@ -27,16 +27,16 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, BinaryIO, NoReturn, cast
+from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
 import neo4j
 import pyoxigraph as ox
 from neo4j import exceptions as neo4j_errors
 
-from graph import neo4j_queries as q
 from graph.errors import ConfigurationError, StoreError
-from graph.store import (
+from graph.store import cypher_queries as q
+from graph.store.protocol import (
     BASE,
     CATALOGUE_GRAPH,
     GRAPH_PREFIX,
@@ -265,7 +265,7 @@ class Neo4jStore:
     def execute(
         self, query: str, params: Mapping[str, Any] | None = None, *, write: bool = False
     ) -> list[neo4j.Record]:
-        """Run one statement of ``graph.neo4j_queries`` in a managed transaction (transient errors are retried)."""
+        """Run one statement of ``graph.store.cypher_queries`` in a managed transaction (transient errors retried)."""
         routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
         try:
             result = self._driver.execute_query(
@@ -353,12 +353,6 @@ class Neo4jStore:
 
     def sources(self) -> dict[str, SourceEntry]:
         return {r["name"]: SourceEntry(r["name"], r["graph"], r["checksum"]) for r in self.execute(q.SOURCES)}
-
-    def query(self, sparql: str) -> NoReturn:
-        raise ConfigurationError(
-            "SPARQL runs on the embedded store only; this store is Neo4j (SHAREKG_NEO4J_URI is set). Use Cypher "
-            "in Neo4j, or copy the graph to an embedded store with graph.migrate.snapshot / `sharekg migrate`"
-        )
 
     def describe(self, iri: str) -> list[tuple[ox.NamedNode, Term]]:
         seen: dict[tuple[ox.NamedNode, Term], None] = {}

@@ -17,9 +17,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.embeddings import DEFAULT_MODEL, default_model_path
 from graph.errors import ConfigurationError
-from graph.store import Store
+from graph.search import DEFAULT_MODEL, default_model_path
+from graph.store import SparqlStore
 
 Pair = tuple[str, str]  # (short line, description)
 
@@ -57,7 +57,7 @@ SELECT ?title ?text WHERE {
 }"""
 
 
-def corpus_pairs(store: Store) -> list[Pair]:
+def corpus_pairs(store: SparqlStore) -> list[Pair]:
     """Training pairs from the graph itself: datasets' introducing papers, instruments, grants and works."""
     rows = store.query(PAIRS_QUERY)
     assert isinstance(rows, ox.QuerySolutions)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.sparql_helpers import PREFIXES, iri_ref, select
-from graph.store import Store
+from graph.store import PREFIXES, SparqlStore, iri_ref, select
 from ontology.terms import SKG_NS
 
 CONTESTS_QUERY = (
@@ -117,7 +116,7 @@ def _v(term: object) -> str:
     return term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
 
 
-def contests(store: Store) -> list[Contest]:
+def contests(store: SparqlStore) -> list[Contest]:
     """Every contest, newest first, with its tracks."""
     found: dict[str, tuple[str, str, str, dict[str, str]]] = {}
     for r in select(store, CONTESTS_QUERY):
@@ -128,12 +127,12 @@ def contests(store: Store) -> list[Contest]:
     return [Contest(i, lab, s, e, tuple(Ref(t, n) for t, n in tr.items())) for i, (lab, s, e, tr) in found.items()]
 
 
-def stated_needs(store: Store) -> list[tuple[str, str]]:
+def stated_needs(store: SparqlStore) -> list[tuple[str, str]]:
     """(entry IRI, need text) of every entry that states its need."""
     return [(_v(r["entry"]), _v(r["text"])) for r in select(store, STATED_NEEDS_QUERY)]
 
 
-def contest_detail(store: Store, iri: str) -> ContestDetail | None:
+def contest_detail(store: SparqlStore, iri: str) -> ContestDetail | None:
     """A contest with its challenge topics and entries; None when there is no such contest."""
     contest = next((c for c in contests(store) if c.iri == iri), None)
     if contest is None:
@@ -152,7 +151,7 @@ def contest_detail(store: Store, iri: str) -> ContestDetail | None:
     return ContestDetail(contest, tuple(topics), tuple(entries))
 
 
-def entry(store: Store, iri: str) -> Entry | None:
+def entry(store: SparqlStore, iri: str) -> Entry | None:
     """One entry with everything it links to; None when the graph has no such entry."""
     values: dict[str, dict[str, str]] = defaultdict(dict)
     for r in select(store, ENTRY_QUERY.replace("{entry}", iri_ref(iri))):

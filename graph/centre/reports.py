@@ -17,9 +17,9 @@ from typing import Literal
 
 from matplotlib.figure import Figure
 
+from graph.centre.unmet import UnmetReport
+from graph.centre.utilisation import UnderusedAsset, UtilisationReport
 from graph.errors import InputError
-from graph.unmet import UnmetReport
-from graph.utilisation import UnderusedAsset, UtilisationReport
 
 ChartFormat = Literal["png", "svg"]
 FORMATS = ("png", "svg")

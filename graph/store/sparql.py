@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from graph.errors import InputError
-from graph.store import Store
+from graph.store.protocol import SparqlStore
 from ontology.terms import SKG_NS
 
 #: The prefixes the graph's read queries use, declared once (SPARQL ignores those a query does not use).
@@ -21,7 +21,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 UNSAFE_IN_IRI = '<>"{}|^`\\ \n'
 
 
-def select(store: Store, query: str) -> list[ox.QuerySolution]:
+def select(store: SparqlStore, query: str) -> list[ox.QuerySolution]:
     """The rows of a SELECT query over the store's current graphs."""
     rows = store.query(query)
     assert isinstance(rows, ox.QuerySolutions), "a SELECT query answers with solutions"

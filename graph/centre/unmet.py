@@ -32,10 +32,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from graph.demand import MIN_FIT, DemandLog, LoggedNeed
-from graph.embeddings import Embedder
+from graph.centre.demand import MIN_FIT, DemandLog, LoggedNeed
 from graph.errors import InputError
-from graph.search_index import INFERRED_SUBJECT_MIN, INFERRED_SUBJECTS, SearchIndex
+from graph.search import INFERRED_SUBJECT_MIN, INFERRED_SUBJECTS, Embedder, SearchIndex
 
 DEFAULT_THRESHOLD = MIN_FIT  # 0.45: the demand log counts demand from the same floor
 DEFAULT_CLUSTER_SIMILARITY = 0.5

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.explain import PathStep
-from graph.sparql_helpers import PREFIXES, iri_ref, select
-from graph.store import Store
+from graph.search import PathStep
+from graph.store import PREFIXES, SparqlStore, iri_ref, select
 from ontology.terms import SKG_NS
 
 OUTPUT_TYPES = ("Paper", "Software", "Patent", "Award", "StartUp", "DataOutput")
@@ -143,7 +142,7 @@ class _Node:
     year: int | None
 
 
-def resource_impact(store: Store, resource: str) -> ResourceImpact:
+def resource_impact(store: SparqlStore, resource: str) -> ResourceImpact:
     """The outputs ``resource`` helped produce, each with every evidence path that links them."""
     rows = select(store, IMPACT_QUERY.replace("{resource}", iri_ref(resource)))
     found: dict[str, list[tuple[str, str | None, str | None, str | None]]] = defaultdict(list)
@@ -167,7 +166,7 @@ def resource_impact(store: Store, resource: str) -> ResourceImpact:
     )
 
 
-def entry_evidence(store: Store, entry: str) -> EntryEvidence:
+def entry_evidence(store: SparqlStore, entry: str) -> EntryEvidence:
     """The resource use recorded for ``entry``, per resource, as evidence for judges (see the module docstring)."""
     rows = select(store, ENTRY_QUERY.replace("{entry}", iri_ref(entry)))
     team = next((r["team"].value for r in rows if r["team"] is not None), None)
@@ -224,7 +223,7 @@ class _Stepper:
         return PathStep(relation, iri, node.label or iri.rsplit("/", 1)[-1], node.type)
 
 
-def _details(store: Store, iris: set[str]) -> dict[str, _Node]:
+def _details(store: SparqlStore, iris: set[str]) -> dict[str, _Node]:
     """Label, most specific skg: type and year of each node ("" and None where absent)."""
     labels: dict[str, str] = {}
     types: dict[str, set[str]] = defaultdict(set)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graph.store import BASE, Store
+from graph.store import BASE, SparqlStore
 from ontology.terms import SKG_NS
 
 RESOURCE_TYPES = ("Instrument", "Facility", "Dataset", "Expert")
@@ -96,7 +96,7 @@ def _source(iri: str) -> str:
 class _Graph:
     """The parts of the store documents are built from, read once (a few queries, no per-resource queries)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: SparqlStore) -> None:
         self.store = store
         self.labels = {s: label for s, label in self._pairs(LABELS_QUERY)}
         self.props: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
@@ -129,7 +129,9 @@ class _Graph:
         return found[0] if found else ""
 
 
-def build_documents(store: Store, types: Iterable[str] = RESOURCE_TYPES) -> tuple[list[ResourceDoc], dict[str, str]]:
+def build_documents(
+    store: SparqlStore, types: Iterable[str] = RESOURCE_TYPES
+) -> tuple[list[ResourceDoc], dict[str, str]]:
     """Every matchable resource of the given types, in a stable order (type, then IRI), and the labels of the
     organisations and resources they point to (for paths and display)."""
     g = _Graph(store)

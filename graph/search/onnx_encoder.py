@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.embeddings import Forward
 from graph.errors import ConfigurationError
+from graph.search.encoding import Forward
 
 INPUTS = ("input_ids", "token_type_ids", "attention_mask")  # the order the exported graph takes them in
 MIN_COSINE = 0.9999  # ONNX Runtime against torch on the probes; measured 0.99999994 for all-MiniLM-L6-v2

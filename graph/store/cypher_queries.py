@@ -132,7 +132,7 @@ GRAPH_NODES = """
 MATCH (n:Resource {graph: $graph})
 RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props, [(n)-[r]->(o) | [type(r), o.uri]] AS out"""
 
-# ---- matching (graph.neo4j_search; Neo4j only: ArcadeDB has neither index) ----------------------------
+# ---- matching (graph.search.neo4j_search; Neo4j only: ArcadeDB has neither index) ----------------------------
 
 #: Vector index for Neo4j 5.x: filters cannot live in it, so queries over-fetch and filter after.
 CREATE_VECTOR_INDEX_5 = """

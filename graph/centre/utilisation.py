@@ -34,10 +34,9 @@ from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
-from graph.demand import MIN_FIT, DemandLog
+from graph.centre.demand import MIN_FIT, DemandLog
 from graph.errors import InputError
-from graph.sparql_helpers import PREFIXES, select
-from graph.store import Store
+from graph.store import PREFIXES, SparqlStore, select
 from ontology.terms import SKG_NS
 
 #: Hours a year an asset can be booked, by type, when the resource states none: 40 hours a week for 40 weeks
@@ -148,7 +147,7 @@ class _Record:
 
 
 def utilisation(
-    store: Store, log: DemandLog, *, until: datetime | None = None, since: datetime | None = None,
+    store: SparqlStore, log: DemandLog, *, until: datetime | None = None, since: datetime | None = None,
     capacity_defaults: Mapping[str, float] = DEFAULT_CAPACITY, organization: str | None = None,
     min_fit: float | None = MIN_FIT,
 ) -> UtilisationReport:  # fmt: skip
@@ -209,7 +208,7 @@ def underused(report: UtilisationReport, log: DemandLog, *, limit: int | None = 
     return ranked[:limit] if limit is not None else ranked
 
 
-def _assets(store: Store, organization: str | None) -> list[tuple[str, str, str, str, str, float | None]]:
+def _assets(store: SparqlStore, organization: str | None) -> list[tuple[str, str, str, str, str, float | None]]:
     scope = SCOPE.format(organization=organization) if organization else ""
     rows = select(store, ASSETS_QUERY.replace("{scope}", scope))
     found: dict[str, tuple[str, str, str, str, str, float | None]] = {}
@@ -225,7 +224,7 @@ def _assets(store: Store, organization: str | None) -> list[tuple[str, str, str,
     return sorted(found.values(), key=lambda a: (a[1], a[0]))
 
 
-def _usage(store: Store, start: datetime, end: datetime) -> tuple[dict[str, _Usage], int]:
+def _usage(store: SparqlStore, start: datetime, end: datetime) -> tuple[dict[str, _Usage], int]:
     """Hours booked and used per resource in ``[start, end)``, and how many records had no start."""
     rows = select(store, USAGE_QUERY)
     records: dict[str, _Record] = {}

@@ -28,12 +28,13 @@ from pathlib import Path
 import numpy as np
 import pyoxigraph as ox
 
-from graph.documents import RESOURCE_TYPES, ResourceDoc, build_documents
-from graph.embeddings import Embedder, EmbeddingCache
 from graph.errors import StoreError
-from graph.lexical import LexicalIndex
-from graph.store import Store
-from graph.vector_index import VectorIndex
+from graph.search.documents import RESOURCE_TYPES, ResourceDoc, build_documents
+from graph.search.embedding_cache import EmbeddingCache
+from graph.search.encoding import Embedder
+from graph.search.lexical import LexicalIndex
+from graph.search.vector_index import VectorIndex
+from graph.store import SparqlStore, Store
 
 SUBJECTS_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?s ?label ?scheme ?schemeLabel WHERE {
@@ -132,7 +133,7 @@ class SearchIndex:
 
     @classmethod
     def build(
-        cls, store: Store, embedder: Embedder, cache: EmbeddingCache, *, types: Sequence[str] = RESOURCE_TYPES,
+        cls, store: SparqlStore, embedder: Embedder, cache: EmbeddingCache, *, types: Sequence[str] = RESOURCE_TYPES,
         progress: Progress | None = None,
     ) -> SearchIndex:  # fmt: skip
         docs, labels = build_documents(store, types)
@@ -213,7 +214,7 @@ def index_folder(data_dir: Path, model: str) -> Path:
 
 
 def open_index(
-    store: Store, embedder: Embedder, cache: EmbeddingCache, folder: Path, *, progress: Progress | None = None
+    store: SparqlStore, embedder: Embedder, cache: EmbeddingCache, folder: Path, *, progress: Progress | None = None
 ) -> tuple[SearchIndex, bool]:
     """The saved index when it was built from the store's current sources with this model, else a new one
     (built, saved, returned with ``True``)."""
@@ -244,7 +245,7 @@ def _mean_rows(passage_vectors: np.ndarray, counts: list[int], dim: int) -> np.n
     return normalised
 
 
-def _subjects(store: Store) -> list[SubjectEntry]:
+def _subjects(store: SparqlStore) -> list[SubjectEntry]:
     rows = store.query(SUBJECTS_QUERY)
     assert isinstance(rows, ox.QuerySolutions)
     seen: dict[str, SubjectEntry] = {}

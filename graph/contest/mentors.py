@@ -26,9 +26,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.errors import InputError
-from graph.matcher import MAX_K, Filters, Matcher, MatchResult
-from graph.sparql_helpers import PREFIXES, iri_ref, select
-from graph.store import Store
+from graph.search import MAX_K, Filters, Matcher, MatchResult
+from graph.store import PREFIXES, SparqlStore, iri_ref, select
 
 DEFAULT_CAP = 3
 DEFAULT_DEPTH = 30
@@ -115,7 +114,7 @@ class _Team:
     outputs: dict[str, dict[str, str]]  # per member (or linked record): output IRI → title
 
 
-def entry_need(store: Store, entry: str) -> tuple[str | None, str]:
+def entry_need(store: SparqlStore, entry: str) -> tuple[str | None, str]:
     """The team that submitted ``entry`` and the entry's need text ("" when the entry states none)."""
     rows = select(store, ENTRY_QUERY.replace("{entry}", iri_ref(entry)))
     team = next((r["team"].value for r in rows if r["team"] is not None), None)
@@ -124,7 +123,7 @@ def entry_need(store: Store, entry: str) -> tuple[str | None, str]:
 
 
 def suggest_mentors(
-    store: Store, matcher: Matcher, need: str | None = None, *, entry: str | None = None, team: str | None = None,
+    store: SparqlStore, matcher: Matcher, need: str | None = None, *, entry: str | None = None, team: str | None = None,
     k: int = 3, cap: int = DEFAULT_CAP, depth: int = DEFAULT_DEPTH,
 ) -> MentorSuggestions:  # fmt: skip
     """Up to ``k`` mentors for ``need`` (default: the need ``entry`` states) and ``team`` (default: the team that
@@ -203,7 +202,7 @@ def _shared_org(people: set[str], team: _Team, orgs: _Orgs) -> str:
     return orgs.labels.get(best[1], best[1]) if best else ""
 
 
-def _people(store: Store, matcher: Matcher, ranked: Sequence[MatchResult]) -> dict[str, set[str]]:
+def _people(store: SparqlStore, matcher: Matcher, ranked: Sequence[MatchResult]) -> dict[str, set[str]]:
     """Per ranked expert: the records the index joined into it and every record linked to them by owl:sameAs."""
     members: dict[str, list[str]] = {}
     for r in ranked:
@@ -213,7 +212,7 @@ def _people(store: Store, matcher: Matcher, ranked: Sequence[MatchResult]) -> di
     return {iri: {p for m in ms for p in linked.get(m, [m])} for iri, ms in members.items()}
 
 
-def _team(store: Store, team: str | None) -> _Team:
+def _team(store: SparqlStore, team: str | None) -> _Team:
     if team is None:
         return _Team(None, {}, set(), {})
     names = {
@@ -227,14 +226,14 @@ def _team(store: Store, team: str | None) -> _Team:
     return _Team(team, people, nodes, outputs)
 
 
-def _same_as(store: Store, iris: Sequence[str]) -> dict[str, list[str]]:
+def _same_as(store: SparqlStore, iris: Sequence[str]) -> dict[str, list[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for row in _select_values(store, SAME_AS_QUERY, iris):
         found[row["x"].value].update((row["x"].value, row["y"].value))
     return {x: sorted(ys) for x, ys in found.items()}
 
 
-def _orgs(store: Store, iris: Sequence[str]) -> _Orgs:
+def _orgs(store: SparqlStore, iris: Sequence[str]) -> _Orgs:
     direct: dict[str, set[str]] = defaultdict(set)
     parents: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
@@ -259,7 +258,7 @@ def _chain(org: str, parents: dict[str, set[str]]) -> list[str]:
     return chain
 
 
-def _outputs(store: Store, iris: Sequence[str]) -> dict[str, dict[str, str]]:
+def _outputs(store: SparqlStore, iris: Sequence[str]) -> dict[str, dict[str, str]]:
     """Per person: the outputs they authored → title."""
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for row in _select_values(store, OUTPUTS_QUERY, iris):
@@ -267,7 +266,7 @@ def _outputs(store: Store, iris: Sequence[str]) -> dict[str, dict[str, str]]:
     return found
 
 
-def _mentored(store: Store, iris: Sequence[str]) -> dict[str, set[str]]:
+def _mentored(store: SparqlStore, iris: Sequence[str]) -> dict[str, set[str]]:
     """Per person: the entries they mentor."""
     found: dict[str, set[str]] = defaultdict(set)
     for row in _select_values(store, MENTORED_QUERY, iris):
@@ -275,7 +274,7 @@ def _mentored(store: Store, iris: Sequence[str]) -> dict[str, set[str]]:
     return found
 
 
-def _select_values(store: Store, query: str, iris: Iterable[str]) -> list[ox.QuerySolution]:
+def _select_values(store: SparqlStore, query: str, iris: Iterable[str]) -> list[ox.QuerySolution]:
     """``query`` with ``{iris}`` replaced by the IRIs as a VALUES list (nothing asked when there are none)."""
     unique = sorted(set(iris))
     return select(store, query.replace("{iris}", " ".join(iri_ref(i) for i in unique))) if unique else []

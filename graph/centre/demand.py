@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from graph.errors import InputError
-from graph.matcher import MatchResponse
+from graph.search import MatchResponse
 
 SCHEMA_VERSION = 2
 #: The cosine below which a result rarely fits the need: read off the real model on real need texts (see

@@ -1,4 +1,5 @@
-"""The store interface every backend implements, and ``open_store`` to get one.
+"""The store interfaces: ``Store``, what every backend implements, and ``SparqlStore``, a store that also answers
+SPARQL (the embedded Oxigraph store; a Neo4j graph does through ``graph.store.sparql_view``).
 
 A store holds one named graph per *source* (a catalogue file, a feed) plus a small catalogue graph
 that says which graph is each source's current one. Replacing a source writes its new graph beside
@@ -13,8 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -70,8 +70,9 @@ def write_export(quads: Iterable[ox.Quad], fmt: str, output: BinaryIO) -> None:
         ox.serialize((quad.triple for quad in quads), output, rdf_format)
 
 
+@runtime_checkable
 class Store(Protocol):
-    """What the rest of sharekg needs from a graph store."""
+    """What every backend does: stage and publish sources, list them, read statements, export, collect garbage."""
 
     def stage(self, source: str, run_id: str, triples: Iterable[Triple]) -> int:
         """Add ``triples`` to the run's new graph, unseen by queries until published; returns its size
@@ -92,10 +93,6 @@ class Store(Protocol):
 
     def sources(self) -> dict[str, SourceEntry]:
         """The current catalogue: source name → entry."""
-        ...
-
-    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
-        """Run a read-only SPARQL query over the current graphs (their union is the default graph)."""
         ...
 
     def quads(self) -> Iterator[ox.Quad]:
@@ -121,19 +118,14 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: Path | None, *, read_only: bool = False) -> Store:
-    """The embedded Oxigraph store at ``location`` (in memory when None)."""
-    from graph.oxigraph_store import OxigraphStore
+@runtime_checkable
+class SparqlStore(Store, Protocol):
+    """A store that also answers SPARQL. Code that reads the graph with SPARQL asks for one in its signature; the
+    wiring (``graph.store.sparql_view``) gives it the store itself or an in-memory copy of a Neo4j graph."""
 
-    return OxigraphStore.open(location, read_only=read_only)
-
-
-def open_neo4j_store(uri: str, user: str, password: str, database: str) -> Store:
-    """A Neo4j (5.26+) or other Bolt server's database, for deployments that outgrow one machine
-    (``graph.neo4j_store``); raises ``ConfigurationError`` or ``StoreError`` naming the setting to fix."""
-    from graph.neo4j_store import Neo4jStore
-
-    return Neo4jStore.open(uri, user, password, database)
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+        """Run a read-only SPARQL query over the current graphs (their union is the default graph)."""
+        ...
 
 
 __all__ = [
@@ -142,11 +134,10 @@ __all__ = [
     "EXPORT_FORMATS",
     "GRAPH_PREFIX",
     "SourceEntry",
+    "SparqlStore",
     "Store",
     "Term",
     "Triple",
     "TypeCount",
-    "open_neo4j_store",
-    "open_store",
     "write_export",
 ]

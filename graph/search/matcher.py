@@ -11,19 +11,20 @@ computed for the k results alone (their BM25 postings, their vectors).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from graph.documents import ResourceDoc
-from graph.embeddings import AsyncPartEncoder, Embedder, PartEncoder
-from graph.errors import SharekgError
-from graph.explain import Explanation, PathStep, sentences
-from graph.fusion import fuse_arrays
-from graph.search_index import SearchIndex
-from graph.vector_index import top_k
+from graph.errors import MatchError
+from graph.search.documents import ResourceDoc
+from graph.search.encoding import Embedder, NeedVectors, need_encoder
+from graph.search.explain import Explanation, PathStep, sentences
+from graph.search.filters import DocumentFacts, Filters, TeamPlace
+from graph.search.fusion import fuse_arrays
+from graph.search.index import SearchIndex
+from graph.search.vector_index import top_k
 
 MAX_NEED_CHARS = 10_000
 MAX_K = 100
@@ -33,31 +34,6 @@ MIN_DEPTH = 100  # candidates each channel contributes before fusion
 #: concurrent requests; BM25 (numpy) and the model call (torch) both release the GIL for most of their work.
 LEXICAL_THREADS = 4
 LEXICAL_POOL_FROM_ROWS = 50_000  # types this large run BM25 on the pool (1M resources: p95 11 ms); smaller, inline
-
-
-class MatchError(SharekgError):
-    """A match request that cannot be answered as given; the message says what to change."""
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """Constraints applied before ranking. Text values compare case-insensitively."""
-
-    types: tuple[str, ...] = ()
-    organization: str | None = None  # IRI or name; matches the organisation and everything under it
-    country: str | None = None
-    region: str | None = None
-    city: str | None = None
-    access: str | None = None  # words that must appear in the access terms
-
-
-@dataclass(frozen=True, slots=True)
-class Team:
-    """Where the team is: resources nearby rank a little higher."""
-
-    organization: str | None = None
-    region: str | None = None
-    country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +106,12 @@ class _Request:
 
     text: str
     k: int
-    team: Team | None
+    team: TeamPlace | None
     base: np.ndarray | None  # rows the filters allow (None: all)
     scopes: dict[str, tuple[np.ndarray | None, int]]  # per type: its allowed rows and the depth to rank
     lexical: dict[str, Future[np.ndarray]]  # per type: BM25's ranking
+    parts: list[str]  # the need's sentences
+    vectors: Future[NeedVectors]  # the need's and its sentences' vectors, being encoded
 
 
 @dataclass(slots=True)
@@ -150,19 +128,12 @@ class Matcher:
 
     def __init__(self, index: SearchIndex, embedder: Embedder, weights: Weights | None = None) -> None:
         self.index = index
-        self.embedder = embedder
+        self.encoder = need_encoder(embedder)
         self.weights = weights or Weights()
         self.position = {m: i for i, d in enumerate(index.docs) for m in d.members}
         self._types = np.array([d.type for d in index.docs])
         self._unavailable = np.array([d.status.lower() in UNAVAILABLE for d in index.docs], dtype=bool)
-        self._orgs = [{o.lower() for o in d.organizations} for d in index.docs]
-        self._org_names = [{_norm(index.label_of(o)) for o in d.organizations} for d in index.docs]
-        self._places = {
-            attribute: _Column([getattr(d, attribute).lower() for d in index.docs])
-            for attribute in ("country", "region", "city")
-        }
-        self._access = _Column([d.access.lower() for d in index.docs])
-        self._org_rows = _inverted([self._orgs[i] | self._org_names[i] for i in range(len(index.docs))])
+        self._facts = DocumentFacts(index.docs, index.label_of)
         self._subject_rows = {t: _subject_postings(index.inferred, part.rows) for t, part in index.parts.items()}
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
         self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
@@ -170,45 +141,37 @@ class Matcher:
     # ---- requests -----------------------------------------------------------------------------
 
     def match(
-        self, text: object, filters: Filters | None = None, k: int = 10, team: Team | None = None
+        self, text: object, filters: Filters | None = None, k: int = 10, team: TeamPlace | None = None
     ) -> MatchResponse:
         request = self._plan(text, filters or Filters(), k, team)
-        return self._answer(request, self._need(request.text))
+        return self._answer(request, self._need_from(request.text, request.parts, *request.vectors.result()))
 
     async def match_async(
-        self, text: object, filters: Filters | None = None, k: int = 10, team: Team | None = None
+        self, text: object, filters: Filters | None = None, k: int = 10, team: TeamPlace | None = None
     ) -> MatchResponse:
-        """``match`` for an async request handler: the model call is awaited, not waited for on a thread, so the
-        handler's Python (ranking, explanations) runs on the event loop and concurrent requests do not contend for
-        the interpreter lock from many threads. The answer is the one ``match`` gives."""
+        """``match`` for an async request handler: the need's encoding is awaited, not waited for, so the handler's
+        Python (ranking, explanations) runs on the event loop and concurrent requests do not contend for the
+        interpreter lock from many threads. The same request, the same answer."""
         request = self._plan(text, filters or Filters(), k, team)
-        encoder = self.embedder if isinstance(self.embedder, AsyncPartEncoder) else None
-        submitted = encoder.submit(request.text) if encoder is not None else None
-        if encoder is None or submitted is None:  # no encoder thread to hand it to: the model on a worker thread
-            need = await asyncio.to_thread(self._need, request.text)
-        else:
-            forward = await asyncio.wrap_future(submitted)
-            parts = sentences(request.text)
-            if len(parts) == 1:  # as _need: one sentence is the need itself
-                need = self._need_from(request.text, parts, forward[0], None)
-            else:
-                need = self._need_from(request.text, parts, *encoder.with_parts(request.text, parts, forward))
+        vectors = await asyncio.wrap_future(request.vectors)
         for pending in request.lexical.values():  # BM25 of large types, on the pool (small ones are done already)
             if not pending.done():
                 await asyncio.wrap_future(pending)
-        return self._answer(request, need)
+        return self._answer(request, self._need_from(request.text, request.parts, *vectors))
 
-    def _plan(self, text: object, filters: Filters, k: int, team: Team | None) -> _Request:
+    def _plan(self, text: object, filters: Filters, k: int, team: TeamPlace | None) -> _Request:
         """A request checked, its filters applied, and BM25 started (it needs only the text: for large types it
         runs on the pool while the model encodes the need, the longest stage)."""
         checked = _check_text(text)
         types = self._check_types(filters.types)
         if not 1 <= k <= MAX_K:
             raise MatchError(f"k is {k}; ask for between 1 and {MAX_K} results per type")
-        base = self._mask(filters)
+        base = self._facts.mask(filters)
         scopes = {t: self._allowed(t, base, k) for t in types}
+        parts = sentences(checked)
+        vectors = self.encoder.submit_need(checked, parts)  # the longest stage starts first
         lexical = {t: self._lexical_later(checked, t, *scopes[t]) for t in types}
-        return _Request(checked, k, team, base, scopes, lexical)
+        return _Request(checked, k, team, base, scopes, lexical, parts, vectors)
 
     def _answer(self, request: _Request, need: _Need) -> MatchResponse:
         results = {
@@ -218,21 +181,12 @@ class Matcher:
         return MatchResponse(need.text, results, [self._subject(i) for i in need.subjects])
 
     def _need(self, text: str) -> _Need:
-        """The need's vector and its sentences' (for explanations), from one model call where the embedder can
-        (``PartEncoder``): ranking waits on the need's encoding alone."""
+        """The need's vector and its sentences' (for explanations), waited for."""
         parts = sentences(text)
-        if len(parts) == 1:  # one sentence: it is the need itself
-            return self._need_from(text, parts, self.embedder.encode([text])[0], None)
-        if isinstance(self.embedder, PartEncoder):
-            vector, sentence_vectors = self.embedder.encode_with_parts(text, parts)
-            return self._need_from(text, parts, vector, sentence_vectors)
-        vectors = self.embedder.encode([text, *parts])
-        return self._need_from(text, parts, vectors[0], vectors[1:])
+        return self._need_from(text, parts, *self.encoder.submit_need(text, parts).result())
 
-    def _need_from(self, text: str, parts: list[str], vector: np.ndarray, sentence_vectors: np.ndarray | None) -> _Need:
-        """The need from its vectors (``sentence_vectors`` None: one sentence, the need itself) and its subjects."""
-        if sentence_vectors is None:
-            sentence_vectors = vector[None, :]
+    def _need_from(self, text: str, parts: list[str], vector: np.ndarray, sentence_vectors: np.ndarray) -> _Need:
+        """The need from its vectors and its subjects."""
         # einsum, not `@`: OpenBLAS' threaded matrix-vector product took 32 ms for 20,000 subjects on these 2 shared
         # cores, einsum 1.5 ms (as in VectorIndex)
         sims = np.einsum("ij,j->i", self.index.subject_vectors, vector) if len(self.index.subject_vectors) else None
@@ -248,14 +202,13 @@ class Matcher:
         return list(types) or known
 
     def bundle(
-        self, text: object, filters: Filters | None = None, k: int = 3, team: Team | None = None
+        self, text: object, filters: Filters | None = None, k: int = 3, team: TeamPlace | None = None
     ) -> list[Bundle]:
         """The ``k`` best bundles: each top instrument with the members the graph connects to it, ranked jointly
         by the members' similarity to the need and by how many of them the graph connects."""
         filters = filters or Filters()
         need = self._need(_check_text(text))
-        base = self._mask(Filters((), filters.organization, filters.country, filters.region, filters.city,
-                                  filters.access))  # fmt: skip
+        base = self._facts.mask(filters.without_types())
         instruments = self._rank(need, "Instrument", base, max(10, 3 * k), team)
         datasets = self._rank(need, "Dataset", base, 5, team)
         experts = self._rank(need, "Expert", base, 20, team)
@@ -317,7 +270,7 @@ class Matcher:
         if not needs:
             return []
         i = self.position[iri]
-        vectors = self.embedder.encode([text for _, text in needs])
+        vectors = self.encoder.encode([text for _, text in needs])
         sims = vectors @ self.index.vector(i)
         order = np.argsort(-sims)[:k]
         lexical, local = self.index.part_of(i).lexical, int(self.index.local[i])
@@ -325,44 +278,6 @@ class Matcher:
             NeedMatch(needs[j][0], needs[j][1], round(float(sims[j]), 4), lexical.matched_terms(needs[j][1], local))
             for j in order
         ]
-
-    # ---- filters ------------------------------------------------------------------------------
-
-    def _mask(self, f: Filters) -> np.ndarray | None:
-        """Documents that pass the filters other than type, or None when there are none."""
-        mask: np.ndarray | None = None
-
-        def both(column: np.ndarray) -> np.ndarray:
-            return column if mask is None else mask & column
-
-        if f.organization:
-            rows = self._org_rows.get(f.organization.strip().lower(), []) + self._org_rows.get(
-                _norm(f.organization), []
-            )
-            column = np.zeros(len(self.index.docs), dtype=bool)
-            column[rows] = True
-            self._known("organization", f.organization, column)
-            mask = both(column)
-        for attribute in ("country", "region", "city"):
-            value = getattr(f, attribute)
-            if value:
-                want = value.strip().lower()
-                column = self._places[attribute].where(want.__eq__)
-                self._known(attribute, value, column, [getattr(d, attribute) for d in self.index.docs])
-                mask = both(column)
-        if f.access:
-            words = f.access.lower().split()
-            mask = both(self._access.where(lambda v: all(w in v for w in words)))
-        return mask
-
-    def _known(self, name: str, value: str, column: np.ndarray, values: list[str] | None = None) -> None:
-        if column.any():
-            return
-        hint = ""
-        if values is not None:
-            close = sorted({v for v in values if v and v[:1].lower() == value[:1].lower()})[:8]
-            hint = f"; known values starting alike: {close}" if close else ""
-        raise MatchError(f"unknown {name} {value!r}: no resource has it{hint}")
 
     # ---- ranking ------------------------------------------------------------------------------
 
@@ -392,7 +307,7 @@ class Matcher:
         return ids
 
     def _rank(
-        self, need: _Need, type_name: str, base: np.ndarray | None, k: int, team: Team | None,
+        self, need: _Need, type_name: str, base: np.ndarray | None, k: int, team: TeamPlace | None,
         scope: tuple[np.ndarray | None, int] | None = None, lexical: Future[np.ndarray] | None = None,
     ) -> list[MatchResult]:  # fmt: skip
         """The ``k`` best documents of one type among those ``base`` allows (all when None). ``scope`` (``_allowed``)
@@ -434,18 +349,16 @@ class Matcher:
         order = np.lexsort((candidates, -overlap))[:depth]
         return np.asarray(candidates[order], dtype=np.int64)
 
-    def _factors(self, rows: np.ndarray, team: Team | None) -> np.ndarray:
+    def _factors(self, rows: np.ndarray, team: TeamPlace | None) -> np.ndarray:
         """Re-ranking factors of documents ``rows``: availability, then closeness to the team."""
         factors = np.where(self._unavailable[rows], self.weights.unavailable, 1.0)
         if team is not None:
             factors *= np.array([self._team_factor(int(i), team) for i in rows], dtype=np.float64)
         return factors
 
-    def _team_factor(self, i: int, team: Team) -> float:
+    def _team_factor(self, i: int, team: TeamPlace) -> float:
         doc, w = self.index.docs[i], self.weights
-        if team.organization and (
-            team.organization.lower() in self._orgs[i] or _norm(team.organization) in self._org_names[i]
-        ):
+        if team.organization and self._facts.in_organization(i, team.organization):
             return w.same_organization
         if team.region and doc.region.lower() == team.region.lower():
             return w.same_region
@@ -504,28 +417,6 @@ class Matcher:
         return self.index.docs[position].type if position is not None else ""
 
 
-def _inverted(keys_per_row: list[set[str]]) -> dict[str, list[int]]:
-    rows: dict[str, list[int]] = {}
-    for i, keys in enumerate(keys_per_row):
-        for key in keys:
-            rows.setdefault(key, []).append(i)
-    return rows
-
-
-class _Column:
-    """One text value per document, kept as codes into its distinct values, so that a filter tests each distinct
-    value once (in Python) and then every document at numpy speed."""
-
-    def __init__(self, values: list[str]) -> None:
-        distinct, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
-        self._distinct: list[str] = distinct.tolist()
-        self._codes = codes.astype(np.int64)
-
-    def where(self, test: Callable[[str], bool]) -> np.ndarray:
-        """The documents whose value passes ``test``."""
-        return np.array([test(v) for v in self._distinct], dtype=bool)[self._codes]
-
-
 def _subject_postings(
     inferred: list[list[tuple[int, float]]], documents: np.ndarray
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -538,10 +429,6 @@ def _subject_postings(
         s: (np.array([i for i, _ in pairs], dtype=np.int64), np.array([sim for _, sim in pairs], dtype=np.float32))
         for s, pairs in rows.items()
     }
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().replace("the ", " ").split())
 
 
 def _check_text(text: object) -> str:
@@ -564,11 +451,8 @@ __all__ = [
     "MAX_NEED_CHARS",
     "Bundle",
     "BundleMember",
-    "Filters",
-    "MatchError",
     "MatchResponse",
     "MatchResult",
     "Matcher",
     "NeedMatch",
-    "Team",
 ]

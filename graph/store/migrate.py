@@ -16,7 +16,8 @@ from typing import cast
 
 import pyoxigraph as ox
 
-from graph.store import GRAPH_PREFIX, Store, Triple, open_store
+from graph.store.factory import open_store
+from graph.store.protocol import GRAPH_PREFIX, SparqlStore, Store, Triple
 
 Progress = Callable[[str, int], None]  # (source, triples copied)
 
@@ -48,7 +49,7 @@ def copy_store(source: Store, target: Store, progress: Progress | None = None) -
     return done
 
 
-def snapshot(store: Store) -> Store:
+def snapshot(store: Store) -> SparqlStore:
     """An in-memory embedded copy of ``store``: SPARQL (and what is built on it, such as the search index's
     documents) over a Neo4j graph. Holds the whole graph in memory."""
     copy = open_store(None)
@@ -56,11 +57,9 @@ def snapshot(store: Store) -> Store:
     return copy
 
 
-def sparql_view(store: Store) -> Store:
+def sparql_view(store: Store) -> SparqlStore:
     """``store`` itself when it answers SPARQL (the embedded store), else an in-memory ``snapshot`` of it."""
-    from graph.neo4j_store import Neo4jStore
-
-    return snapshot(store) if isinstance(store, Neo4jStore) else store
+    return store if isinstance(store, SparqlStore) else snapshot(store)
 
 
 def _triples(quads: Iterator[ox.Quad], source: str, progress: Progress | None) -> Iterator[Triple]:
@@ -70,4 +69,4 @@ def _triples(quads: Iterator[ox.Quad], source: str, progress: Progress | None) -
             progress(source, n)
 
 
-__all__ = ["CopiedSource", "copy_store", "snapshot"]
+__all__ = ["CopiedSource", "copy_store", "snapshot", "sparql_view"]

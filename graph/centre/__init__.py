@@ -1,0 +1,24 @@
+"""For resource centres: the demand log, utilisation against demand, unmet needs, impact, and their exports."""
+
+from graph.centre.demand import DemandLog, top_results
+from graph.centre.impact import entry_evidence, resource_impact
+from graph.centre.reports import underused_csv, unmet_chart, unmet_csv, utilisation_chart
+from graph.centre.unmet import DEFAULT_THRESHOLD, UnmetReport, unmet_needs
+from graph.centre.utilisation import UtilisationReport, underused, utilisation
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "DemandLog",
+    "UnmetReport",
+    "UtilisationReport",
+    "entry_evidence",
+    "resource_impact",
+    "top_results",
+    "underused",
+    "underused_csv",
+    "unmet_chart",
+    "unmet_csv",
+    "unmet_needs",
+    "utilisation",
+    "utilisation_chart",
+]

@@ -1,0 +1,59 @@
+"""Matching: resource documents built from the graph, the embedding model and its runtimes, vector and
+lexical indexes, fusion, explanations, and the matcher that answers a need."""
+
+from graph.search.documents import RESOURCE_TYPES, ResourceDoc
+from graph.search.embedding_cache import EmbeddingCache
+from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformerEmbedder, default_model_path
+from graph.search.encoding import Embedder, NeedEncoder, need_encoder
+from graph.search.explain import PathStep
+from graph.search.filters import Filters, TeamPlace
+from graph.search.index import (
+    FORMAT_VERSION,
+    INFERRED_SUBJECT_MIN,
+    INFERRED_SUBJECTS,
+    SearchIndex,
+    format_version,
+    index_folder,
+    open_index,
+)
+from graph.search.lexical import LexicalIndex
+from graph.search.matcher import (
+    MAX_K,
+    MAX_NEED_CHARS,
+    Bundle,
+    Matcher,
+    MatchResponse,
+    MatchResult,
+    Weights,
+)
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "FORMAT_VERSION",
+    "INFERRED_SUBJECTS",
+    "INFERRED_SUBJECT_MIN",
+    "MAX_K",
+    "MAX_NEED_CHARS",
+    "RESOURCE_TYPES",
+    "RUNTIMES",
+    "Bundle",
+    "Embedder",
+    "EmbeddingCache",
+    "Filters",
+    "LexicalIndex",
+    "MatchResponse",
+    "MatchResult",
+    "Matcher",
+    "NeedEncoder",
+    "PathStep",
+    "ResourceDoc",
+    "SearchIndex",
+    "SentenceTransformerEmbedder",
+    "TeamPlace",
+    "Weights",
+    "default_model_path",
+    "format_version",
+    "index_folder",
+    "need_encoder",
+    "open_index",
+]
