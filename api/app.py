@@ -18,7 +18,7 @@ from starlette.requests import Request
 from api import problems
 from api.keys import KeyRing
 from api.routes import analytics, centre, contest, health, ingest, match, resources, sparql
-from api.services import Services
+from api.services import Services, load_embedder
 from api.settings import Settings, open_configured_store
 from api.sparql import SparqlRunner
 from graph.centre import DemandLog
@@ -121,17 +121,7 @@ def create_app(settings: Settings, *, store: Store | None = None, embedder: Embe
 def open_services(settings: Settings, store: Store | None = None, embedder: Embedder | None = None) -> Services:
     """Open what the service needs: the store (read-write: uploads write to it), the model, the index, the logs."""
     if embedder is None:
-        from graph.search import SentenceTransformerEmbedder
-
-        # One thread per model call: concurrent requests use the cores; measured in benchmarks/results/match.md.
-        embedder = SentenceTransformerEmbedder.load(
-            settings.model,
-            settings.device,
-            threads=1,
-            runtime=settings.encoder_runtime,
-            onnx_folder=settings.models_dir,
-        )
-        embedder.enable_batching()  # concurrent requests' needs share one model call, on one thread
+        embedder = load_embedder(settings, serving=True)
     store = store if store is not None else open_configured_store(settings)
     demand = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
     sparql = SparqlRunner(

@@ -11,7 +11,6 @@ import gc
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from api.keys import KeyRing
 from api.settings import Settings
@@ -19,17 +18,8 @@ from api.sparql import NO_SPARQL, SparqlRunner
 from graph.analytics import graph_statistics, graph_version
 from graph.centre import DemandLog
 from graph.errors import ConfigurationError
-from graph.search import (
-    FORMAT_VERSION,
-    Embedder,
-    EmbeddingCache,
-    Matcher,
-    SearchIndex,
-    format_version,
-    index_folder,
-    open_index,
-)
-from graph.store import SparqlStore, Store, sparql_view
+from graph.search import Embedder, IndexFolder, Matcher, SentenceTransformerEmbedder
+from graph.store import SparqlStore, Store
 
 log = logging.getLogger("sharekg.api")
 
@@ -66,15 +56,14 @@ class Services:
         raise ConfigurationError(NO_SPARQL)
 
     @property
-    def index_path(self) -> Path:
-        return index_folder(self.settings.data_dir, self.embedder.name)
+    def indexes(self) -> IndexFolder:
+        return IndexFolder(self.settings.data_dir, self.settings.embeddings_path)
 
     def load_index(self) -> None:
         """Use the saved index if there is one (even if the graph changed since: it is refreshed in the
         background, see ``refresh_index``)."""
-        folder = self.index_path
-        if format_version(folder) == FORMAT_VERSION:  # an index of an older format is rebuilt, not loaded
-            index = SearchIndex.load(folder)
+        index = self.indexes.saved(self.embedder.name)  # an index of an older format is rebuilt, not loaded
+        if index is not None:
             self.index.matcher = Matcher(index, self.embedder)
             self.index.current = index.is_current(self.store, self.embedder.name)
             settle_heap()
@@ -83,9 +72,8 @@ class Services:
         """Bring the index up to date with the graph (embedding only changed texts) and swap the matcher in."""
         with self._index_lock:
             self.index.building, self.index.error = True, ""
-            cache = EmbeddingCache(self.settings.embeddings_path)
             try:
-                index, built = open_index(sparql_view(self.store), self.embedder, cache, self.index_path)
+                index, built = self.indexes.refresh(self.store, self.embedder)
                 if built or self.index.matcher is None:
                     self.index.matcher = Matcher(index, self.embedder)
                     settle_heap()
@@ -95,7 +83,6 @@ class Services:
                 log.exception("search index refresh failed")
                 self.index.error = str(e)
             finally:
-                cache.close()
                 self.index.building = False
 
     def refresh_index_in_background(self) -> threading.Thread:
@@ -134,6 +121,19 @@ class Services:
             self.store.close()
 
 
+def load_embedder(settings: Settings, *, serving: bool = False) -> SentenceTransformerEmbedder:
+    """The embedding model the settings name, on their device. ``serving``: as the service runs it, one torch thread a
+    model call (concurrent requests use the cores; ``benchmarks/results/match.md``), needs encoded by the settings'
+    runtime (ONNX Runtime by default) and batched across concurrent requests."""
+    if not serving:
+        return SentenceTransformerEmbedder.load(settings.model, settings.device)
+    embedder = SentenceTransformerEmbedder.load(
+        settings.model, settings.device, threads=1, runtime=settings.encoder_runtime, onnx_folder=settings.models_dir
+    )
+    embedder.enable_batching()
+    return embedder
+
+
 def settle_heap() -> None:
     """Take what is alive now (the index, the model, the app) out of the cyclic garbage collector's walks: its full
     collections walked all of it, a pause that showed in /match's tail under load (8 clients: p99 194 and 270 ms
@@ -144,4 +144,4 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-__all__ = ["IndexState", "Services", "settle_heap"]
+__all__ = ["IndexState", "Services", "load_embedder", "settle_heap"]

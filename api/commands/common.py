@@ -8,9 +8,11 @@ import click
 from rich.console import Console
 from rich.progress import Progress, TaskID, TimeElapsedColumn
 
+from api.services import load_embedder
 from api.settings import Settings, open_configured_store
-from graph.search import FORMAT_VERSION, SearchIndex, format_version, index_folder, open_index
-from graph.store import Store, open_store, sparql_view
+from graph.errors import StoreError
+from graph.search import IndexFolder, Matcher, SearchIndex
+from graph.store import Store, open_store
 
 #: Models load from local folders only, quietly.
 OFFLINE_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "TOKENIZERS_PARALLELISM": "false"}
@@ -29,10 +31,7 @@ def open_for(settings: Settings, read_only: bool = False, *, embedded: bool = Fa
 
 def update_index(settings: Settings, store: Store) -> SearchIndex:
     """Open the search index, building it (embedding only what changed) when the graph has changed."""
-    from graph.search import EmbeddingCache, SentenceTransformerEmbedder
-
-    embedder = SentenceTransformerEmbedder.load(settings.model, settings.device)
-    cache = EmbeddingCache(settings.embeddings_path)
+    embedder = load_embedder(settings)
     with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -41,24 +40,27 @@ def update_index(settings: Settings, store: Store) -> SearchIndex:
                 tasks[stage] = bar.add_task(f"embedding {stage} ({settings.model})", total=total)
             bar.update(tasks[stage], completed=done)
 
-        try:
-            folder = index_folder(settings.data_dir, settings.model)
-            index, built = open_index(sparql_view(store), embedder, cache, folder, progress=progress)
-        finally:
-            cache.close()
+        index, built = indexes(settings).refresh(store, embedder, progress=progress)
     what = "built" if built else "up to date"
     console.print(f"search index {what}: {len(index.docs):,} resources, {len(index.subjects):,} subjects")
     return index
 
 
+def indexes(settings: Settings) -> IndexFolder:
+    return IndexFolder(settings.data_dir, settings.embeddings_path)
+
+
 def current_index(settings: Settings, store: Store) -> SearchIndex:
-    folder = index_folder(settings.data_dir, settings.model)
-    version = format_version(folder)  # None: no index saved there
-    if version is None:
-        raise click.UsageError("no search index yet; run `sharekg index` (or `sharekg ingest` without --no-index)")
-    if version != FORMAT_VERSION:
-        raise click.UsageError("the search index was built by an older sharekg; run `sharekg index` to rebuild it")
-    index = SearchIndex.load(folder)
+    """The saved index, with a warning when the graph changed since it was built."""
+    try:
+        index = indexes(settings).load(settings.model)
+    except StoreError as e:
+        raise click.UsageError(str(e)) from e
     if not index.is_current(store, settings.model):
         console.print("[yellow]the graph changed since the index was built; run `sharekg index` to refresh it[/]")
     return index
+
+
+def open_matcher(settings: Settings, store: Store) -> Matcher:
+    """The matcher over the saved index, with the embedder the settings name."""
+    return Matcher(current_index(settings, store), load_embedder(settings))

@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.progress import Progress, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands.common import console, current_index, open_for
+from api.commands.common import console, open_for, open_matcher
 from api.settings import Settings
 from graph.centre import DemandLog, top_results
 from graph.contest import stated_needs
 from graph.errors import SharekgError
-from graph.search import MAX_K, RESOURCE_TYPES, Filters, Matcher, MatchResponse
+from graph.search import MAX_K, RESOURCE_TYPES, Filters, MatchResponse
 from graph.store import sparql_view
 
 
@@ -39,10 +39,7 @@ def match(
     """Resources that fit a need described in TEXT, per type, each with why it matched."""
     store = open_for(settings, read_only=True)
     try:
-        index = current_index(settings, store)
-        from graph.search import SentenceTransformerEmbedder
-
-        matcher = Matcher(index, SentenceTransformerEmbedder.load(settings.model, settings.device))
+        matcher = open_matcher(settings, store)
         filters = Filters(types, organization, country, region, city, access)
         response = matcher.match(text, filters, k)
         log = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
@@ -65,11 +62,9 @@ def match(
 @click.pass_obj
 def bundle(settings: Settings, text: str, k: int, as_json: bool) -> None:
     """Coherent sets for a need: an instrument, its facility, the expert who runs or knows it, a dataset."""
-    from graph.search import SentenceTransformerEmbedder
-
     store = open_for(settings, read_only=True)
     try:
-        matcher = Matcher(current_index(settings, store), SentenceTransformerEmbedder.load(settings.model))
+        matcher = open_matcher(settings, store)
         bundles = matcher.bundle(text, k=k)
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
@@ -94,12 +89,10 @@ def bundle(settings: Settings, text: str, k: int, as_json: bool) -> None:
 @click.pass_obj
 def fits(settings: Settings, iri: str, k: int) -> None:
     """Reverse matching for a resource centre: the logged needs the resource IRI fits best."""
-    from graph.search import SentenceTransformerEmbedder
-
     store = open_for(settings, read_only=True)
     log = DemandLog(settings.demand_path)
     try:
-        matcher = Matcher(current_index(settings, store), SentenceTransformerEmbedder.load(settings.model))
+        matcher = open_matcher(settings, store)
         needs = [(str(n.id), n.text) for n in log.needs()] + stated_needs(sparql_view(store))
         found = matcher.reverse(iri, needs, k)
     except SharekgError as e:

@@ -34,7 +34,7 @@ from graph.search.embedding_cache import EmbeddingCache
 from graph.search.encoding import Embedder
 from graph.search.lexical import LexicalIndex
 from graph.search.vector_index import VectorIndex
-from graph.store import SparqlStore, Store
+from graph.store import SparqlStore, Store, sparql_view
 
 SUBJECTS_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?s ?label ?scheme ?schemeLabel WHERE {
@@ -94,9 +94,11 @@ class SearchIndex:
     sources: dict[str, str]  # source -> checksum the index was built from
     labels: dict[str, str]  # labels of organisations and related resources
     local: np.ndarray = field(init=False, repr=False)  # per document: its row in its type's indexes
+    position: dict[str, int] = field(init=False, repr=False)  # IRI (each member of a linked person) -> document row
     _all_vectors: np.ndarray | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
+        self.position = {m: i for i, d in enumerate(self.docs) for m in d.members}
         self.local = np.full(len(self.docs), -1, dtype=np.int64)
         for name, part in self.parts.items():
             self.local[part.rows] = np.arange(len(part.rows))
@@ -105,6 +107,18 @@ class SearchIndex:
                 raise ValueError(f"document {wrong[0]} is a {self.docs[wrong[0]].type}, not a {name}")
         if (self.local < 0).any():
             raise ValueError(f"document {int(np.flatnonzero(self.local < 0)[0])} is in no type's index")
+
+    def doc(self, iri: str) -> ResourceDoc | None:
+        """The document that stands for ``iri`` (a person linked across sources is one document), or None."""
+        row = self.position.get(iri)
+        return None if row is None else self.docs[row]
+
+    def lexical_scores(self, query: str) -> np.ndarray:
+        """BM25 of every document for ``query``, row ``i`` for ``docs[i]`` (each type's index scores its own rows)."""
+        scores = np.zeros(len(self.docs), dtype=np.float32)
+        for part in self.parts.values():
+            scores[part.rows] = part.lexical.scores(query)
+        return scores
 
     def part_of(self, row: int) -> TypeIndex:
         """The indexes of document ``row``'s type."""
@@ -227,6 +241,43 @@ def open_index(
     return index, True
 
 
+class IndexFolder:
+    """Where a data folder keeps its search indexes (one per model, under ``index/``) and the embedding cache, and
+    the two things done with them: load the saved index, or bring it up to date with the store."""
+
+    def __init__(self, data_dir: Path, embeddings_path: Path) -> None:
+        self.data_dir = data_dir
+        self.embeddings_path = embeddings_path
+
+    def path(self, model: str) -> Path:
+        return index_folder(self.data_dir, model)
+
+    def load(self, model: str) -> SearchIndex:
+        """The saved index of ``model`` (it may be older than the graph: ``is_current`` tells); ``StoreError`` saying
+        what to run when there is none or it is of another format."""
+        version = format_version(self.path(model))  # None: no index saved there
+        if version is None:
+            raise StoreError("no search index yet; run `sharekg index` (or `sharekg ingest` without --no-index)")
+        if version != FORMAT_VERSION:
+            raise StoreError("the search index was built by another sharekg; run `sharekg index` to rebuild it")
+        return SearchIndex.load(self.path(model))
+
+    def saved(self, model: str) -> SearchIndex | None:
+        """The saved index of ``model`` when there is one of this format, else None (it is rebuilt, not read)."""
+        return SearchIndex.load(self.path(model)) if format_version(self.path(model)) == FORMAT_VERSION else None
+
+    def refresh(
+        self, store: Store, embedder: Embedder, *, progress: Progress | None = None
+    ) -> tuple[SearchIndex, bool]:
+        """``open_index`` for this folder: the saved index when current, else one built (embedding only what the cache
+        lacks) and saved, with ``True``. A store that answers no SPARQL is read through an in-memory copy."""
+        cache = EmbeddingCache(self.embeddings_path)
+        try:
+            return open_index(sparql_view(store), embedder, cache, self.path(embedder.name), progress=progress)
+        finally:
+            cache.close()
+
+
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
     if progress is None:
         return None
@@ -269,4 +320,13 @@ def _infer_subjects(vectors: np.ndarray, subject_vectors: np.ndarray) -> list[li
     return result
 
 
-__all__ = ["FORMAT_VERSION", "SearchIndex", "SubjectEntry", "TypeIndex", "build_parts", "index_folder", "open_index"]
+__all__ = [
+    "FORMAT_VERSION",
+    "IndexFolder",
+    "SearchIndex",
+    "SubjectEntry",
+    "TypeIndex",
+    "build_parts",
+    "index_folder",
+    "open_index",
+]

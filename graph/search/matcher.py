@@ -130,7 +130,7 @@ class Matcher:
         self.index = index
         self.encoder = need_encoder(embedder)
         self.weights = weights or Weights()
-        self.position = {m: i for i, d in enumerate(index.docs) for m in d.members}
+        self.position = index.position
         self._types = np.array([d.type for d in index.docs])
         self._unavailable = np.array([d.status.lower() in UNAVAILABLE for d in index.docs], dtype=bool)
         self._facts = DocumentFacts(index.docs, index.label_of)
