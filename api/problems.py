@@ -89,8 +89,7 @@ def install(app: FastAPI) -> None:
             if isinstance(exc, cls):
                 extra: dict[str, Any] = {}
                 if isinstance(exc, RecordError):
-                    p = exc.problem
-                    extra = {"record": p.record_id, "field": p.field, "line": p.line, "source": p.source}
+                    extra = {"record": exc.record_id, "field": exc.field, "line": exc.line, "source": exc.source}
                 return problem_response(request, status, title, str(exc), title.lower().replace(" ", "-"), **extra)
         raise AssertionError("unreachable: SharekgError is the last entry")  # pragma: no cover
 

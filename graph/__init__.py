@@ -3,14 +3,22 @@
 matching (``graph.evaluation``), each a wing whose ``__init__`` says what others may use; and the one exception tree
 (``graph.errors``) they all raise from. ``docs/architecture.md`` draws the layers and which may import which."""
 
-from graph.errors import ConfigurationError, InputError, MatchError, Problem, RecordError, SharekgError, StoreError
+from graph.errors import (
+    ConfigurationError,
+    InputError,
+    MatchError,
+    RecordError,
+    SharekgError,
+    StoreError,
+    StrictModeRejection,
+)
 
 __all__ = [
     "ConfigurationError",
     "InputError",
     "MatchError",
-    "Problem",
     "RecordError",
     "SharekgError",
     "StoreError",
+    "StrictModeRejection",
 ]

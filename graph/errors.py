@@ -7,6 +7,7 @@ and a message that says what failed, where, and what to do::
     ├── InputError                    a whole input cannot be read (missing file, unknown format,
     │   │                             undecodable bytes, a mapping file that makes no sense)
     │   └── RecordError               one record is invalid: source, line, record_id, field, reason
+    ├── StrictModeRejection           ``--strict`` was given and the input had rejects; nothing was written
     ├── StoreError                    the graph store cannot be opened, read or written
     ├── MatchError                    a match request that cannot be answered as given (empty need, unknown type
     │                                 or filter value, k out of range)
@@ -14,11 +15,12 @@ and a message that says what failed, where, and what to do::
 
 ``ontology.terms.UnknownTermError`` (an ``AttributeError``) is raised when code asks the closed
 vocabulary for a term the Turtle files do not define; it is a programming error, not user input.
+
+A rejected record is not an exception but a row of the run's rejects file: ``ingest.report.Reject``
+(``Reject.of(error)`` turns a ``RecordError`` into one).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 
 class SharekgError(Exception):
@@ -27,35 +29,6 @@ class SharekgError(Exception):
 
 class InputError(SharekgError):
     """A whole input (file, stream, mapping) cannot be read."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One rejected record or one file-level warning, as written to the rejects file."""
-
-    source: str
-    line: int | None
-    record_id: str | None
-    field: str | None
-    reason: str
-    severity: str = "error"  # "error": the record was not loaded; "warning": loaded, but look at this
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "line": self.line,
-            "record_id": self.record_id,
-            "field": self.field,
-            "reason": self.reason,
-            "severity": self.severity,
-        }
-
-    def __str__(self) -> str:
-        where = f"{self.source}" + (f", line {self.line}" if self.line is not None else "")
-        what = (f" record {self.record_id!r}" if self.record_id else "") + (
-            f" field {self.field!r}" if self.field else ""
-        )
-        return f"{where}:{what} {self.reason}"
 
 
 class RecordError(InputError):
@@ -70,16 +43,19 @@ class RecordError(InputError):
         record_id: str | None = None,
         field: str | None = None,
     ) -> None:
-        self.problem = Problem(source, line, record_id, field, reason)
-        super().__init__(str(self.problem))
+        self.source = source
+        self.line = line
+        self.record_id = record_id
+        self.field = field
+        self.reason = reason
+        where = source + (f", line {line}" if line is not None else "")
+        what = (f" record {record_id!r}" if record_id else "") + (f" field {field!r}" if field else "")
+        super().__init__(f"{where}:{what} {reason}")
 
-    @property
-    def field(self) -> str | None:
-        return self.problem.field
 
-    @property
-    def reason(self) -> str:
-        return self.problem.reason
+class StrictModeRejection(SharekgError):
+    """``--strict`` was given and the input had rejects (now, or when the unchanged input was last read); nothing
+    was written."""
 
 
 class StoreError(SharekgError):

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import ConfigurationError, InputError, Problem, SharekgError
+from graph.errors import ConfigurationError, InputError, SharekgError, StrictModeRejection
 from graph.store import Store, Triple
 from ingest.iris import check_source_name, run_iri, slug, source_graph_iri
 from ingest.mapping import MappedRecord, map_record
 from ingest.readers import COMPANION_FILES, SKIPPED_SUFFIXES, Reader, reader_for
 from ingest.records import Record
-from ingest.report import InputFile, RejectsWriter, RunReport, write_report
+from ingest.report import InputFile, Reject, RejectsWriter, RunReport, write_report
 from ingest.validate import TypeIndex, Violation, compile_shapes
 from ontology.terms import PROV_, RDF_, SKG, XSD_, ontology_text
 
@@ -34,10 +34,6 @@ from ontology.terms import PROV_, RDF_, SKG, XSD_, ontology_text
 PIPELINE_VERSION = "3"
 
 Progress = Callable[[str, int], None]  # (what, records so far)
-
-
-class StrictModeRejection(SharekgError):
-    """``--strict`` was given and the input had problems; nothing was written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +158,7 @@ class CheckedRow:
 
     accepted: list[Record]
     triples: list[Triple]
-    problems: list[Problem]
+    problems: list[Reject]
     read: int  # records the row counts as read (rejected reader rows count one)
 
 
@@ -175,11 +171,11 @@ class RecordChecker:
         self.context_checked: dict[tuple[Triple, ...], list[Violation]] = {}
         self.context_written: set[tuple[Triple, ...]] = set()
 
-    def rows(self, items: Iterable[Record | Problem]) -> Iterator[CheckedRow]:
+    def rows(self, items: Iterable[Record | Reject]) -> Iterator[CheckedRow]:
         """Group a reader's consecutive records by the line they came from, and check each group."""
         row: list[Record] = []
         for item in items:
-            if isinstance(item, Problem):
+            if isinstance(item, Reject):
                 yield CheckedRow([], [], [item], int(item.severity == "error"))
                 continue
             if row and item.origin.line != row[0].origin.line:
@@ -209,12 +205,12 @@ class RecordChecker:
                     triples.extend(group)
         return CheckedRow(records, triples, [], len(records))
 
-    def _check(self, record: Record) -> MappedRecord | list[Problem]:
+    def _check(self, record: Record) -> MappedRecord | list[Reject]:
         origin = record.origin
         try:
             mapped = map_record(record)
         except ValueError as e:  # an IRI that pyoxigraph refuses
-            return [Problem(origin.source, origin.line, origin.record_id, None, f"cannot map: {e}")]
+            return [Reject(origin.source, origin.line, origin.record_id, None, f"cannot map: {e}")]
         known: TypeIndex = {}
         violations: list[Violation] = []
         for group in mapped.context:
@@ -227,15 +223,15 @@ class RecordChecker:
         violations += self.shapes.validate(mapped.triples, known)
         if violations:
             return [
-                Problem(origin.source, origin.line, origin.record_id, v.field, f"{v.path}: {v.message}")
+                Reject(origin.source, origin.line, origin.record_id, v.field, f"{v.path}: {v.message}")
                 for v in violations
             ]
         return mapped
 
 
-def _with_row_note(problem: Problem, size: int) -> Problem:
+def _with_row_note(problem: Reject, size: int) -> Reject:
     reason = f"{problem.reason} (the row's {size} records were rejected together)"
-    return Problem(problem.source, problem.line, problem.record_id, problem.field, reason, problem.severity)
+    return Reject(problem.source, problem.line, problem.record_id, problem.field, reason, problem.severity)
 
 
 def _strict_end(stream: Iterator[Triple], rejects: RejectsWriter, strict: bool) -> Iterator[Triple]:

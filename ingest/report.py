@@ -8,7 +8,41 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
-from graph.errors import Problem
+from graph.errors import RecordError
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One rejected record or one file-level warning, as written to the rejects file (one JSON object a line)."""
+
+    source: str
+    line: int | None
+    record_id: str | None
+    field: str | None
+    reason: str
+    severity: str = "error"  # "error": the record was not loaded; "warning": loaded, but look at this
+
+    @classmethod
+    def of(cls, error: RecordError) -> Reject:
+        """The rejects row of a record that raised ``error``."""
+        return cls(error.source, error.line, error.record_id, error.field, error.reason)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "line": self.line,
+            "record_id": self.record_id,
+            "field": self.field,
+            "reason": self.reason,
+            "severity": self.severity,
+        }
+
+    def __str__(self) -> str:
+        where = f"{self.source}" + (f", line {self.line}" if self.line is not None else "")
+        what = (f" record {self.record_id!r}" if self.record_id else "") + (
+            f" field {self.field!r}" if self.field else ""
+        )
+        return f"{where}:{what} {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +92,9 @@ class RejectsWriter:
         self._file: IO[str] | None = None
         self.errors = 0
         self.warnings = 0
-        self.first: list[Problem] = []
+        self.first: list[Reject] = []
 
-    def add(self, problem: Problem) -> None:
+    def add(self, problem: Reject) -> None:
         if problem.severity == "error":
             self.errors += 1
         else:
@@ -73,7 +107,7 @@ class RejectsWriter:
                 self._file = self.path.open("w", encoding="utf-8")
             self._file.write(json.dumps(problem.as_dict(), ensure_ascii=False) + "\n")
 
-    def add_all(self, problems: Iterable[Problem]) -> None:
+    def add_all(self, problems: Iterable[Reject]) -> None:
         for problem in problems:
             self.add(problem)
 

@@ -6,18 +6,18 @@ unit under it (organisation IRIs are paths: a department's IRI extends its unive
 
 from __future__ import annotations
 
-from graph.errors import Problem
 from ingest.mapping import map_record
 from ingest.pipeline import SourcePlan
+from ingest.report import Reject
 
 
-def records_outside(plan_: SourcePlan, organization_iri: str) -> list[Problem]:
+def records_outside(plan_: SourcePlan, organization_iri: str) -> list[Reject]:
     """One problem per record of the plan's files that is not the organisation's own (reader problems are left to
     the ingest itself, which reports them the usual way)."""
-    outside: list[Problem] = []
+    outside: list[Reject] = []
     for path, reader in plan_.files:
         for item in reader.read(path, plan_.source):
-            if isinstance(item, Problem):
+            if isinstance(item, Reject):
                 continue
             origin = item.origin
             try:
@@ -31,7 +31,7 @@ def records_outside(plan_: SourcePlan, organization_iri: str) -> list[Problem]:
                     if foreign
                     else "names no organisation, so it cannot be shown to be yours"
                 )
-                outside.append(Problem(origin.source, origin.line, origin.record_id, "organization", reason))
+                outside.append(Reject(origin.source, origin.line, origin.record_id, "organization", reason))
     return outside
 
 

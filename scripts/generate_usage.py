@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from graph.errors import Problem
 from ingest.readers import fixed_readers
 from ingest.records import Dataset, Expert, Facility, Instrument, Record
+from ingest.report import Reject
 
 SEED = 2024
 #: The first day of the year of usage the sample holds, and the contest edition inside it.
@@ -73,7 +73,7 @@ class Bookable:
 def read(sample: Path, folder: str, name: str, reader: str) -> list[Record]:
     """The records of one sample file, read as ``sharekg ingest --sample`` reads it (the folder is the source)."""
     items = fixed_readers()[reader].read(sample / folder / name, folder)
-    return [r for r in items if not isinstance(r, Problem)]
+    return [r for r in items if not isinstance(r, Reject)]
 
 
 def bookables(sample: Path, rng: random.Random) -> list[Bookable]:

@@ -1,7 +1,7 @@
 """What every reader shares: decoding, tolerant CSV and JSONL row iteration, typed field access.
 
-A reader turns one input file into ``Record`` objects and ``Problem`` objects (rejected rows and
-file-level warnings). It never raises for a bad row: the row becomes a ``Problem`` naming the
+A reader turns one input file into ``Record`` objects and ``Reject`` objects (rejected rows and
+file-level warnings). It never raises for a bad row: the row becomes a ``Reject`` naming the
 line, the record id and the field, and reading goes on. Only an input that cannot be read at all
 (missing file, a format we do not know) raises ``InputError``.
 """
@@ -18,10 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from graph.errors import InputError, Problem, RecordError
+from graph.errors import InputError, RecordError
 from ingest.records import Record
+from ingest.report import Reject
 
-ReadItem = Record | Problem
+ReadItem = Record | Reject
 
 #: Longest a quoted CSV field may run over physical lines before we call the quote unclosed.
 MAX_CSV_RECORD_LINES = 200
@@ -61,22 +62,22 @@ def head_text(path: Path, size: int = 4096) -> str:
         return f.read(size).decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
-def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
+def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | Reject]]:
     """(line number, object or problem) for every non-blank line."""
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         if _SURROGATE.search(line):
-            yield number, Problem(source, number, None, None, "line is not valid UTF-8; re-save the file as UTF-8")
+            yield number, Reject(source, number, None, None, "line is not valid UTF-8; re-save the file as UTF-8")
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as e:
-            yield number, Problem(source, number, None, None, f"invalid JSON at column {e.colno}: {e.msg}")
+            yield number, Reject(source, number, None, None, f"invalid JSON at column {e.colno}: {e.msg}")
             continue
         if not isinstance(value, dict):
             kind = type(value).__name__
-            yield number, Problem(source, number, None, None, f"expected a JSON object, found {kind}")
+            yield number, Reject(source, number, None, None, f"expected a JSON object, found {kind}")
             continue
         yield number, value
 
@@ -84,7 +85,7 @@ def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | P
 @dataclass(frozen=True, slots=True)
 class CsvTable:
     header: tuple[str, ...]
-    rows: Iterator[tuple[int, dict[str, str] | Problem]]
+    rows: Iterator[tuple[int, dict[str, str] | Reject]]
 
 
 def iter_csv(text: str, source: str, delimiter: str = ",") -> CsvTable:
@@ -110,7 +111,7 @@ def physical_lines(text: str) -> list[str]:
 
 def _csv_rows(
     lines: Sequence[str], header: tuple[str, ...], source: str, delimiter: str
-) -> Iterator[tuple[int, dict[str, str] | Problem]]:
+) -> Iterator[tuple[int, dict[str, str] | Reject]]:
     i = 1
     while i < len(lines):
         start = i
@@ -124,18 +125,18 @@ def _csv_rows(
             i += 1
         line_no = start + 1
         if chunk.count('"') % 2 == 1:
-            yield line_no, Problem(source, line_no, None, None, "unclosed quote: the row's quoting is broken")
+            yield line_no, Reject(source, line_no, None, None, "unclosed quote: the row's quoting is broken")
             i = start + 1
             continue
         try:
             values = next(csv.reader(io.StringIO(chunk), delimiter=delimiter, strict=True))
         except csv.Error as e:
-            yield line_no, Problem(source, line_no, None, None, f"broken CSV quoting: {e}")
+            yield line_no, Reject(source, line_no, None, None, f"broken CSV quoting: {e}")
             continue
         if len(values) != len(header):
             yield (
                 line_no,
-                Problem(
+                Reject(
                     source,
                     line_no,
                     values[0] if values else None,
@@ -147,10 +148,10 @@ def _csv_rows(
         yield line_no, dict(zip(header, values, strict=True))
 
 
-def unknown_columns(header: Sequence[str], known: set[str], source: str) -> list[Problem]:
+def unknown_columns(header: Sequence[str], known: set[str], source: str) -> list[Reject]:
     """A warning per column the format does not define (its values are ignored, never guessed at)."""
     return [
-        Problem(source, 1, None, column, "unknown column, its values are ignored", severity="warning")
+        Reject(source, 1, None, column, "unknown column, its values are ignored", severity="warning")
         for column in header
         if column not in known
     ]
@@ -290,11 +291,11 @@ class _NestedFields(Fields):
 def guarded(
     problem_source: str, line: int, record_id: str | None, build: Callable[[], Sequence[Record]]
 ) -> Iterator[ReadItem]:
-    """Run one row's ``build``; a ``RecordError`` becomes a Problem and the row yields nothing else."""
+    """Run one row's ``build``; a ``RecordError`` becomes a Reject and the row yields nothing else."""
     try:
         records = build()
     except RecordError as e:
-        p = e.problem
-        yield Problem(problem_source, p.line or line, p.record_id or record_id, p.field, p.reason)
+        p = e
+        yield Reject(problem_source, p.line or line, p.record_id or record_id, p.field, p.reason)
         return
     yield from records

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError, Problem, RecordError
+from graph.errors import InputError, RecordError
 from ingest.mapping import WORK_CLASSES
 from ingest.readers.base import Fields, ReadItem, guarded, iter_jsonl, read_text
 from ingest.readers.usage import RESOURCE_KINDS, reference
@@ -36,6 +36,7 @@ from ingest.records import (
     Team,
     Track,
 )
+from ingest.report import Reject
 
 KEYS = {
     "contest": {"kind", "id", "name", "description", "start", "end", "organizer", "homepage", "tracks", "synthetic"},
@@ -67,7 +68,7 @@ class ContestReader:
             raise InputError(f"{source}: {path.name}: expected a .jsonl file of contest records")
         defined = _Defined()
         for line, row in iter_jsonl(read_text(path), source):
-            if isinstance(row, Problem):
+            if isinstance(row, Reject):
                 yield row
                 continue
             record_id = _raw_id(row.get("id"))
@@ -100,14 +101,14 @@ class _Defined:
             raise f.error(key, f"no {kind} {local_id!r} is defined above this line; define it first")
         return local_id
 
-    def unknown_keys(self, f: Fields) -> Iterator[Problem]:
+    def unknown_keys(self, f: Fields) -> Iterator[Reject]:
         kind = f.raw.get("kind")
         if not isinstance(kind, str) or kind not in KEYS:
             return
         for key in sorted(f.raw.keys() - KEYS[kind]):
             if (kind, key) not in self.warned:
                 self.warned.add((kind, key))
-                yield Problem(f.source, f.line, f.record_id, key, "unknown key, its values are ignored", "warning")
+                yield Reject(f.source, f.line, f.record_id, key, "unknown key, its values are ignored", "warning")
 
 
 def _raw_id(value: object) -> str | None:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from graph.errors import Problem
 from ingest.readers.base import Fields, ReadItem, guarded, iter_jsonl, read_text
 from ingest.records import Dataset, Origin, Record
+from ingest.report import Reject
 
 KEYS = {"id", "name", "description", "source_paper_title", "alt_source_paper_titles", "variants"}
 PAPERS_WITH_CODE = "https://paperswithcode.com"
@@ -50,7 +50,7 @@ class DataFinderReader:
         seen: dict[str, int] = {}
         unknown: set[str] = set()
         for line, row in iter_jsonl(read_text(path), source):
-            if isinstance(row, Problem):
+            if isinstance(row, Reject):
                 yield row
                 continue
             fields = Fields(row, source=source, line=line, record_id=_raw_id(row))
@@ -66,10 +66,10 @@ def _raw_id(row: dict[str, object]) -> str | None:
     return str(value).strip() or None
 
 
-def _unknown_keys(keys: set[str], f: Fields) -> Iterator[Problem]:
+def _unknown_keys(keys: set[str], f: Fields) -> Iterator[Reject]:
     """A warning the first time each key the format does not define appears."""
     for key in sorted(keys):
-        yield Problem(f.source, f.line, f.record_id, key, "unknown key, its values are ignored", "warning")
+        yield Reject(f.source, f.line, f.record_id, key, "unknown key, its values are ignored", "warning")
 
 
 def _records(f: Fields, seen: dict[str, int]) -> Sequence[Record]:

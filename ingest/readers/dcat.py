@@ -32,9 +32,10 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import IdentifiedNode, Node
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import Fields, ReadItem, guarded, read_text
 from ingest.records import Contact, Dataset, OrgRef, Origin, Record
+from ingest.report import Reject
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -63,13 +64,13 @@ class DcatReader:
         text = read_text(path)
         fmt = FORMATS.get(path.suffix.lower()) or _guess_format(text)
         parsed = _check(text, fmt, path, source) or _parse(text, fmt, source)
-        if isinstance(parsed, Problem):
+        if isinstance(parsed, Reject):
             yield parsed
             return
         lines = _Lines.of(text, fmt, parsed)
         nodes = sorted(_dataset_nodes(parsed), key=lambda n: (lines.line(n), _record_id(parsed, n) or "", n))
         if not nodes:
-            yield Problem(source, None, None, None, "no dcat:Dataset in the file; nothing loaded", "warning")
+            yield Reject(source, None, None, None, "no dcat:Dataset in the file; nothing loaded", "warning")
         for node in nodes:
             record_id = _record_id(parsed, node)
             view = _View(parsed, node, Fields({}, source=source, line=lines.line(node), record_id=record_id))
@@ -81,30 +82,30 @@ def _guess_format(text: str) -> str:
     return "json-ld" if text.lstrip().startswith(("{", "[")) else "turtle"
 
 
-def _check(text: str, fmt: str, path: Path, source: str) -> Problem | None:
+def _check(text: str, fmt: str, path: Path, source: str) -> Reject | None:
     """A problem that makes the whole file unusable before it reaches the RDF parser."""
     bad = _SURROGATE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        return Problem(source, line, None, None, "the file is not valid UTF-8; re-save it as UTF-8")
+        return Reject(source, line, None, None, "the file is not valid UTF-8; re-save it as UTF-8")
     if fmt != "json-ld":
         return None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        return Problem(source, e.lineno, None, None, f"invalid JSON at column {e.colno}: {e.msg}")
+        return Reject(source, e.lineno, None, None, f"invalid JSON at column {e.colno}: {e.msg}")
     if path.suffix.lower() == ".json" and "@context" not in text:
         raise InputError(f"{source}: a .json file without @context is not JSON-LD; not a DCAT catalogue")
     return _remote_context(data, text, source)
 
 
-def _remote_context(data: object, text: str, source: str) -> Problem | None:
+def _remote_context(data: object, text: str, source: str) -> Reject | None:
     url = _context_url(data)
     if url is None:
         return None
     line = text.count("\n", 0, text.find(url)) + 1
     reason = f"remote @context {url!r} is not fetched; put the context in the file"
-    return Problem(source, line, None, "@context", reason)
+    return Reject(source, line, None, "@context", reason)
 
 
 def _context_url(value: object) -> str | None:
@@ -120,7 +121,7 @@ def _context_url(value: object) -> str | None:
     return next((url for item in value.values() if (url := _context_url(item))), None)
 
 
-def _parse(text: str, fmt: str, source: str) -> Graph | Problem:
+def _parse(text: str, fmt: str, source: str) -> Graph | Reject:
     graph = Graph()
     try:
         with warnings.catch_warnings():
@@ -132,7 +133,7 @@ def _parse(text: str, fmt: str, source: str) -> Graph | Problem:
         why = _BAD_SYNTAX.search(message)
         reason = why.group(1) if why else message.strip().splitlines()[0]
         line_number = int(line.group(1)) if line else None
-        return Problem(source, line_number, None, None, f"cannot parse {fmt}: {reason}")
+        return Reject(source, line_number, None, None, f"cannot parse {fmt}: {reason}")
     return graph
 
 
@@ -199,7 +200,7 @@ class _View:
     graph: Graph
     node: IdentifiedNode
     fields: Fields
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Reject] = field(default_factory=list)
 
     def values(self, predicate: URIRef, node: Node | None = None) -> list[Node]:
         return sorted(self.graph.objects(node or self.node, predicate), key=str)
@@ -236,7 +237,7 @@ class _View:
 
     def warn(self, name: str, reason: str) -> None:
         f = self.fields
-        self.warnings.append(Problem(f.source, f.line, f.record_id, name, reason, severity="warning"))
+        self.warnings.append(Reject(f.source, f.line, f.record_id, name, reason, severity="warning"))
 
 
 def _preferred(values: Iterable[Node]) -> list[Literal]:

@@ -5,7 +5,7 @@ the column that holds each one, with options (split a list, build an IRI from a 
 the parent organisation, read a date format), plus constants for every row. ``load_mapping``
 checks the mapping against the dataclass and raises ``InputError`` naming the mapping file, the
 key and what is allowed. Rows are then read like any other format: a bad row becomes a
-``Problem`` naming its line, id and column, and the other rows still load.
+``Reject`` naming its line, id and column, and the other rows still load.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from graph.errors import InputError, Problem, RecordError
+from graph.errors import InputError, RecordError
 from ingest.readers.base import Fields, ReadItem, guarded, iter_csv, iter_jsonl, read_text
 from ingest.records import (
     Contact,
@@ -38,6 +38,7 @@ from ingest.records import (
     Record,
     Subject,
 )
+from ingest.report import Reject
 
 RECORD_TYPES: dict[str, type[Any]] = {
     t.__name__: t for t in (Organization, Grant, Expert, Facility, Instrument, Dataset, Subject)
@@ -151,7 +152,7 @@ class MappedReader:
         text = read_text(path)
         rows = _jsonl_rows(m, text, source) if fmt == "jsonl" else _csv_rows(m, text, source, self._delimiter(fmt))
         for line, row in rows:
-            if isinstance(row, Problem):
+            if isinstance(row, Reject):
                 yield row
                 continue
             record_id = _raw_id(row.get(m.id_column))
@@ -165,7 +166,7 @@ class MappedReader:
 # ---- reading rows
 
 
-def _csv_rows(m: Mapping, text: str, source: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
+def _csv_rows(m: Mapping, text: str, source: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any] | Reject]]:
     table = iter_csv(text, source, delimiter)
     missing = [c for c in m.needed_columns if c not in table.header]
     if missing:
@@ -184,16 +185,16 @@ def _csv_rows(m: Mapping, text: str, source: str, delimiter: str) -> Iterator[tu
 _UNKNOWN_REMEDY = "map them in [fields], list them in input.ignore, or set input.unknown_columns to 'warn'"
 
 
-def _jsonl_rows(m: Mapping, text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
+def _jsonl_rows(m: Mapping, text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | Reject]]:
     warned: set[str] = set()
     for line, row in iter_jsonl(text, source):
-        if isinstance(row, Problem) or m.unknown_columns == "ignore":
+        if isinstance(row, Reject) or m.unknown_columns == "ignore":
             yield line, row
             continue
         unknown = [k for k in row if k not in m.needed_columns and k not in m.ignore]
         if unknown and m.unknown_columns == "error":
             reason = f"keys {unknown} are not in {m.path}; {_UNKNOWN_REMEDY}"
-            yield line, Problem(source, line, _raw_id(row.get(m.id_column)), unknown[0], reason)
+            yield line, Reject(source, line, _raw_id(row.get(m.id_column)), unknown[0], reason)
             continue
         for key in (k for k in unknown if k not in warned):
             warned.add(key)
@@ -201,9 +202,9 @@ def _jsonl_rows(m: Mapping, text: str, source: str) -> Iterator[tuple[int, dict[
         yield line, row
 
 
-def _unknown_warning(m: Mapping, source: str, line: int, record_id: str | None, column: str) -> Problem:
+def _unknown_warning(m: Mapping, source: str, line: int, record_id: str | None, column: str) -> Reject:
     reason = f"not in the mapping {m.path.name}, its values are ignored; list it in input.ignore to silence this"
-    return Problem(source, line, record_id, column, reason, severity="warning")
+    return Reject(source, line, record_id, column, reason, severity="warning")
 
 
 def _raw_id(value: object) -> str | None:

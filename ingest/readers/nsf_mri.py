@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import Fields, ReadItem, guarded, iter_csv, iter_jsonl, read_text, unknown_columns
 from ingest.records import (
     Expert,
@@ -29,6 +29,7 @@ from ingest.records import (
     Record,
     Role,
 )
+from ingest.report import Reject
 
 FIELDS = {
     "award_id", "url", "title", "kind", "abstract", "institution", "city", "state_code", "state", "country",
@@ -95,12 +96,12 @@ def _read_jsonl(text: str, source: str) -> Iterator[ReadItem]:
             for key in sorted(row.keys() - FIELDS - reported):
                 reported.add(key)
                 reason = "unknown field, its values are ignored"
-                yield Problem(source, line, _record_id(row), key, reason, severity="warning")
+                yield Reject(source, line, _record_id(row), key, reason, severity="warning")
         yield from _award(row, line, source)
 
 
-def _award(row: Mapping[str, Any] | Problem, line: int, source: str) -> Iterator[ReadItem]:
-    if isinstance(row, Problem):
+def _award(row: Mapping[str, Any] | Reject, line: int, source: str) -> Iterator[ReadItem]:
+    if isinstance(row, Reject):
         yield row
         return
     record_id = _record_id(row)

@@ -18,9 +18,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import Fields, ReadItem, guarded, iter_jsonl, read_text
 from ingest.records import Expert, Grant, GrantRef, Organization, OrgRef, Origin, Place, Record, Role
+from ingest.report import Reject
 
 FUNDER = "nsf"
 AWARD_URL = "https://www.nsf.gov/awardsearch/showAward?AWD_ID="
@@ -81,7 +82,7 @@ class NsfInvestigatorReader:
             raise InputError(f'{source}: not an NSF investigator file, no line has an "expert_id"')
         seen = _Seen()
         for line, row in iter_jsonl(text, source):
-            if isinstance(row, Problem):
+            if isinstance(row, Reject):
                 yield row
                 continue
             record_id = _text_id(row, "expert_id")

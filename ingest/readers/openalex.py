@@ -18,9 +18,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError, Problem, RecordError
+from graph.errors import InputError, RecordError
 from ingest.readers.base import Fields, ReadItem, guarded, iter_jsonl, read_text
 from ingest.records import Expert, Organization, OrgRef, Origin, Place, Record, Work
+from ingest.report import Reject
 
 WORKS_FILE = "works.jsonl"
 #: OpenAlex work types and the output kinds of ``Work.kind``; any other type is an ``other`` output.
@@ -51,14 +52,14 @@ class _Works:
     found: dict[str, Work] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
 
-    def add(self, f: Fields) -> Problem | None:
+    def add(self, f: Fields) -> Reject | None:
         first = self.lines.setdefault(f.record_id, f.line) if f.record_id else f.line
         if first != f.line:
-            return f.error("work_id", f"the work is already on line {first}; this line is ignored").problem
+            return Reject.of(f.error("work_id", f"the work is already on line {first}; this line is ignored"))
         try:
             work = _work(f)
         except RecordError as e:
-            return e.problem
+            return Reject.of(e)
         self.found[work.local_id] = work
         return None
 
@@ -84,7 +85,7 @@ class OpenAlexReader:
         works = yield from _read_works(path.with_name(WORKS_FILE), source)
         organizations: set[str] = set()
         for line, row in iter_jsonl(text, source):
-            if isinstance(row, Problem):
+            if isinstance(row, Reject):
                 yield row
                 continue
             f = Fields(row, source=source, line=line, record_id=_local_id(row, "author_id", "A"))
@@ -102,14 +103,14 @@ def _fresh(item: ReadItem, organizations: set[str]) -> bool:
     return not known
 
 
-def _read_works(path: Path, source: str) -> Generator[Problem, None, _Works]:
+def _read_works(path: Path, source: str) -> Generator[Reject, None, _Works]:
     if not path.is_file():
         reason = f"no {WORKS_FILE} beside the authors file; the authors load without their works"
-        yield Problem(source, None, None, None, reason, severity="warning")
+        yield Reject(source, None, None, None, reason, severity="warning")
         return _Works(present=False)
     works = _Works()
     for line, row in iter_jsonl(read_text(path), source):
-        problem = row if isinstance(row, Problem) else works.add(_work_fields(row, source, line))
+        problem = row if isinstance(row, Reject) else works.add(_work_fields(row, source, line))
         if problem is not None:
             yield replace(problem, reason=f"{WORKS_FILE}: {problem.reason}")
     return works
@@ -193,14 +194,14 @@ def _work_ids(f: Fields) -> list[str]:
     return [_openalex_id(f, f"work_ids[{i}]", text, "W") for i, text in enumerate(f.strings("work_ids"))]
 
 
-def _missing_works(f: Fields, works: _Works) -> Iterator[Problem]:
+def _missing_works(f: Fields, works: _Works) -> Iterator[Reject]:
     for i, work_id in enumerate(_work_ids(f)):
         if work_id in works.found:
             continue
         line = works.lines.get(work_id)
         why = f"was rejected ({WORKS_FILE} line {line})" if line else f"is not in {WORKS_FILE}"
         reason = f"work {work_id} {why}; the author loads without it"
-        yield Problem(f.source, f.line, f.record_id, f"work_ids[{i}]", reason, severity="warning")
+        yield Reject(f.source, f.line, f.record_id, f"work_ids[{i}]", reason, severity="warning")
 
 
 def _orcid(f: Fields) -> str | None:

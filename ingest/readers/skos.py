@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import InputError, Problem, RecordError
+from graph.errors import InputError, RecordError
 from ingest.readers.base import ReadItem, guarded, read_text
 from ingest.records import Origin, Record, Subject
+from ingest.report import Reject
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -90,7 +91,7 @@ class SkosReader:
         try:
             graph = _parse(text, rdf_format)
         except SyntaxError as e:
-            yield Problem(source, _error_line(e), None, None, f"not valid {rdf_format.name}: {e.msg}")
+            yield Reject(source, _error_line(e), None, None, f"not valid {rdf_format.name}: {e.msg}")
             return
         concepts = graph.typed(_CONCEPT)
         if not concepts:
@@ -153,7 +154,7 @@ def _subjects(graph: _Graph, concepts: Sequence[Node], lines: Mapping[str, int],
     for node in concepts:
         if not isinstance(node, ox.NamedNode):
             reason = "a skos:Concept without an IRI (blank node) cannot be referenced; give it an IRI"
-            yield Problem(source, 1, None, None, reason)
+            yield Reject(source, 1, None, None, reason)
             continue
         origin = Origin(source, lines.get(node.value, 1), node.value)
         yield from guarded(

@@ -21,11 +21,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from graph.store import BASE
 from ingest.iris import SOURCE_NAME
 from ingest.readers.base import Fields, ReadItem, guarded, iter_csv, iter_jsonl, read_text, unknown_columns
 from ingest.records import Capacity, IriRef, OrgRef, Origin, Record, RecordRef, Ref, UsageRecord
+from ingest.report import Reject
 
 COLUMNS = {
     "id", "resource", "resource_type", "resource_source", "organization", "department", "team", "team_source",
@@ -94,20 +95,20 @@ def _rows(
         if missing:
             raise InputError(f"{source}: {path.name}: the header lacks {sorted(missing)} (docs/usage-and-contest.md)")
         yield from unknown_columns(table.header, known, source)
-        rows: Iterator[tuple[int, Mapping[str, Any] | Problem]] = iter(table.rows)
+        rows: Iterator[tuple[int, Mapping[str, Any] | Reject]] = iter(table.rows)
     elif suffix in {".jsonl", ".ndjson"}:
         rows = iter(iter_jsonl(text, source))
     else:
         raise InputError(f"{source}: {path.name}: expected a .csv or .jsonl file")
     warned: set[str] = set()
     for line, row in rows:
-        if isinstance(row, Problem):
+        if isinstance(row, Reject):
             yield row
             continue
         record_id = _raw_id(row.get(id_key))
         if suffix != ".csv":
             for key in sorted(row.keys() - known - warned):
-                yield Problem(source, line, record_id, key, "unknown key, its values are ignored", "warning")
+                yield Reject(source, line, record_id, key, "unknown key, its values are ignored", "warning")
             warned |= row.keys() - known
         fields = Fields(row, source=source, line=line, record_id=record_id)
         yield from guarded(source, line, record_id, partial(build, fields))

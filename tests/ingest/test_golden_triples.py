@@ -21,11 +21,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.errors import Problem
 from ingest.pipeline import RecordChecker
 from ingest.readers import fixed_readers
 from ingest.readers.base import Reader
 from ingest.readers.mapped import MappedReader
+from ingest.report import Reject
 from tests.conftest import FIXTURES, REPO
 
 GOLDEN = FIXTURES / "golden"
@@ -181,14 +181,14 @@ CASES = [
 @dataclass(frozen=True)
 class Outcome:
     triples: list[str]  # sorted, distinct N-Triples lines
-    rejects: list[str]  # one JSON object (Problem.as_dict()) per line, in reading order
+    rejects: list[str]  # one JSON object (Reject.as_dict()) per line, in reading order
 
 
 def run(c: Case) -> Outcome:
     """Read every input, then map and check each record as the pipeline does."""
     checker = RecordChecker()
     lines: set[str] = set()
-    rejects: list[Problem] = []
+    rejects: list[Reject] = []
     for path, reader in c.inputs:
         for row in checker.rows(reader().read(FIXTURES / path, c.source)):
             rejects.extend(row.problems)

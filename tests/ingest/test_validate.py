@@ -17,7 +17,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 import pytest
 
-from graph.errors import ConfigurationError, Problem
+from graph.errors import ConfigurationError
 from ingest.iris import org_iri
 from ingest.mapping import Triple, map_record
 from ingest.pipeline import plan
@@ -25,6 +25,7 @@ from ingest.readers import fixed_readers
 from ingest.readers.base import Reader
 from ingest.readers.mapped import MappedReader
 from ingest.records import Contact, Dataset, Expert, Facility, Grant, GrantRef, Instrument, OrgRef, Record, Subject
+from ingest.report import Reject
 from ingest.validate import SH, compile_shapes, validate_with_pyshacl
 from ontology.terms import DCAT_, DCT, FOAF_, ORG_, RDF_, RDFS_, SKG, SKOS_, XSD_, ontology_text
 from tests.conftest import FIXTURES, REPO, SAMPLE
@@ -51,7 +52,7 @@ def pyshacl_pairs(triples: list[Triple]) -> set[tuple[str, str]]:
 
 
 def read(reader: Reader, path: Path, source: str = "validate-test") -> list[Record]:
-    return [item for item in reader.read(path, source) if not isinstance(item, Problem)]
+    return [item for item in reader.read(path, source) if not isinstance(item, Reject)]
 
 
 # ---- valid records: nothing to report, on either path

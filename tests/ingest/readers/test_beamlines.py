@@ -8,10 +8,11 @@ from typing import TypeVar
 
 import pytest
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import ReadItem
 from ingest.readers.beamlines import ACCESS, BeamlineReader, LightSourceReader
 from ingest.records import Contact, Facility, Instrument, Origin, Place
+from ingest.report import Reject
 from tests.conftest import FIXTURES, shared_data
 
 T = TypeVar("T")
@@ -32,7 +33,7 @@ def of_type(items: list[ReadItem], kind: type[T]) -> list[T]:
 
 
 def problems(items: list[ReadItem]) -> list[tuple[int | None, str | None, str | None, str]]:
-    return [(p.line, p.record_id, p.field, p.severity) for p in of_type(items, Problem)]
+    return [(p.line, p.record_id, p.field, p.severity) for p in of_type(items, Reject)]
 
 
 def test_beamline_exact_record() -> None:
@@ -159,7 +160,7 @@ def test_beamlines_golden_key_fields() -> None:
 def test_real_doubled_scheme_website_is_rejected() -> None:
     items = beamlines(HERE / "beamlines.csv")
     assert problems(items) == [(10, "RitsSR/BL-10", "website", "error")]
-    assert "http://http://www.ritsumei.ac.jp" in of_type(items, Problem)[0].reason
+    assert "http://http://www.ritsumei.ac.jp" in of_type(items, Reject)[0].reason
 
 
 def test_facility_exact_record() -> None:
@@ -404,7 +405,7 @@ def test_sniff_tells_the_two_files_apart() -> None:
 def test_whole_shared_files_match_source_counts() -> None:
     folder = shared_data("xas-beamlines")
     lines = beamlines(folder / "beamlines.csv")
-    assert [(p.record_id, p.field) for p in of_type(lines, Problem)] == [("RitsSR/BL-10", "website")]
+    assert [(p.record_id, p.field) for p in of_type(lines, Reject)] == [("RitsSR/BL-10", "website")]
     instruments = of_type(lines, Instrument)
     assert len(instruments) == 180  # 181 beamlines, one rejected for its doubled "http://http://"
     regions = Counter(dict(i.specs)["region"] for i in instruments)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import Problem
 from ingest.readers import fixed_readers, reader_for
 from ingest.readers.base import ReadItem
 from ingest.records import ChallengeTopic, Contest, Entry, IriRef, OrgRef, Output, RecordRef, Team
+from ingest.report import Reject
 from tests.conftest import FIXTURES, SAMPLE
 
 ROWS = FIXTURES / "golden" / "contest" / "rows" / "contest.jsonl"
@@ -55,7 +55,7 @@ def test_an_entry_names_resources_and_mentors_of_other_sources() -> None:
 
 def test_a_line_that_is_rejected_defines_nothing() -> None:
     """A contest rejected for its homepage leaves its tracks undefined, so the entry after it is rejected too."""
-    problems = {p.line: p for p in read(FIXTURES / "contest" / "damaged.jsonl") if isinstance(p, Problem)}
+    problems = {p.line: p for p in read(FIXTURES / "contest" / "damaged.jsonl") if isinstance(p, Reject)}
     assert problems[25].field == "homepage"
     assert problems[26].field == "track" and "'late'" in problems[26].reason
     assert problems[3].field == "id" and "first given at line 1" in problems[3].reason

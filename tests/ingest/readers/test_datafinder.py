@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import Problem
 from ingest.readers.base import ReadItem, head_text
 from ingest.readers.datafinder import DataFinderReader, Description, split_description
 from ingest.records import Dataset, Origin
+from ingest.report import Reject
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "datafinder"
@@ -62,7 +62,7 @@ GOLDEN: dict[str, tuple[int, str | None, tuple[str, ...], str | None]] = {
 
 def test_golden_key_fields() -> None:
     items = read(FIXTURES / "datasets.jsonl")
-    assert not [i for i in items if isinstance(i, Problem)]
+    assert not [i for i in items if isinstance(i, Reject)]
     found = datasets(items)
     assert list(found) == list(GOLDEN)
     for local_id, (line, landing_page, alt_names, paper) in GOLDEN.items():
@@ -114,7 +114,7 @@ def test_split_description() -> None:
 
 def test_bad_rows_become_problems_and_good_rows_load() -> None:
     items = read(FIXTURES / "damaged.jsonl")
-    problems = [(p.line, p.record_id, p.field, p.severity) for p in items if isinstance(p, Problem)]
+    problems = [(p.line, p.record_id, p.field, p.severity) for p in items if isinstance(p, Reject)]
     assert problems == [
         (2, None, None, "error"),  # invalid JSON
         (3, None, "id", "error"),  # id missing
@@ -125,7 +125,7 @@ def test_bad_rows_become_problems_and_good_rows_load() -> None:
         (9, None, None, "error"),  # an array, not an object
         (11, None, None, "error"),  # invalid UTF-8
     ]
-    reasons = [p.reason for p in items if isinstance(p, Problem)]
+    reasons = [p.reason for p in items if isinstance(p, Reject)]
     assert reasons[0].startswith("invalid JSON") and "first given at line 1" in reasons[4]
     loaded = datasets(items)
     assert [(r.local_id, r.origin.line) for r in loaded.values()] == [
@@ -137,7 +137,7 @@ def test_bad_rows_become_problems_and_good_rows_load() -> None:
 @pytest.mark.skipif(not SHARED.is_dir(), reason="shared data folder ../shared/data is not checked out")
 def test_whole_real_file() -> None:
     items = read(SHARED / "datasets.jsonl")
-    assert [i for i in items if isinstance(i, Problem)] == []
+    assert [i for i in items if isinstance(i, Reject)] == []
     found = datasets(items)
     assert len(found) == 3294  # SOURCE.md: 3,294 datasets, duplicate ids already merged
     assert sum(r.description is None for r in found.values()) == 14

@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import ReadItem, head_text
 from ingest.readers.datafinder import DataFinderReader
 from ingest.readers.dcat import DcatReader
 from ingest.records import Contact, Dataset, OrgRef, Origin
+from ingest.report import Reject
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "dcat"
@@ -24,7 +25,7 @@ def read(path: Path) -> list[ReadItem]:
 
 
 def records(items: list[ReadItem]) -> list[Dataset]:
-    assert not [i for i in items if isinstance(i, Problem)]
+    assert not [i for i in items if isinstance(i, Reject)]
     return [i for i in items if isinstance(i, Dataset)]
 
 
@@ -106,7 +107,7 @@ def test_golden_json_ld_equals_turtle_but_for_lines() -> None:
 
 def test_damaged_datasets_become_problems_and_the_rest_loads() -> None:
     items = read(FIXTURES / "damaged.ttl")
-    problems = [(p.line, p.record_id, p.field, p.severity) for p in items if isinstance(p, Problem)]
+    problems = [(p.line, p.record_id, p.field, p.severity) for p in items if isinstance(p, Reject)]
     assert problems == [
         (20, "GAP Coreference Dataset", "dcterms:title", "error"),  # title removed
         (29, "OBP", "dcterms:issued", "error"),  # "May 2020" is no date
@@ -121,14 +122,14 @@ def test_damaged_datasets_become_problems_and_the_rest_loads() -> None:
 
 def test_broken_turtle_is_one_problem_at_its_line() -> None:
     items = read(FIXTURES / "broken.ttl")
-    assert len(items) == 1 and isinstance(items[0], Problem)
+    assert len(items) == 1 and isinstance(items[0], Reject)
     assert items[0].line == 33  # the statement after the title that lost its ';'
     assert items[0].reason.startswith("cannot parse turtle: expected '.'")
 
 
 def test_broken_json_ld_is_one_problem_at_its_line() -> None:
     items = read(FIXTURES / "broken.jsonld")
-    assert len(items) == 1 and isinstance(items[0], Problem)
+    assert len(items) == 1 and isinstance(items[0], Reject)
     assert (items[0].line, items[0].reason) == (96, "invalid JSON at column 7: Expecting ',' delimiter")
 
 
@@ -138,7 +139,7 @@ def test_remote_context_is_not_fetched(tmp_path: Path) -> None:
     path = tmp_path / "remote.jsonld"
     path.write_text(text[:start] + '"@context": "https://www.w3.org/ns/dcat3.jsonld"' + text[end:], encoding="utf-8")
     items = read(path)
-    assert len(items) == 1 and isinstance(items[0], Problem)
+    assert len(items) == 1 and isinstance(items[0], Reject)
     assert (items[0].line, items[0].field) == (2, "@context")
 
 
@@ -152,7 +153,7 @@ def test_json_without_context_is_not_this_format(tmp_path: Path) -> None:
 @pytest.mark.skipif(not (SHARED / "vocab-dcat").is_dir(), reason="shared data folder ../shared/data is not checked out")
 def test_dcat_vocabulary_parses_and_describes_no_dataset() -> None:
     items = read(SHARED / "vocab-dcat" / "dcat3.ttl")
-    assert [(type(i).__name__, getattr(i, "severity", None)) for i in items] == [("Problem", "warning")]
+    assert [(type(i).__name__, getattr(i, "severity", None)) for i in items] == [("Reject", "warning")]
 
 
 @pytest.mark.skipif(not (SHARED / "datafinder-datasets").is_dir(), reason="shared data is not checked out")

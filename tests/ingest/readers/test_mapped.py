@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import ReadItem, head_text
 from ingest.readers.mapped import RECORD_TYPES, MappedReader, load_mapping, targets
 from ingest.records import (
@@ -23,6 +23,7 @@ from ingest.records import (
     Place,
     Subject,
 )
+from ingest.report import Reject
 from tests.conftest import FIXTURES, REPO, shared_data
 
 MAPPED = FIXTURES / "mapped"
@@ -37,8 +38,8 @@ def read(mapping: Path, data: str, source: str = "mapped-test") -> list[ReadItem
     return list(MappedReader(mapping).read(MAPPED / data, source))
 
 
-def problems(items: list[ReadItem]) -> list[Problem]:
-    return [i for i in items if isinstance(i, Problem)]
+def problems(items: list[ReadItem]) -> list[Reject]:
+    return [i for i in items if isinstance(i, Reject)]
 
 
 def key_fields(s: Subject) -> tuple[object, ...]:

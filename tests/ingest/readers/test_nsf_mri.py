@@ -11,10 +11,11 @@ from typing import TypeVar
 
 import pytest
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import ReadItem
 from ingest.readers.nsf_mri import NsfMriReader, clean_title
 from ingest.records import Expert, Grant, GrantRef, Instrument, Organization, OrgRef, Origin, Place, Role
+from ingest.report import Reject
 from tests.conftest import FIXTURES, shared_data
 
 HERE = FIXTURES / "nsf-mri"
@@ -33,12 +34,12 @@ def of_type(items: list[ReadItem], kind: type[T]) -> list[T]:
 
 
 def problems(items: list[ReadItem]) -> list[tuple[int | None, str | None, str | None, str]]:
-    return [(p.line, p.record_id, p.field, p.severity) for p in of_type(items, Problem)]
+    return [(p.line, p.record_id, p.field, p.severity) for p in of_type(items, Reject)]
 
 
 def without_line(items: list[ReadItem]) -> list[ReadItem]:
     return [
-        i if isinstance(i, Problem) else dataclasses.replace(i, origin=dataclasses.replace(i.origin, line=0))
+        i if isinstance(i, Reject) else dataclasses.replace(i, origin=dataclasses.replace(i.origin, line=0))
         for i in items
     ]
 
@@ -358,7 +359,7 @@ def test_bad_jsonl_rows_become_problems_and_valid_rows_load() -> None:
         (11, "0821687", "url", "error"),  # no scheme
     ]
     assert [i.local_id for i in of_type(items, Instrument)] == ["0520492", "0821252", "1726395"]
-    reasons = [p.reason for p in of_type(items, Problem)]
+    reasons = [p.reason for p in of_type(items, Reject)]
     assert reasons[1] == "expected a whole number, found 'two hundred thousand'"
     assert reasons[2] == "required value is missing"
 

@@ -9,10 +9,11 @@ from typing import TypeVar
 
 import pytest
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import ReadItem, head_text
 from ingest.readers.nsf_pi import NsfInvestigatorReader
 from ingest.records import Expert, Grant, GrantRef, Organization, OrgRef, Origin, Place, Role
+from ingest.report import Reject
 from tests.conftest import FIXTURES, shared_data
 
 T = TypeVar("T")
@@ -138,7 +139,7 @@ def test_organizations_follow_the_experts_with_the_current_place() -> None:
 
 def test_bad_rows_are_reported_and_good_rows_still_load() -> None:
     items = read(FIXTURES / "nsf-pi" / "experts_bad.jsonl")
-    problems = [(p.line, p.record_id, p.field) for p in of_type(items, Problem)]
+    problems = [(p.line, p.record_id, p.field) for p in of_type(items, Reject)]
     assert problems == [
         (2, None, None),
         (3, "nsf-pi-01415", "awards[1].amount_usd"),
@@ -151,7 +152,7 @@ def test_bad_rows_are_reported_and_good_rows_still_load() -> None:
         (11, "nsf-pi-00493", "state_code"),
         (12, "nsf-pi-00076", "awards[2].title"),
     ]
-    assert all(p.severity == "error" and p.source == SOURCE for p in of_type(items, Problem))
+    assert all(p.severity == "error" and p.source == SOURCE for p in of_type(items, Reject))
     assert [e.local_id for e in of_type(items, Expert)] == ["nsf-pi-00414", "nsf-pi-01488"]
     assert sorted(g.ref.award_id for g in of_type(items, Grant)) == [
         "0808957",
@@ -160,7 +161,7 @@ def test_bad_rows_are_reported_and_good_rows_still_load() -> None:
         "1036169",
     ]
     assert [o.name for o in of_type(items, Organization)] == ["Wiley College", "Xigen LLC"]
-    reasons = {p.line: p.reason for p in of_type(items, Problem)}
+    reasons = {p.line: p.reason for p in of_type(items, Reject)}
     assert "invalid JSON" in reasons[2]
     assert "'lots'" in reasons[3]
     assert "7-digit" in reasons[6]
@@ -180,7 +181,7 @@ def test_sniff_and_wrong_inputs(tmp_path: Path) -> None:
 
 def test_whole_file_matches_source_counts() -> None:
     items = read(shared_data("nsf-pi-experts") / "experts.jsonl")
-    assert not of_type(items, Problem)
+    assert not of_type(items, Reject)
     experts = of_type(items, Expert)
     assert len(experts) == 1500
     assert len(of_type(items, Grant)) == 3351

@@ -9,10 +9,11 @@ from typing import TypeVar
 
 import pytest
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import ReadItem, head_text
 from ingest.readers.openalex import OpenAlexReader
 from ingest.records import Expert, Organization, OrgRef, Origin, Place, Work
+from ingest.report import Reject
 from tests.conftest import FIXTURES, shared_data
 
 T = TypeVar("T")
@@ -35,7 +36,7 @@ def experts_by_id(items: list[ReadItem]) -> dict[str, Expert]:
 
 def test_golden_rows_load_without_problems() -> None:
     items = read(GOLDEN)
-    assert not of_type(items, Problem)
+    assert not of_type(items, Reject)
     experts = of_type(items, Expert)
     assert [(e.origin.line, e.local_id) for e in experts] == [
         (1, "A400295131"), (2, "A5002041459"), (3, "A5002859780"),
@@ -135,7 +136,7 @@ def test_organizations_once_each_with_ror_and_country() -> None:
 
 def test_bad_lines_are_reported_and_good_lines_still_load() -> None:
     items = read(FIXTURES / "openalex" / "bad" / "authors.jsonl")
-    problems = [(p.line, p.record_id, p.field, p.severity) for p in of_type(items, Problem)]
+    problems = [(p.line, p.record_id, p.field, p.severity) for p in of_type(items, Reject)]
     assert problems == [
         (2, None, None, "error"),  # works.jsonl lines first
         (3, "W4409606200", "doi", "error"),
@@ -152,7 +153,7 @@ def test_bad_lines_are_reported_and_good_lines_still_load() -> None:
         (8, "A5080859432", "topics[0].name", "error"),
         (9, "A5080859432", "work_ids[1]", "warning"),
     ]
-    reasons = [p.reason for p in of_type(items, Problem)]
+    reasons = [p.reason for p in of_type(items, Reject)]
     assert all(r.startswith("works.jsonl: ") for r in reasons[:5])
     assert "already on line 4" in reasons[2]
     assert "W4409606200 was rejected (works.jsonl line 3)" in reasons[5]
@@ -171,7 +172,7 @@ def test_bad_lines_are_reported_and_good_lines_still_load() -> None:
 def test_authors_load_without_works_file_with_one_warning(tmp_path: Path) -> None:
     authors = shutil.copy(GOLDEN, tmp_path / "authors.jsonl")
     items = read(Path(authors))
-    problems = of_type(items, Problem)
+    problems = of_type(items, Reject)
     assert [(p.line, p.severity) for p in problems] == [(None, "warning")]
     assert "no works.jsonl" in problems[0].reason
     experts = of_type(items, Expert)
@@ -194,7 +195,7 @@ def test_sniff_and_wrong_inputs(tmp_path: Path) -> None:
 
 def test_whole_folder_matches_source_counts() -> None:
     items = read(shared_data("openalex-experts") / "authors.jsonl")
-    assert not of_type(items, Problem)
+    assert not of_type(items, Reject)
     experts = of_type(items, Expert)
     assert len(experts) == 124
     assert sum(1 for e in experts if e.orcid) == 96

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError
 from ingest.readers.base import ReadItem, head_text
 from ingest.readers.skos import SkosReader
 from ingest.records import Origin, Subject
+from ingest.report import Reject
 from tests.conftest import FIXTURES, shared_data
 
 SKOS_DIR = FIXTURES / "skos"
@@ -29,8 +30,8 @@ def subjects(items: list[ReadItem]) -> list[Subject]:
     return [i for i in items if isinstance(i, Subject)]
 
 
-def problems(items: list[ReadItem]) -> list[Problem]:
-    return [i for i in items if isinstance(i, Problem)]
+def problems(items: list[ReadItem]) -> list[Reject]:
+    return [i for i in items if isinstance(i, Reject)]
 
 
 def for_concept(code: str, line: int, label: str, broader: str | None, definition: str | None = None) -> Subject:
@@ -109,7 +110,7 @@ def test_other_syntaxes_give_the_same_concepts(name: str, lines: list[int]) -> N
 def test_damaged_concepts() -> None:
     items = read("anzsrc_damaged.ttl")
     assert problems(items) == [
-        Problem("skos-test", 9, f"{FOR}/510202", "skos:prefLabel", "concept has no skos:prefLabel; add one")
+        Reject("skos-test", 9, f"{FOR}/510202", "skos:prefLabel", "concept has no skos:prefLabel; add one")
     ]
     by_code = {s.notation: s for s in subjects(items)}
     assert len(by_code) == 7
@@ -147,7 +148,7 @@ def test_scheme_label_falls_back_to_dcterms_title(tmp_path: Path) -> None:
 def test_concept_without_scheme_among_several() -> None:
     items = read("two_schemes.ttl")
     assert problems(items) == [
-        Problem(
+        Reject(
             "skos-test", 10, "urn:x-oecd-ford-2015:1.4", "skos:inScheme",
             "concept has no skos:inScheme and the file declares 2 concept schemes; add skos:inScheme",
         )
@@ -159,7 +160,7 @@ def test_syntax_error_is_one_problem() -> None:
     items = read("anzsrc_broken.ttl")
     assert len(items) == 1
     problem = items[0]
-    assert isinstance(problem, Problem)
+    assert isinstance(problem, Reject)
     assert (problem.line, problem.record_id, problem.field) == (29, None, None)
     assert problem.reason.startswith("not valid Turtle:")
     assert "A dot is expected" in problem.reason
@@ -169,7 +170,7 @@ def test_rdf_xml_error_without_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.rdf"
     path.write_text((SKOS_DIR / "anzsrc_sample.rdf").read_text().replace("</skos:Concept>", "", 1))
     [problem] = read(path)
-    assert isinstance(problem, Problem)
+    assert isinstance(problem, Reject)
     assert problem.reason.startswith("not valid RDF/XML:")
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import Problem
 from ingest.readers.uniquip import UniquipReader
 from ingest.records import Contact, Instrument, OrgRef, Origin, Place
+from ingest.report import Reject
 from tests.conftest import FIXTURES, shared_data
 
 ST_ANDREWS = OrgRef("University of St Andrews")
 
 
-def read(path: Path) -> list[Instrument | Problem]:
+def read(path: Path) -> list[Instrument | Reject]:
     return list(UniquipReader().read(path, "uniquip-test"))  # type: ignore[arg-type]
 
 
@@ -39,7 +39,7 @@ def test_golden_rows() -> None:
 
 def test_bad_rows_are_reported_and_good_rows_still_load() -> None:
     items = read(FIXTURES / "uniquip" / "bad.csv")
-    problems = [(p.line, p.record_id, p.field, p.severity) for p in items if isinstance(p, Problem)]
+    problems = [(p.line, p.record_id, p.field, p.severity) for p in items if isinstance(p, Reject)]
     assert problems == [
         (1, None, "Booking Notes", "warning"),
         (3, "st-andrews-0003", "Contact Email", "error"),
@@ -51,7 +51,7 @@ def test_bad_rows_are_reported_and_good_rows_still_load() -> None:
     ]
     loaded = [i.local_id for i in items if isinstance(i, Instrument)]
     assert loaded == ["st-andrews-0002", "st-andrews-0008"]
-    reasons = {p.line: p.reason for p in items if isinstance(p, Problem)}
+    reasons = {p.line: p.reason for p in items if isinstance(p, Reject)}
     assert "unclosed quote" in reasons[5]
     assert "UTF-8" in reasons[9]
 
@@ -59,4 +59,4 @@ def test_bad_rows_are_reported_and_good_rows_still_load() -> None:
 def test_whole_register_reads_without_problems() -> None:
     items = read(shared_data("uniquip-st-andrews") / "equipment.csv")
     assert len(items) == 623
-    assert not [i for i in items if isinstance(i, Problem)]
+    assert not [i for i in items if isinstance(i, Reject)]

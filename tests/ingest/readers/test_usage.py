@@ -6,11 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from graph.errors import Problem
 from ingest.mapping import map_record, ref_iri
 from ingest.readers import fixed_readers, reader_for
 from ingest.readers.base import ReadItem
 from ingest.records import IriRef, OrgRef, Origin, RecordRef, UsageRecord
+from ingest.report import Reject
 from tests.conftest import FIXTURES, SAMPLE
 
 ROWS = FIXTURES / "golden" / "usage" / "rows"
@@ -51,9 +51,9 @@ def test_status_words_of_booking_systems_are_normalised() -> None:
 def test_a_resource_by_source_and_local_id_gets_the_iri_its_catalogue_minted() -> None:
     """The point of naming a resource by source and local id: the usage record meets the catalogue's own node."""
     catalogue = read("uniquip", SAMPLE / "uniquip-st-andrews" / "equipment.csv", "uniquip-st-andrews")
-    instrument = next(r for r in catalogue if not isinstance(r, Problem) and r.origin.record_id == "st-andrews-0026")
+    instrument = next(r for r in catalogue if not isinstance(r, Reject) and r.origin.record_id == "st-andrews-0026")
     beamlines = read("xas-beamlines", SAMPLE / "xas-beamlines" / "beamlines.csv", "xas-beamlines")
-    beamline = next(r for r in beamlines if not isinstance(r, Problem) and r.origin.record_id == "ALS/10.3.2")
+    beamline = next(r for r in beamlines if not isinstance(r, Reject) and r.origin.record_id == "ALS/10.3.2")
     usage = {r.local_id: r for r in read("usage", ROWS / "bookings.csv") if isinstance(r, UsageRecord)}
     assert ref_iri(usage["b-0001"].resource) == map_record(instrument).focus
     assert ref_iri(usage["b-0002"].resource) == map_record(beamline).focus
@@ -73,7 +73,7 @@ def test_the_user_is_the_team_else_the_person_else_the_organisation() -> None:
 
 
 def test_bad_rows_name_line_record_and_column() -> None:
-    problems = [p for p in read("usage", FIXTURES / "usage" / "bad.csv") if isinstance(p, Problem)]
+    problems = [p for p in read("usage", FIXTURES / "usage" / "bad.csv") if isinstance(p, Reject)]
     found = {(p.line, p.record_id, p.field) for p in problems}
     assert (1, None, "room") in found  # an unknown column is a warning, once
     assert (5, "b-04", "resource_source") in found
