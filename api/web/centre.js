@@ -2,7 +2,8 @@
 // /analytics/underused), who could use an idle asset, unmet-need clusters (GET /analytics/unmet-needs) and the
 // downloads (CSV, PNG, SVG) the API offers for them.
 import {
-  ApiError, api, clearMessage, columnChart, el, fmt, guardPage, percent, resourceLink, showError, svg, typeBadge,
+  ApiError, api as publicApi, clearMessage, columnChart, el, fmt, guardPage, percent, resourceLink, showError, showInfo,
+  svg, typeBadge,
 } from "./common.js";
 
 const BASE = "https://w3id.org/sharekg/id/";
@@ -10,6 +11,29 @@ const UTILISATION = "/analytics/utilisation";
 const UNDERUSED = "/analytics/underused";
 const UNMET = "/analytics/unmet-needs";
 const COLOURS = { Instrument: "#1f5fa8", Facility: "#7a4bb0" };
+const KEY_STORE = "sharekg-api-key";
+
+const keyField = document.getElementById("api-key");
+keyField.value = sessionStorage.getItem(KEY_STORE) || "";
+const apiKey = () => keyField.value.trim();
+/** The reports need a centre or admin key (they hold students' needs): every call sends the one entered. */
+const api = (path, options = {}) =>
+  publicApi(path, { ...options, headers: { ...(options.headers || {}), "X-API-Key": apiKey() } });
+
+/** A download with the key: fetched, then handed to the browser as a file (a plain link cannot send a header). */
+async function download(event, href) {
+  event.preventDefault();
+  try {
+    const response = await fetch(href, { headers: { "X-API-Key": apiKey() } });
+    if (!response.ok) throw new ApiError(response.status, response.statusText, (await response.json().catch(() => ({}))).detail || response.statusText);
+    const url = URL.createObjectURL(await response.blob());
+    const name = (response.headers.get("content-disposition") || "").match(/filename="([^"]+)"/)?.[1] || "download";
+    el("a", { href: url, download: name }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (e) {
+    showError(message, e, "Download");
+  }
+}
 
 const form = document.getElementById("centre-form");
 const message = document.getElementById("message");
@@ -157,7 +181,7 @@ async function showExports() {
   }
   if (!links.length) return;
   document.getElementById("exports").replaceChildren(...links.map(([href, label]) =>
-    el("li", {}, el("a", { href, download: "" }, label))));
+    el("li", {}, el("a", { href, download: "", onclick: (event) => download(event, href) }, label))));
   document.getElementById("exports-section").hidden = false;
 }
 
@@ -176,6 +200,11 @@ async function section(path, render, target, what) {
 
 async function load() {
   clearMessage(message);
+  if (!apiKey()) {
+    showInfo(message, "Enter a centre or admin API key to see the reports: they hold students' needs.");
+    return;
+  }
+  sessionStorage.setItem(KEY_STORE, apiKey());
   status.textContent = "Loading…";
   const chart = document.getElementById("utilisation-chart");
   const table = document.getElementById("underused");

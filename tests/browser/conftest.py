@@ -14,6 +14,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from api.app import create_app
+from api.keys import add_key
 from api.settings import Settings
 from graph.search import Embedder
 from graph.store import open_store
@@ -24,6 +25,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 START_WAIT_S = 120
 #: Playwright's wait for a page to show what a test expects: a match on 2 busy cores can take seconds.
 PAGE_TIMEOUT_MS = 60_000
+#: Keys the running service accepts, made before it starts (it reads its key file once): role -> key.
+KEYS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,7 +44,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> It
     data_dir = tmp_path_factory.mktemp("browser-data")
     build_graph(data_dir, embedder)
     store = open_store(data_dir / "store")
-    app = create_app(Settings(data_dir=data_dir, model=embedder.name), store=store, embedder=embedder)
+    settings = Settings(data_dir=data_dir, model=embedder.name)
+    KEYS["admin"] = add_key(settings.api_keys_path, "browser-admin", "admin", None)
+    app = create_app(settings, store=store, embedder=embedder)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other processes
@@ -60,6 +65,12 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> It
     thread.join(timeout=30)
     sock.close()
     store.close()
+
+
+@pytest.fixture(scope="session")
+def admin_key(base_url: str) -> str:
+    """An admin key of the running service (the centre page asks for one)."""
+    return KEYS["admin"]
 
 
 @pytest.fixture(scope="session")

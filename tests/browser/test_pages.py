@@ -126,15 +126,19 @@ def test_the_explorer_runs_sparql_and_shows_refusals(page: Page) -> None:
     expect(page.locator("#sparql-message")).not_to_be_empty()
 
 
-def test_the_centre_page_shows_idle_assets_who_could_use_them_and_unmet_needs(page: Page) -> None:
+def test_the_centre_page_shows_idle_assets_who_could_use_them_and_unmet_needs(page: Page, admin_key: str) -> None:
     """Every instrument has a capacity (the per-type default) and none has usage here, so an instrument a logged
-    need fitted is under-used; a need about nothing in the catalogue is unmet."""
+    need fitted is under-used; a need about nothing in the catalogue is unmet. The reports need a key: without one
+    the page asks for it; with it (kept for the tab) they show."""
     # no organisation: it would re-rank the team's results (same-organisation boost), so the instrument the other
     # tests' anonymous NMR needs put first might not be among the team's logged results
-    team = {"name": "Team Lumen"}
+    team = {"name": "Team Lumen", "consent_to_log": True}
     for text in (NMR_NEED, "A survey of loneliness among retired fishermen in rural coastal villages"):
         assert page.request.post("/match", data={"text": text, "team": team}).ok
     page.goto("/ui/centre.html")
+    expect(page.locator("#message")).to_contain_text("API key")
+    page.get_by_label("API key").fill(admin_key)
+    page.get_by_role("button", name="Show").click()
     for name in ("Utilisation against demand", "Under-used assets", "Unmet needs"):
         expect(page.get_by_role("heading", name=name)).to_be_visible()
     expect(page.locator("#utilisation-scatter circle.point").first).to_be_attached()
