@@ -19,6 +19,7 @@ __all__ = [
     "MatchError",
     "RecordError",
     "SharekgError",
+    "ShrinkRefusal",
     "StoreError",
     "StrictModeRejection",
 ]

@@ -8,6 +8,7 @@ and a message that says what failed, where, and what to do::
     │   │                             undecodable bytes, a mapping file that makes no sense)
     │   └── RecordError               one record is invalid: source, line, record_id, field, reason
     ├── StrictModeRejection           ``--strict`` was given and the input had rejects; nothing was written
+    ├── ShrinkRefusal                 a run would remove most of a source's records; nothing was written
     ├── StoreError                    the graph store cannot be opened, read or written
     ├── MatchError                    a match request that cannot be answered as given (empty need, unknown type
     │                                 or filter value, k out of range)
@@ -56,6 +57,16 @@ class RecordError(InputError):
 class StrictModeRejection(SharekgError):
     """``--strict`` was given and the input had rejects (now, or when the unchanged input was last read); nothing
     was written."""
+
+
+class ShrinkRefusal(SharekgError):
+    """A run would remove most of a source's records (``ingest.shrink`` says when); nothing was written.
+
+    ``removed`` maps each type that would lose nodes to (how many it would lose, how many it has now)."""
+
+    def __init__(self, message: str, removed: dict[str, tuple[int, int]]) -> None:
+        super().__init__(message)
+        self.removed = removed
 
 
 class StoreError(SharekgError):

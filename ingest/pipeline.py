@@ -10,6 +10,7 @@ removed by the next run.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 from collections import Counter
@@ -20,9 +21,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import ConfigurationError, InputError, SharekgError, StrictModeRejection
+from graph.errors import ConfigurationError, InputError, SharekgError, ShrinkRefusal, StrictModeRejection
 from graph.store import Store, Triple
+from ingest import shrink
 from ingest.iris import check_source_name, run_iri, slug, source_graph_iri
+from ingest.linking import relink
 from ingest.mapping import MappedRecord, map_record
 from ingest.readers import COMPANION_FILES, SKIPPED_SUFFIXES, Reader, reader_for
 from ingest.records import Record
@@ -34,6 +37,7 @@ from ontology.terms import PROV_, RDF_, SKG, XSD_, ontology_text
 PIPELINE_VERSION = "3"
 
 Progress = Callable[[str, int], None]  # (what, records so far)
+log = logging.getLogger("sharekg.ingest")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,35 +98,55 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
+def clean_checksum(checksum: str) -> str:
+    """The checksum a run publishes when its input had no rejects and no warnings: a strict run of the same input
+    may skip only a graph published under it (one published with rejects must fail ``--strict`` again)."""
+    return hashlib.sha256(f"{checksum}\nclean".encode()).hexdigest()
+
+
 def ingest_source(
     store: Store, plan_: SourcePlan, reports_dir: Path | None, *, strict: bool = False,
-    progress: Progress | None = None,
+    allow_shrink: bool = False, progress: Progress | None = None,
 ) -> RunReport:  # fmt: skip
-    """Load one source; returns its report (also written to ``reports_dir``)."""
+    """Load one source; returns its report (also written to ``reports_dir``), which always ends with a status.
+
+    Refused, with nothing published: an input that yields no record (``InputError``, raised), a strict run with
+    rejects (status ``rejected-strict``), a run that would remove most of the source (status ``refused-shrink``
+    unless ``allow_shrink``; ``ingest.shrink`` says when). A reader that fails midway fails the run (``InputError``
+    with the reason); a refused or failed run leaves its staged graph as garbage for ``collect_garbage``."""
     source = plan_.source
     report = RunReport(source=source, run_id=new_run_id(), started=_now())
-    checksum, report.inputs = input_checksum(plan_.files)
-    current = store.sources().get(source)
-    if current is not None and current.checksum == checksum:
-        report.status, report.ended = "unchanged", _now()
-        report.message = "input and pipeline unchanged since the published graph; nothing written"
-        return report
     rejects_path = reports_dir / f"{source}-{report.run_id}.rejects.jsonl" if reports_dir else None
     rejects = RejectsWriter(rejects_path)
     started = time.perf_counter()
     try:
-        stream = _accepted_triples(plan_, report, rejects, progress)
-        size = store.stage(source, report.run_id, _strict_end(stream, rejects, strict))
+        checksum, report.inputs = input_checksum(plan_.files)
+        current = store.sources().get(source)
+        if current is not None and current.checksum in _skippable(checksum, strict):
+            report.status = "unchanged"
+            report.message = "input and pipeline unchanged since the published graph; nothing written"
+            return report
+        before = shrink.published_counts(store, source) if current is not None and not allow_shrink else {}
+        tally = shrink.TypeTally()
+        stream = tally.watch(_accepted_triples(plan_, report, rejects, progress))
+        size = store.stage(source, report.run_id, _end_checks(stream, report, rejects, strict, before, tally))
         report.seconds["read_map_validate_write"] = round(time.perf_counter() - started, 3)
         report.ended = _now()
         report.triples = size
         store.stage(source, report.run_id, provenance(report))
-        store.publish(source, report.run_id, checksum)
+        clean = not (rejects.errors or rejects.warnings)
+        store.publish(source, report.run_id, clean_checksum(checksum) if clean else checksum)
         report.status = "loaded"
     except StrictModeRejection as e:
         report.status, report.message = "rejected-strict", str(e)
+    except ShrinkRefusal as e:
+        report.status, report.message = "refused-shrink", str(e)
+        report.would_remove = {t.rsplit("#", 1)[-1]: [gone, have] for t, (gone, have) in e.removed.items()}
     except SharekgError as e:
         report.status, report.message = "failed", str(e)
+        raise
+    except BaseException as e:  # a programming error or an interrupt: the report still ends, saying so
+        report.status, report.message = "failed", f"the run stopped on {type(e).__name__}: {e}"
         raise
     finally:
         rejects.close()
@@ -130,9 +154,79 @@ def ingest_source(
         report.rejects_file = str(rejects_path) if rejects_path and (rejects.errors or rejects.warnings) else None
         report.ended = report.ended or _now()
         report.seconds["total"] = round(time.perf_counter() - started, 3)
-        if reports_dir is not None:
+        if reports_dir is not None and report.status != "unchanged":
             write_report(report, reports_dir)
     return report
+
+
+def _skippable(checksum: str, strict: bool) -> set[str]:
+    return {clean_checksum(checksum)} if strict else {checksum, clean_checksum(checksum)}
+
+
+@dataclass(slots=True)
+class IngestOutcome:
+    """What ``ingest_sources`` did: one report per source, then the links' report; graphs collected before."""
+
+    reports: list[RunReport]
+    graphs_removed: int
+
+
+def ingest_sources(
+    store: Store, plans: Iterable[SourcePlan], reports_dir: Path | None, *, strict: bool = False,
+    allow_shrink: bool = False, progress: Progress | None = None, on_report: Callable[[RunReport], None] | None = None,
+) -> IngestOutcome:  # fmt: skip
+    """Ingest a set of sources the one way the CLI and ``POST /ingest`` share: collect garbage (left by replaced
+    sources and killed runs), ingest each source, relink people and organisations across sources, and collect the
+    garbage this run made (superseded graphs, refused and failed stages), even when a source fails."""
+    removed = store.collect_garbage()
+    reports: list[RunReport] = []
+    try:
+        for p in plans:
+            reports.append(
+                ingest_source(store, p, reports_dir, strict=strict, allow_shrink=allow_shrink, progress=progress)
+            )
+            if on_report is not None:
+                on_report(reports[-1])
+        reports.append(relink(store, new_run_id()))
+        if on_report is not None:
+            on_report(reports[-1])
+    finally:
+        store.collect_garbage()
+    return IngestOutcome(reports, removed)
+
+
+def read_items(path: Path, reader: Reader, source: str) -> Iterator[Record | Reject]:
+    """A reader's records and rejects; an error it raises that is not ours (a recursion limit, a CSV module error)
+    becomes an ``InputError`` naming the file and the reason, so the run fails with a report instead of a trace."""
+    try:
+        yield from reader.read(path, source)
+    except SharekgError:
+        raise
+    except RecursionError:
+        raise InputError(f"{source}: {path.name}: the data is nested too deeply to read; flatten it") from None
+    except Exception as e:  # a reader's bug or a library's error on odd bytes: logged with its trace, run failed
+        log.warning("reader %s failed on %s", reader.name, path.name, exc_info=True)
+        raise InputError(f"{source}: {path.name}: cannot be read as {reader.name}: {type(e).__name__}: {e}") from e
+
+
+def _end_checks(
+    stream: Iterator[Triple], report: RunReport, rejects: RejectsWriter, strict: bool,
+    before: dict[str, int], tally: shrink.TypeTally,
+) -> Iterator[Triple]:  # fmt: skip
+    """The stream, then the checks that need all of it; one that fails aborts the stage (nothing is published)."""
+    yield from stream
+    if report.loaded == 0:
+        raise InputError(
+            f"{report.source}: the input holds no record that could be loaded ({report.read} read, "
+            f"{rejects.errors} rejected); nothing was written, the published graph is unchanged"
+        )
+    if strict and (rejects.errors or rejects.warnings):
+        raise StrictModeRejection(
+            f"--strict: {rejects.errors} record(s) rejected and {rejects.warnings} warning(s); nothing was written, "
+            "the previously published graph is unchanged"
+        )
+    if before:
+        shrink.check(report.source, before, tally.counts())
 
 
 def _accepted_triples(
@@ -141,7 +235,8 @@ def _accepted_triples(
     checker = RecordChecker()
     per_type: Counter[str] = Counter()
     for path, reader in plan_.files:
-        for row in checker.rows(reader.read(path, plan_.source)):
+        checker.file = path.name
+        for row in checker.rows(read_items(path, reader, plan_.source)):
             rejects.add_all(row.problems)
             report.read += row.read
             report.loaded += len(row.accepted)
@@ -170,6 +265,8 @@ class RecordChecker:
         self.shapes = compile_shapes()
         self.context_checked: dict[tuple[Triple, ...], list[Violation]] = {}
         self.context_written: set[tuple[Triple, ...]] = set()
+        self.file = ""  # the input file now read, named in duplicates' reasons
+        self.first_seen: dict[tuple[str, str], tuple[str, int | None]] = {}  # (type, row id) → (file, line)
 
     def rows(self, items: Iterable[Record | Reject]) -> Iterator[CheckedRow]:
         """Group a reader's consecutive records by the line they came from, and check each group."""
@@ -193,10 +290,14 @@ class RecordChecker:
                 problems += result
             else:
                 mapped.append(result)
+        if not problems and (duplicate := self._duplicate(records[0])) is not None:
+            problems = [duplicate]
         if problems:
             if len(records) > 1:
                 problems = [_with_row_note(p, len(records)) for p in problems]
             return CheckedRow([], [], problems, len(records))
+        if records[0].origin.record_id is not None:
+            self.first_seen[_identity(records[0])] = (self.file, records[0].origin.line)
         triples = [t for m in mapped for t in m.triples]
         for m in mapped:
             for group in m.context:
@@ -204,6 +305,20 @@ class RecordChecker:
                     self.context_written.add(group)
                     triples.extend(group)
         return CheckedRow(records, triples, [], len(records))
+
+    def _duplicate(self, first_record: Record) -> Reject | None:
+        """A row with the id of an earlier row of this run (and the same kind of first record) is rejected, in every
+        reader alike: two rows with one id would otherwise merge into one node with both rows' values. Records a
+        row shares with others (an award's organisation, a profile's grants) are not rows and are not checked."""
+        origin = first_record.origin
+        first = self.first_seen.get(_identity(first_record)) if origin.record_id is not None else None
+        if first is None:
+            return None
+        file, line = first
+        where = f"line {line}" if file == self.file else f"{file}, line {line}"
+        kind = type(first_record).__name__
+        reason = f"duplicate {kind} id {origin.record_id!r}, first given at {where}; this row is skipped"
+        return Reject(origin.source, origin.line, origin.record_id, "id", reason)
 
     def _check(self, record: Record) -> MappedRecord | list[Reject]:
         origin = record.origin
@@ -229,18 +344,13 @@ class RecordChecker:
         return mapped
 
 
+def _identity(first_record: Record) -> tuple[str, str]:
+    return type(first_record).__name__, first_record.origin.record_id or ""
+
+
 def _with_row_note(problem: Reject, size: int) -> Reject:
     reason = f"{problem.reason} (the row's {size} records were rejected together)"
     return Reject(problem.source, problem.line, problem.record_id, problem.field, reason, problem.severity)
-
-
-def _strict_end(stream: Iterator[Triple], rejects: RejectsWriter, strict: bool) -> Iterator[Triple]:
-    yield from stream
-    if strict and (rejects.errors or rejects.warnings):
-        raise StrictModeRejection(
-            f"--strict: {rejects.errors} record(s) rejected and {rejects.warnings} warning(s); nothing was written, "
-            "the previously published graph is unchanged"
-        )
 
 
 def provenance(report: RunReport) -> list[Triple]:
@@ -284,10 +394,14 @@ def _now() -> str:
 __all__ = [
     "PIPELINE_VERSION",
     "CheckedRow",
+    "IngestOutcome",
     "RecordChecker",
     "SourcePlan",
     "StrictModeRejection",
+    "clean_checksum",
     "ingest_source",
+    "ingest_sources",
     "input_checksum",
     "plan",
+    "read_items",
 ]

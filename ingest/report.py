@@ -66,7 +66,7 @@ class RunReport:
     source: str
     run_id: str
     inputs: list[InputFile] = field(default_factory=list)
-    status: str = "running"  # loaded | unchanged | failed | rejected-strict
+    status: str = "running"  # loaded | unchanged | failed | rejected-strict | refused-shrink
     started: str = ""
     ended: str = ""
     read: int = 0
@@ -78,6 +78,7 @@ class RunReport:
     seconds: dict[str, float] = field(default_factory=dict)
     links: LinkCounts | None = None
     message: str = ""
+    would_remove: dict[str, list[int]] = field(default_factory=dict)  # refused-shrink: type → [lost, published]
     rejects_file: str | None = None
 
     def to_json(self) -> str:

@@ -26,6 +26,10 @@ ReadItem = Record | Reject
 
 #: Longest a quoted CSV field may run over physical lines before we call the quote unclosed.
 MAX_CSV_RECORD_LINES = 200
+#: Longest a CSV field may be (the csv module's limit): longer ones are rejected as too long, saying so.
+MAX_CSV_FIELD = csv.field_size_limit()
+#: The reason given for JSON nested deeper than the parser's recursion limit.
+TOO_DEEP = "the JSON is nested too deeply to read (over about 1,000 levels); flatten it"
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -44,22 +48,39 @@ class Reader(Protocol):
 
 
 def read_text(path: Path) -> str:
-    """The file's text; bytes that are not UTF-8 survive as lone surrogates so the row holding them is rejected."""
+    """The file's text; bytes that are not UTF-8 survive as lone surrogates so the row holding them is rejected.
+    A UTF-16 or UTF-32 file is refused whole, saying so (read as UTF-8 it would look like a missing header)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as e:
         raise InputError(f"{path}: no such file; check the path") from e
     except OSError as e:
         raise InputError(f"{path}: cannot be read ({e.strerror})") from e
+    check_encoding(data[:4096], path.name)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     return data.decode("utf-8", errors="surrogateescape")
 
 
+def check_encoding(head: bytes, name: str) -> None:
+    """Raise ``InputError`` when ``head`` (a file's first bytes) is UTF-16 or UTF-32: a byte-order mark of either, or
+    NUL bytes, which UTF-8 text never holds.
+
+    >>> check_encoding("ID,Name".encode("utf-16"), "e.csv")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InputError: e.csv: the file is UTF-16 (or UTF-32), not UTF-8; re-save it as UTF-8
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or b"\x00" in head:
+        raise InputError(f"{name}: the file is UTF-16 (or UTF-32), not UTF-8; re-save it as UTF-8")
+
+
 def head_text(path: Path, size: int = 4096) -> str:
-    """The first bytes of a file as text, for format sniffing."""
+    """The first bytes of a file as text, for format sniffing (a UTF-16 file is refused here, naming its encoding)."""
     with path.open("rb") as f:
-        return f.read(size).decode("utf-8", errors="replace").lstrip("\ufeff")
+        data = f.read(size)
+    check_encoding(data, path.name)
+    return data.decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
 def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | Reject]]:
@@ -74,6 +95,9 @@ def iter_jsonl(text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | R
             value = json.loads(line)
         except json.JSONDecodeError as e:
             yield number, Reject(source, number, None, None, f"invalid JSON at column {e.colno}: {e.msg}")
+            continue
+        except RecursionError:
+            yield number, Reject(source, number, None, None, TOO_DEEP)
             continue
         if not isinstance(value, dict):
             kind = type(value).__name__
@@ -94,7 +118,10 @@ def iter_csv(text: str, source: str, delimiter: str = ",") -> CsvTable:
     lines = physical_lines(text)
     if not lines:
         raise InputError(f"{source}: the file is empty; a CSV file needs a header row")
-    header = tuple(h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter)))
+    try:
+        header = tuple(h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter, strict=True)))
+    except csv.Error as e:
+        raise InputError(f"{source}: line 1: the header row cannot be read: {_csv_reason(e)}") from None
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise InputError(f"{source}: line 1: duplicate column names {dupes}; rename them")
@@ -131,7 +158,7 @@ def _csv_rows(
         try:
             values = next(csv.reader(io.StringIO(chunk), delimiter=delimiter, strict=True))
         except csv.Error as e:
-            yield line_no, Reject(source, line_no, None, None, f"broken CSV quoting: {e}")
+            yield line_no, Reject(source, line_no, None, None, _csv_reason(e))
             continue
         if len(values) != len(header):
             yield (
@@ -146,6 +173,16 @@ def _csv_rows(
             )
             continue
         yield line_no, dict(zip(header, values, strict=True))
+
+
+def _csv_reason(error: csv.Error) -> str:
+    """The csv module's error in words that say what to fix."""
+    message = str(error)
+    if "field larger than field limit" in message:
+        return f"a field is longer than the limit of {MAX_CSV_FIELD:,} characters; shorten it"
+    if "new-line character seen in unquoted field" in message:
+        return "a carriage return (or line break) inside an unquoted field; quote the field or remove it"
+    return f"broken CSV quoting: {message}"
 
 
 def unknown_columns(header: Sequence[str], known: set[str], source: str) -> list[Reject]:

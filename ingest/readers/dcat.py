@@ -33,7 +33,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import IdentifiedNode, Node
 
 from graph.errors import InputError
-from ingest.readers.base import Fields, ReadItem, guarded, read_text
+from ingest.readers.base import TOO_DEEP, Fields, ReadItem, guarded, read_text
 from ingest.records import Contact, Dataset, OrgRef, Origin, Record
 from ingest.report import Reject
 
@@ -94,6 +94,8 @@ def _check(text: str, fmt: str, path: Path, source: str) -> Reject | None:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         return Reject(source, e.lineno, None, None, f"invalid JSON at column {e.colno}: {e.msg}")
+    except RecursionError:
+        return Reject(source, 1, None, None, TOO_DEEP)
     if path.suffix.lower() == ".json" and "@context" not in text:
         raise InputError(f"{source}: a .json file without @context is not JSON-LD; not a DCAT catalogue")
     return _remote_context(data, text, source)
