@@ -1,14 +1,22 @@
-"""For resource centres: the demand log, utilisation against demand, unmet needs, impact, and their exports."""
+"""For resource centres: the demand log (and the one call that matches a need and logs it), utilisation against
+demand, unmet needs, impact, and their exports."""
 
-from graph.centre.demand import DemandLog, top_results
+from graph.centre.demand import TOP_PER_TYPE, DemandLog, top_results
 from graph.centre.impact import entry_evidence, resource_impact
+from graph.centre.intake import Asker, DemandIntake, LoggedMatch, LogLimits, NeedFit
 from graph.centre.reports import underused_csv, unmet_chart, unmet_csv, utilisation_chart
 from graph.centre.unmet import DEFAULT_THRESHOLD, UnmetReport, unmet_needs
 from graph.centre.utilisation import UtilisationReport, underused, utilisation
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "TOP_PER_TYPE",
+    "Asker",
+    "DemandIntake",
     "DemandLog",
+    "LogLimits",
+    "LoggedMatch",
+    "NeedFit",
     "UnmetReport",
     "UtilisationReport",
     "entry_evidence",

@@ -3,19 +3,28 @@
 Reverse matching reads it ("which needs does this instrument fit?"); the resource-centre analytics
 (under-used assets, unmet needs) build on it. Each request keeps its text, filters, time and the top results
 per resource type with their rank, the matcher's score and the cosine similarity between need and resource.
-Personal data (team, organisation, contact) is stored only when the caller sends it. With a retention period
-the log deletes older requests when it opens and whenever it records one.
+Personal data (team, organisation, contact) is stored only when the caller passes it (the service passes it only
+when the team consented: see ``graph.centre.intake``); ``erase`` deletes a team's or a contact's rows, overwriting
+them (``secure_delete``) rather than leaving them in free pages. With a retention period the log deletes older
+requests when it opens and whenever it records one. The file (and its ``-wal`` and ``-shm`` files) is readable and
+writable by its owner only: it holds students' unpublished ideas.
+
+Each need's vector (float32, with the model's name) is stored when it is logged, so reverse matching and the unmet
+needs report never encode a logged need again; ``vectors`` encodes only rows stored without one (or by another
+model), and stores what it encoded.
 
 Times are UTC and stored as ISO 8601 text (``2026-03-01T09:30:00+00:00``), so they compare as strings.
 
 Schema versions (``PRAGMA user_version``): 0 is the first file layout (a ``needs`` table whose ``top`` column
 holds ``[[iri, score], ...]``); 2 adds the personal-data columns and a ``results`` table, one row per returned
-resource. Old files are migrated in place, in one transaction, when opened.
+resource; 3 adds the need's ``vector`` and its ``model``. Old files are migrated in place, in one transaction, when
+opened (their needs get vectors when first read through ``vectors``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,28 +32,45 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from graph.errors import InputError
-from graph.search import MatchResponse
+import numpy as np
 
-SCHEMA_VERSION = 2
+from graph.errors import InputError
+from graph.search import Embedder, MatchResponse
+
+SCHEMA_VERSION = 3
 #: The cosine below which a result rarely fits the need: read off the real model on real need texts (see
 #: graph.unmet, whose default threshold it is). Demand counts only results at least this close, where the cosine
 #: was logged; results logged without one are kept, as there is nothing to judge them by.
 MIN_FIT = 0.45
-#: Results per type ``top_results`` keeps from a response: enough to say what a need fitted, small to store.
-TOP_PER_TYPE = 3
+#: Results per type logged of a response, by the service and the command line alike (``graph.centre.intake``):
+#: enough to say what a need fitted (the under-used report counts each), small to store.
+TOP_PER_TYPE = 5
+#: Files of one SQLite log: the database, and beside it in write-ahead mode its log and shared-memory index.
+SIDE_FILES = ("-wal", "-shm")
+OWNER_ONLY = 0o600
+#: Ids per ``IN (...)`` list when reading vectors (SQLite's default limit on variables is far above it).
+ID_CHUNK = 500
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS needs (
     id INTEGER PRIMARY KEY, text TEXT NOT NULL, asked_at TEXT NOT NULL, filters TEXT NOT NULL,
-    team TEXT, organization TEXT, contact TEXT);
+    team TEXT, organization TEXT, contact TEXT, vector BLOB, model TEXT);
 CREATE INDEX IF NOT EXISTS needs_asked_at ON needs (asked_at);
 CREATE TABLE IF NOT EXISTS results (
     need_id INTEGER NOT NULL REFERENCES needs (id) ON DELETE CASCADE, iri TEXT NOT NULL, type TEXT NOT NULL,
     rank INTEGER NOT NULL, score REAL NOT NULL, cosine REAL, PRIMARY KEY (need_id, type, rank));
 CREATE INDEX IF NOT EXISTS results_iri ON results (iri);
 """
-INSERT_NEED = "INSERT INTO needs (text, asked_at, filters, team, organization, contact) VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_NEED = """INSERT INTO needs (text, asked_at, filters, team, organization, contact, vector, model)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+VECTORS_QUERY = "SELECT id, text, vector, model FROM needs WHERE id IN ({ids})"
+STORE_VECTOR = "UPDATE needs SET vector = ?, model = ? WHERE id = ?"
+COUNT_SINCE = "SELECT count(*) FROM needs WHERE asked_at >= ?"
+#: Personal data is matched without regard to case or surrounding space: an erasure request spells it as it likes.
+ERASE = {
+    "team": "DELETE FROM needs WHERE lower(trim(team)) = lower(trim(?))",
+    "contact": "DELETE FROM needs WHERE lower(trim(contact)) = lower(trim(?))",
+}
 INSERT_RESULT = "INSERT INTO results (need_id, iri, type, rank, score, cosine) VALUES (?, ?, ?, ?, ?, ?)"
 NEEDS_QUERY = "SELECT id, text, asked_at, filters, team, organization, contact FROM needs {where} ORDER BY id"
 #: Results with their request, in the order logged; ``{where}`` filters on ``n.asked_at``.
@@ -109,15 +135,19 @@ class DemandLog:
         if retention_days is not None and retention_days < 1:
             raise InputError(f"retention_days is {retention_days}; keep requests for at least 1 day, or pass None")
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.retention_days = retention_days
         self._lock = threading.RLock()
+        _create_owner_only(path)
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
         # Write-ahead log, synced at checkpoints: a logged request costs no fsync of its own on the request path
         # (a crash may lose the last requests, never corrupt the log)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         _migrate(self._db)
+        _restrict(path)  # SQLite makes the -wal and -shm files like the database; older files are tightened here
         self._apply_retention()
 
     # ---- writing ------------------------------------------------------------------------------
@@ -125,15 +155,19 @@ class DemandLog:
     def record(
         self, text: str, filters: Mapping[str, object], top: Iterable[tuple[str, float] | TopResult], *,
         team: str | None = None, organization: str | None = None, contact: str | None = None,
-        asked_at: datetime | None = None,
+        asked_at: datetime | None = None, vector: np.ndarray | None = None, model: str | None = None,
     ) -> int:  # fmt: skip
         """Log one request; returns its id. ``top`` holds ``TopResult`` items (see ``top_results``) or, as
         older callers send, ``(iri, score)`` pairs. ``team``, ``organization`` and ``contact`` are personal data,
-        kept only when given. ``asked_at`` (default now) must carry a time zone."""
+        kept only when given. ``asked_at`` (default now) must carry a time zone. ``vector`` is the need's
+        (L2-normalised, by ``model``, which must then be named)."""
         when = _utc(asked_at) if asked_at is not None else datetime.now(UTC)
         results = _normalise(top)
+        if vector is not None and not model:
+            raise InputError("a need's vector was given without the model that made it; pass model= too")
+        blob = _blob(vector) if vector is not None else None
         with self._lock, self._db:
-            row = (text, _iso(when), json.dumps(dict(filters)), team, organization, contact)
+            row = (text, _iso(when), json.dumps(dict(filters)), team, organization, contact, blob, model)
             need_id = int(self._db.execute(INSERT_NEED, row).lastrowid or 0)
             self._db.executemany(INSERT_RESULT, [(need_id, r.iri, r.type, r.rank, r.score, r.cosine) for r in results])
         self._apply_retention()
@@ -149,9 +183,51 @@ class DemandLog:
             cursor = self._db.execute("DELETE FROM needs WHERE asked_at < ?", (_iso(cutoff),))
         return cursor.rowcount
 
+    def erase(self, *, team: str | None = None, contact: str | None = None) -> int:
+        """Delete every request logged with this team name or this contact (case and surrounding space aside), with
+        its results; returns how many requests were erased. The deleted rows are overwritten and the write-ahead
+        log truncated, so nothing of them stays in the files."""
+        if (team is None) == (contact is None) or not (team or contact or "").strip():
+            raise InputError("name one team or one contact whose logged requests to erase")
+        field_name, value = ("team", team) if team is not None else ("contact", contact)
+        with self._lock:
+            with self._db:
+                erased = self._db.execute(ERASE[field_name], (value,)).rowcount
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return erased
+
+    def logged_since(self, moment: datetime) -> int:
+        """How many requests were logged at or after ``moment`` (the daily cap counts with it)."""
+        with self._lock:
+            return int(self._db.execute(COUNT_SINCE, (_iso(_utc(moment)),)).fetchone()[0])
+
     def _apply_retention(self) -> None:
         if self.retention_days is not None:
             self.purge(self.retention_days)
+
+    def vectors(self, ids: Iterable[int], embedder: Embedder) -> dict[int, np.ndarray]:
+        """The stored vector of each of the needs ``ids`` (those still logged). Rows stored without one, or by another
+        model than ``embedder``'s, are encoded now, in one call, and their vectors stored."""
+        wanted = sorted(set(ids))
+        found: dict[int, np.ndarray] = {}
+        lacking: list[tuple[int, str]] = []
+        with self._lock:
+            for start in range(0, len(wanted), ID_CHUNK):
+                chunk = wanted[start : start + ID_CHUNK]
+                query = VECTORS_QUERY.format(ids=", ".join("?" * len(chunk)))
+                for need_id, text, blob, model in self._db.execute(query, chunk):
+                    if blob is not None and model == embedder.name and len(blob) == 4 * embedder.dim:
+                        found[int(need_id)] = np.frombuffer(blob, dtype=np.float32)
+                    else:
+                        lacking.append((int(need_id), text))
+        if lacking:
+            encoded = embedder.encode([text for _, text in lacking])
+            with self._lock, self._db:
+                self._db.executemany(
+                    STORE_VECTOR, [(_blob(v), embedder.name, i) for (i, _), v in zip(lacking, encoded, strict=True)]
+                )
+            found.update((i, np.asarray(v, dtype=np.float32)) for (i, _), v in zip(lacking, encoded, strict=True))
+        return found
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -239,6 +315,23 @@ def _normalise(top: Iterable[tuple[str, float] | TopResult]) -> list[TopResult]:
     return out
 
 
+def _blob(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the database file readable and writable by its owner only, before SQLite opens it (SQLite then
+    gives its -wal and -shm files the same mode)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, OWNER_ONLY))
+
+
+def _restrict(path: Path) -> None:
+    for name in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+        if name.exists():
+            name.chmod(OWNER_ONLY)
+
+
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring the file to ``SCHEMA_VERSION`` in one transaction (DDL included: SQLite rolls it back too)."""
     if int(db.execute("PRAGMA user_version").fetchone()[0]) >= SCHEMA_VERSION:
@@ -248,6 +341,9 @@ def _migrate(db: sqlite3.Connection) -> None:
         columns = {row[1] for row in db.execute("PRAGMA table_info(needs)")}
         if "top" in columns:  # version 0: move into the new layout, one results row per logged pair
             db.execute("ALTER TABLE needs RENAME TO needs_v0")
+        elif columns and "vector" not in columns:  # version 2: the need's vector and its model
+            db.execute("ALTER TABLE needs ADD COLUMN vector BLOB")
+            db.execute("ALTER TABLE needs ADD COLUMN model TEXT")
         for statement in _TABLES.split(";"):
             if statement.strip():
                 db.execute(statement)
@@ -292,6 +388,7 @@ def _iso(moment: datetime) -> str:
 __all__ = [
     "MIN_FIT",
     "SCHEMA_VERSION",
+    "SIDE_FILES",
     "TOP_PER_TYPE",
     "DemandLog",
     "LoggedNeed",

@@ -21,6 +21,9 @@ a year of unmet needs at one centre (hundreds to a few thousand) takes seconds.
 A cluster is named by the subjects of the index (PaNET, CHMO, ANZSRC, OECD…) nearest to its centroid, as
 search_index infers a resource's subjects (at most 3, cosine ≥ ``INFERRED_SUBJECT_MIN``); a cluster no subject
 is that close to is named by its most central need.
+
+The needs' vectors are those the demand log stored when it logged them (``DemandLog.vectors``): only needs logged
+without one (migrated rows) are encoded, once, and stored.
 """
 
 from __future__ import annotations
@@ -92,12 +95,10 @@ def unmet_needs(
         if not -1.0 <= value <= 1.0:
             raise InputError(f"{name} is {value}; a cosine similarity lies between -1 and 1")
     needs = log.needs(since, until)
-    vectors: dict[int, np.ndarray] = {}
-    lacking = [n for n in needs if n.best_cosine is None]
-    vectors.update(_encode(embedder, lacking))
+    vectors = log.vectors((n.id for n in needs if n.best_cosine is None), embedder)  # stored when logged
     fits = {n.id: _best_fit(n, index, vectors.get(n.id)) for n in needs}
     unmet = [n for n in needs if fits[n.id][0] < threshold]
-    vectors.update(_encode(embedder, [n for n in unmet if n.id not in vectors]))
+    vectors.update(log.vectors((n.id for n in unmet if n.id not in vectors), embedder))
     found = [UnmetNeed(n.id, n.text, n.asked_at, *fits[n.id], n.team, n.organization) for n in unmet]
     months = _months([n.asked_at for n in found], since, until)
     matrix = np.stack([vectors[n.id] for n in found]) if found else np.zeros((0, embedder.dim), dtype=np.float32)
@@ -138,12 +139,6 @@ def average_linkage(vectors: np.ndarray, min_similarity: float) -> list[list[int
         members[i] += members[j]
         members[j] = []
     return [sorted(m) for m in members if m]
-
-
-def _encode(embedder: Embedder, needs: Sequence[LoggedNeed]) -> dict[int, np.ndarray]:
-    if not needs:
-        return {}
-    return dict(zip((n.id for n in needs), embedder.encode([n.text for n in needs]), strict=True))
 
 
 def _best_fit(need: LoggedNeed, index: SearchIndex, vector: np.ndarray | None) -> tuple[float, str | None]:

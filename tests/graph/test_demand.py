@@ -1,18 +1,23 @@
 """The demand log keeps each need with its filters and top results, across reopenings; it stores personal data
-only when sent, forgets requests past the retention period, migrates old files, and sums demand per resource."""
+only when sent, forgets requests past the retention period, migrates old files, and sums demand per resource; its
+files are its owner's only, a team's or a contact's rows can be erased, and each need's vector is stored with it."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import stat
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from graph.centre.demand import SCHEMA_VERSION, DemandLog, TopResult, top_results
+from graph.centre.demand import SCHEMA_VERSION, SIDE_FILES, DemandLog, TopResult, top_results
 from graph.errors import InputError
+from graph.search import Embedder
 from graph.search.explain import Explanation
 from graph.search.matcher import MatchResponse, MatchResult
 
@@ -199,3 +204,85 @@ def test_a_need_asked_in_the_same_second_as_the_window_end_is_in_it(tmp_path: Pa
     assert [n.text for n in log.needs(until=asked.replace(microsecond=900_000))] == ["NMR of organic compounds"]
     assert log.needs(until=asked.replace(microsecond=0)) == []
     log.close()
+
+
+def test_the_log_and_its_side_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "demand.sqlite"
+    log = DemandLog(path)
+    log.record("a student's unpublished idea", {}, [])
+    for name in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+        assert name.exists() and stat.S_IMODE(name.stat().st_mode) == 0o600, name
+    log.close()
+    path.chmod(0o644)  # a file made before: tightened when opened
+    DemandLog(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_erase_deletes_a_teams_or_a_contacts_rows_and_leaves_nothing_of_them_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "demand.sqlite"
+    log = DemandLog(path)
+    log.record("first idea", {}, [(NMR, 0.02)], team="Team Lumen", contact="lumen@example.org")
+    log.record("second idea", {}, [], team="team lumen ")
+    log.record("third idea", {}, [], team="Team Dune", contact="Dune@Example.org")
+    log.record("anonymous idea", {}, [])
+    assert log.erase(team="TEAM LUMEN") == 2
+    assert log.erase(contact="dune@example.org") == 1
+    assert log.erase(team="Team Nobody") == 0
+    assert [n.text for n in log.needs()] == ["anonymous idea"] and log.demand() == []
+    files = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("demand.sqlite"))
+    for gone in (b"Team Lumen", b"lumen@example.org", b"first idea", b"Dune@Example.org"):
+        assert gone not in files
+    with pytest.raises(InputError, match="one team or one contact"):
+        log.erase(team="a", contact="b")
+    with pytest.raises(InputError, match="one team or one contact"):
+        log.erase()
+    log.close()
+
+
+def test_a_needs_vector_is_stored_when_logged_and_encoded_only_when_missing(tmp_path: Path, embedder: Embedder) -> None:
+    class Counting:
+        def __init__(self) -> None:
+            self.name, self.dim, self.encoded = embedder.name, embedder.dim, 0
+
+        def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+            self.encoded += len(texts)
+            return embedder.encode(texts, batch_size=batch_size)
+
+    counting = Counting()
+    log = DemandLog(tmp_path / "demand.sqlite")
+    vector = embedder.encode(["NMR of organic compounds"])[0]
+    stored = log.record("NMR of organic compounds", {}, [], vector=vector, model=embedder.name)
+    bare = log.record("a flow cytometer", {}, [])
+    other = log.record("a beamline", {}, [], vector=np.ones(embedder.dim, np.float32), model="another-model")
+    got = log.vectors([stored, bare, other], counting)
+    assert counting.encoded == 2  # the row without a vector and the other model's
+    np.testing.assert_array_equal(got[stored], vector)
+    np.testing.assert_allclose(got[bare], embedder.encode(["a flow cytometer"])[0], atol=1e-6)
+    assert log.vectors([stored, bare, other, 999], counting).keys() == {stored, bare, other}
+    assert counting.encoded == 2  # encoded once, then stored
+    with pytest.raises(InputError, match="model"):
+        log.record("x", {}, [], vector=vector)
+    log.close()
+
+
+def test_a_version_2_file_gains_the_vector_columns(tmp_path: Path) -> None:
+    path = tmp_path / "demand.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """CREATE TABLE needs (id INTEGER PRIMARY KEY, text TEXT NOT NULL, asked_at TEXT NOT NULL,
+        filters TEXT NOT NULL, team TEXT, organization TEXT, contact TEXT);
+        CREATE TABLE results (need_id INTEGER NOT NULL REFERENCES needs (id) ON DELETE CASCADE, iri TEXT NOT NULL,
+        type TEXT NOT NULL, rank INTEGER NOT NULL, score REAL NOT NULL, cosine REAL, PRIMARY KEY (need_id, type, rank));
+        INSERT INTO needs VALUES (3, 'an old need', '2026-01-02T03:04:05+00:00', '{}', 'Team Old', NULL, NULL);
+        PRAGMA user_version = 2;"""
+    )
+    db.close()
+    log = DemandLog(path)
+    (need,) = log.needs()
+    assert (need.id, need.text, need.team) == (3, "an old need", "Team Old")
+    assert log.record("a new one", {}, [], vector=np.zeros(4, np.float32), model="m") == 4
+    log.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("SELECT model FROM needs ORDER BY id").fetchall() == [(None,), ("m",)]
+    db.close()
