@@ -67,19 +67,27 @@ class MappedRecord:
 
 
 class _Triples(list[Triple]):
-    """A triple list that skips empty values, so mapping code states each field once."""
+    """A triple list that skips empty values, so mapping code states each field once.
 
-    def __init__(self) -> None:
+    ``language`` is the record's (``Instrument.language``, …): its words (``tagged=True``: names, descriptions,
+    keywords) are written as literals in that language, its codes and addresses as plain strings.
+    """
+
+    def __init__(self, language: str | None = None) -> None:
         super().__init__()
         self.context: list[tuple[Triple, ...]] = []
+        self.language = language
 
-    def text(self, s: ox.NamedNode, p: ox.NamedNode, value: str | None) -> None:
+    def _literal(self, value: str, tagged: bool) -> ox.Literal:
+        return ox.Literal(value, language=self.language) if tagged and self.language else ox.Literal(value)
+
+    def text(self, s: ox.NamedNode, p: ox.NamedNode, value: str | None, *, tagged: bool = False) -> None:
         if value:
-            self.append((s, p, ox.Literal(value)))
+            self.append((s, p, self._literal(value, tagged)))
 
-    def texts(self, s: ox.NamedNode, p: ox.NamedNode, values: tuple[str, ...]) -> None:
+    def texts(self, s: ox.NamedNode, p: ox.NamedNode, values: tuple[str, ...], *, tagged: bool = False) -> None:
         for value in values:
-            self.append((s, p, ox.Literal(value)))
+            self.append((s, p, self._literal(value, tagged)))
 
     def typed(self, s: ox.NamedNode, p: ox.NamedNode, value: object, datatype: ox.NamedNode) -> None:
         if value is not None:
@@ -112,7 +120,7 @@ class _Triples(list[Triple]):
 
     def label(self, s: ox.NamedNode, cls: ox.NamedNode, name: str, local_id: str) -> None:
         self.append((s, RDF_.type, cls))
-        self.text(s, RDFS_.label, name)
+        self.text(s, RDFS_.label, name, tagged=True)
         self.text(s, SKG.localId, local_id)
 
 
@@ -148,7 +156,7 @@ def ref_iri(ref: Ref) -> ox.NamedNode:
 
 def map_record(record: Record) -> MappedRecord:
     """The triples of one record."""
-    t = _Triples()
+    t = _Triples(getattr(record, "language", None))
     focus = _MAPPERS[type(record)](record, t)
     return MappedRecord(record, focus, list(t), tuple(dict.fromkeys(t.context)))
 
@@ -215,8 +223,9 @@ def _expert(r: Expert, t: _Triples) -> ox.NamedNode:
 def _facility(r: Facility, t: _Triples) -> ox.NamedNode:
     node = record_iri("facility", r.origin.source, r.local_id)
     t.label(node, SKG.Facility, r.name, r.local_id)
-    t.texts(node, SKOS_.altLabel, r.alt_names)
-    t.text(node, DCT.description, r.description)
+    t.text(node, SKG.cstr, r.cstr)
+    t.texts(node, SKOS_.altLabel, r.alt_names, tagged=True)
+    t.text(node, DCT.description, r.description, tagged=True)
     t.text(node, SKG.facilityType, r.kind)
     if r.operator is not None:
         t.append((node, SKG.hostedBy, t.org(r.operator)))
@@ -224,7 +233,7 @@ def _facility(r: Facility, t: _Triples) -> ox.NamedNode:
     t.iri(node, FOAF_.homepage, r.homepage)
     t.contact(node, r.contact)
     t.typed(node, SKG.active, r.active, XSD_.boolean)
-    t.text(node, SKG.accessTerms, r.access)
+    t.text(node, SKG.accessTerms, r.access, tagged=True)
     return node
 
 
@@ -232,10 +241,11 @@ def _instrument(r: Instrument, t: _Triples) -> ox.NamedNode:
     source = r.origin.source
     node = record_iri("instrument", source, r.local_id)
     t.label(node, SKG.Instrument, r.name, r.local_id)
-    t.text(node, DCT.description, r.description)
+    t.text(node, SKG.cstr, r.cstr)
+    t.text(node, DCT.description, r.description, tagged=True)
     t.text(node, SKG.instrumentType, r.instrument_type)
-    t.texts(node, SKG.technique, r.techniques)
-    t.texts(node, SKG.keyword, r.keywords)
+    t.texts(node, SKG.technique, r.techniques, tagged=True)
+    t.texts(node, SKG.keyword, r.keywords, tagged=True)
     for subject in r.subjects:
         t.iri(node, DCT.subject, subject)
     if r.organization is not None:
@@ -248,20 +258,21 @@ def _instrument(r: Instrument, t: _Triples) -> ox.NamedNode:
         t.append((node, SKG.contactPerson, record_iri("expert", source, person)))
     t.iri(node, FOAF_.homepage, r.homepage)
     t.text(node, SKG.status, r.status)
-    t.text(node, SKG.accessTerms, r.access)
+    t.text(node, SKG.accessTerms, r.access, tagged=True)
     if r.grant is not None:
         t.append((node, SKG.fundedBy, grant_iri(r.grant)))
-    t.texts(node, SKG.specification, tuple(f"{name}: {value}" for name, value in r.specs))
+    t.texts(node, SKG.specification, tuple(f"{name}: {value}" for name, value in r.specs), tagged=True)
     return node
 
 
 def _dataset(r: Dataset, t: _Triples) -> ox.NamedNode:
     node = record_iri("dataset", r.origin.source, r.local_id)
     t.label(node, SKG.Dataset, r.title, r.local_id)
-    t.text(node, DCT.title, r.title)
-    t.text(node, DCT.description, r.description)
-    t.texts(node, SKOS_.altLabel, r.alt_names)
-    t.texts(node, SKG.keyword, r.keywords)
+    t.text(node, SKG.cstr, r.cstr)
+    t.text(node, DCT.title, r.title, tagged=True)
+    t.text(node, DCT.description, r.description, tagged=True)
+    t.texts(node, SKOS_.altLabel, r.alt_names, tagged=True)
+    t.texts(node, SKG.keyword, r.keywords, tagged=True)
     for subject in r.subjects:
         t.iri(node, DCT.subject, subject)
     t.iri(node, DCAT_.landingPage, r.landing_page)

@@ -138,6 +138,8 @@ class Facility:
     contact: Contact = field(default_factory=Contact)
     active: bool | None = None
     access: str | None = None
+    cstr: str | None = None  # China's science and technology resource identifier (GB/T 32843): "CSTR:…"
+    language: str | None = None  # BCP 47 tag of the record's text (name, description, …), e.g. "zh"; None: untagged
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,8 @@ class Instrument:
     access: str | None = None  # access terms, service level
     grant: GrantRef | None = None
     specs: tuple[tuple[str, str], ...] = ()  # (name, value) pairs such as ("energy range (keV)", "2.5 - 17")
+    cstr: str | None = None  # China's science and technology resource identifier (GB/T 32843): "CSTR:…"
+    language: str | None = None  # BCP 47 tag of the record's text (name, description, …), e.g. "zh"; None: untagged
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +181,8 @@ class Dataset:
     issued: date | None = None
     source_paper_title: str | None = None
     contact: Contact = field(default_factory=Contact)
+    cstr: str | None = None  # China's science and technology resource identifier (GB/T 32843): "CSTR:…"
+    language: str | None = None  # BCP 47 tag of the record's text (title, description, …), e.g. "zh"; None: untagged
 
 
 @dataclass(frozen=True, slots=True)

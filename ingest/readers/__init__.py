@@ -7,14 +7,15 @@ from pathlib import Path
 from graph.errors import InputError
 from ingest.readers.base import Reader, ReadItem, head_text
 from ingest.readers.beamlines import BeamlineReader, LightSourceReader
+from ingest.readers.column_mapping import encoding_name
 from ingest.readers.contest import ContestReader
 from ingest.readers.datafinder import DataFinderReader
 from ingest.readers.dcat import DcatReader
-from ingest.readers.mapped import MappedReader
 from ingest.readers.nsf_mri import NsfMriReader
 from ingest.readers.nsf_pi import NsfInvestigatorReader
 from ingest.readers.openalex import OpenAlexReader
 from ingest.readers.skos import SkosReader
+from ingest.readers.tabular import MappedReader
 from ingest.readers.uniquip import UniquipReader
 from ingest.readers.usage import CapacityReader, UsageReader
 
@@ -49,14 +50,19 @@ def mapping_beside(path: Path) -> Path | None:
     return None
 
 
-def reader_for(path: Path, fmt: str | None = None, mapping: Path | None = None) -> Reader:
-    """The reader for ``path``: the one named by ``fmt``, else the mapping beside it, else the one that sniffs it."""
+def reader_for(path: Path, fmt: str | None = None, mapping: Path | None = None, encoding: str | None = None) -> Reader:
+    """The reader for ``path``: the one named by ``fmt``, else the mapping beside it, else the one that sniffs it.
+
+    ``encoding`` (a codec name) is for the mapped reader, whose mapping may declare one too; other formats are UTF-8.
+    """
     readers = fixed_readers()
     if fmt == "mapped" or (fmt is None and (mapping or mapping_beside(path))):
         found = mapping or mapping_beside(path)
         if found is None:
             raise InputError(f"{path}: format 'mapped' needs a mapping file; pass --mapping FILE")
-        return MappedReader(found)
+        return MappedReader(found, encoding_name(encoding, lambda problem: InputError(f"--encoding: {problem}")))
+    if encoding is not None:
+        raise InputError(f"{path}: --encoding applies to format 'mapped' (with a mapping file); the others read UTF-8")
     if fmt is not None:
         if fmt not in readers:
             raise InputError(f"unknown format {fmt!r}; use one of {FORMAT_NAMES}")

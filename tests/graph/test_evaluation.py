@@ -32,7 +32,7 @@ from graph.evaluation.metrics import (
     score_run,
 )
 from ingest.readers.datafinder import DataFinderReader
-from ingest.readers.mapped import MappedReader
+from ingest.readers.tabular import MappedReader
 from ingest.records import Dataset, Origin, Subject
 from tests.conftest import FIXTURES, REPO
 

@@ -24,7 +24,7 @@ import pytest
 from ingest.pipeline import RecordChecker
 from ingest.readers import fixed_readers
 from ingest.readers.base import Reader
-from ingest.readers.mapped import MappedReader
+from ingest.readers.tabular import MappedReader
 from ingest.report import Reject
 from tests.conftest import FIXTURES, REPO
 

@@ -23,7 +23,7 @@ from ingest.mapping import Triple, map_record
 from ingest.pipeline import plan
 from ingest.readers import fixed_readers
 from ingest.readers.base import Reader
-from ingest.readers.mapped import MappedReader
+from ingest.readers.tabular import MappedReader
 from ingest.records import Contact, Dataset, Expert, Facility, Grant, GrantRef, Instrument, OrgRef, Record, Subject
 from ingest.report import Reject
 from ingest.validate import SH, compile_shapes, validate_with_pyshacl

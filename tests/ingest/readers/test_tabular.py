@@ -1,5 +1,6 @@
-"""The mapped reader: the shipped mappings on real CHMO and PaNET rows, other record types on real rows of
-Uniquip, DataFinder, lightsources.org and NSF (tests/fixtures/mapped/SOURCE.md), and bad mappings and rows."""
+"""The mapped reader (ingest/readers/tabular.py; its mapping files: ingest/readers/column_mapping.py): the shipped
+mappings on real CHMO and PaNET rows, other record types on real rows of Uniquip, DataFinder, lightsources.org and
+NSF (tests/fixtures/mapped/SOURCE.md), and bad mappings and rows. A Chinese platform's export: test_tabular_cn.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 
 from graph.errors import InputError
 from ingest.readers.base import ReadItem, head_text
-from ingest.readers.mapped import RECORD_TYPES, MappedReader, load_mapping, targets
+from ingest.readers.column_mapping import RECORD_TYPES, load_column_mapping, targets
+from ingest.readers.tabular import MappedReader
 from ingest.records import (
     Contact,
     Dataset,
@@ -128,8 +130,10 @@ def test_panet_golden() -> None:
 
 def test_every_shipped_mapping_loads() -> None:
     shipped = sorted(MAPPINGS.glob("*.toml"))
-    assert [p.name for p in shipped] == ["chmo-instrument-types.toml", "panet-techniques.toml"]
-    assert {load_mapping(p).record for p in shipped} == {"Subject"}
+    assert [p.name for p in shipped] == [
+        "chmo-instrument-types.toml", "cn-instrument-platform.toml", "panet-techniques.toml"
+    ]  # fmt: skip
+    assert {load_column_mapping(p).record for p in shipped} == {"Subject", "Instrument"}
 
 
 # ---- other record types
@@ -397,7 +401,7 @@ BAD_MAPPINGS = [
     ("option typo", GOOD + 'techniques = { column = "Technique", separator = ";" }',
      "fields.techniques.separator: unknown key; allowed here: column, exclude, replace, split, template"),
     ("split on text", GOOD + 'description = { column = "D", split = ";" }',
-     "fields.description.split: unknown key; allowed here: column, replace, template"),
+     "fields.description.split: unknown key; allowed here: column, columns, join, replace, template"),
     ("template", GOOD + 'homepage = { column = "URL", template = "https://x.org/" }',
      "fields.homepage.template: a template needs {value}"),
     ("parent twice", GOOD + 'organization = { column = "D", parent = "U", parent_column = "I" }',
@@ -428,7 +432,7 @@ def test_bad_mapping_files(tmp_path: Path, case: str, text: str, message: str) -
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(InputError) as raised:
-        load_mapping(path)
+        load_column_mapping(path)
     assert str(raised.value).startswith(f"{path}: ")
     assert message in str(raised.value)
 
@@ -445,7 +449,7 @@ def test_constants_of_every_kind(tmp_path: Path) -> None:
         'keywords = ["EPR"]\nsubjects = "http://purl.obolibrary.org/obo/CHMO_0002253"\n'
         '"specs" = { "field (T)" = "0.35" }\n"grant.funder" = "nsf"\n"grant.award_id" = "0454999"\n'
     )
-    constants = dict(load_mapping(path).constants)
+    constants = dict(load_column_mapping(path).constants)
     assert constants == {
         "organization": OrgRef("Chemistry", OrgRef("University of St Andrews")),
         "keywords": ("EPR",),

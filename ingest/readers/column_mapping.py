@@ -1,28 +1,28 @@
-"""Any CSV, TSV or JSON Lines file, read through a TOML mapping file (the format is in docs/mapping.md).
+"""The mapping file of the ``mapped`` format: TOML that says how the columns of a table become one record type.
 
-The mapping names one record type of ``ingest.records`` and, for the fields of that dataclass,
-the column that holds each one, with options (split a list, build an IRI from a template, name
-the parent organisation, read a date format), plus constants for every row. ``load_mapping``
-checks the mapping against the dataclass and raises ``InputError`` naming the mapping file, the
-key and what is allowed. Rows are then read like any other format: a bad row becomes a
-``Reject`` naming its line, id and column, and the other rows still load.
+The mapping names one record type of ``ingest.records`` and, for the fields of that dataclass, the column (or
+columns) that holds each one, with options (split a list, build an IRI from a template, name the parent
+organisation, read a date format), plus constants for every row, the text encoding of the data and the language of
+its text. ``load_column_mapping`` checks it against the dataclass and raises ``InputError`` naming the mapping file,
+the key and what is allowed; the reader of the rows is ``ingest.readers.tabular``. The format is in docs/mapping.md.
+(``ingest.mapping`` is something else: it maps records to RDF.)
 """
 
 from __future__ import annotations
 
-import csv
+import codecs
 import re
 import tomllib
 import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, fields, is_dataclass
-from datetime import date, datetime
-from functools import cache, partial
+from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from graph.errors import InputError, RecordError
-from ingest.readers.base import Fields, ReadItem, guarded, iter_csv, iter_jsonl, read_text
+from ingest.readers.base import Fields
 from ingest.records import (
     Contact,
     Dataset,
@@ -33,12 +33,9 @@ from ingest.records import (
     Instrument,
     Organization,
     OrgRef,
-    Origin,
     Place,
-    Record,
     Subject,
 )
-from ingest.report import Reject
 
 RECORD_TYPES: dict[str, type[Any]] = {
     t.__name__: t for t in (Organization, Grant, Expert, Facility, Instrument, Dataset, Subject)
@@ -53,13 +50,20 @@ _IRI_NAMES = {"iri", "scheme"}
 _IRI_LIST_NAMES = {"broader", "subjects"}
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _SHAPING = {"template", "replace"}
+#: China's science and technology resource identifier (GB/T 32843): "CSTR:", the registration agency's code, the
+#: resource type's code, then the agency's own id, e.g. CSTR:16666.11.nbsdc.9x4kw (the prefix may be left out).
+_CSTR = re.compile(r"^(?:CSTR:)?([0-9]{5}\.[0-9]{2}\.[^\s]+)$", re.IGNORECASE)
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 OPTIONS: dict[str, set[str]] = {
-    "text": _SHAPING, "iri": _SHAPING, "url": _SHAPING, "email": set(), "integer": set(), "boolean": set(),
+    "text": {*_SHAPING, "columns", "join"}, "iri": _SHAPING, "cstr": set(), "url": _SHAPING, "email": set(),
+    "integer": set(), "boolean": set(),
     "date": {"format"}, "list": {"split", "exclude", *_SHAPING}, "iris": {"split", "exclude", *_SHAPING},
     "org": {"parent_column", "parent"}, "orgs": {"split", "parent"}, "specs": set(),
 }  # fmt: skip
 _TOP_KEYS = {"description", "input", "fields", "constants"}
-_INPUT_KEYS = {"format", "delimiter", "record", "id", "unknown_columns", "ignore"}
+_INPUT_KEYS = {"format", "delimiter", "record", "id", "unknown_columns", "ignore", "encoding", "language"}
+#: Fields the reader fills from ``[input]`` rather than from a column: ``origin`` (source, line, id), ``language``.
+_NOT_TARGETS = {"origin", "language"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +95,8 @@ class FieldMap:
     parent_column: str | None = None
     parent: str | None = None
     date_format: str | None = None
-    columns: tuple[tuple[str, str], ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()  # (name, column): a spec's name, or a text part's label ("" for none)
+    join: str = "\n"  # between the parts of a text read from several columns
 
     @property
     def used_columns(self) -> tuple[str, ...]:
@@ -99,7 +104,7 @@ class FieldMap:
 
 
 @dataclass(frozen=True, slots=True)
-class Mapping:
+class ColumnMapping:
     """A checked mapping file: which record type, which column is the id, how each field is read."""
 
     path: Path
@@ -112,6 +117,8 @@ class Mapping:
     unknown_columns: str = "warn"
     ignore: frozenset[str] = frozenset()
     description: str | None = None
+    encoding: str | None = None  # a Python codec name; None: detected (ingest.readers.decoding)
+    language: str | None = None  # BCP 47 tag of the records' text, e.g. "zh"
 
     @property
     def record_type(self) -> type[Any]:
@@ -125,199 +132,33 @@ class Mapping:
         return next((m.column for m in self.fields if m.target == target and m.column), target)
 
 
-class MappedReader:
-    """CSV, TSV or JSON Lines read through a mapping file (``load_mapping``)."""
-
-    name = "mapped"
-
-    def __init__(self, mapping_path: Path) -> None:
-        self.mapping = load_mapping(mapping_path)
-        self.description = self.mapping.description or f"{self.mapping.record} records mapped by {mapping_path.name}"
-
-    def sniff(self, path: Path, head: str) -> bool:
-        fmt = self.mapping.format or SUFFIXES.get(path.suffix.lower())
-        first = head.splitlines()[0] if head.strip() else ""
-        if fmt is None or SUFFIXES.get(path.suffix.lower(), fmt) != fmt or not first:
-            return False
-        if fmt == "jsonl":
-            return f'"{self.mapping.id_column}"' in first
-        header = next(csv.reader([first], delimiter=self._delimiter(fmt)))
-        return set(self.mapping.needed_columns) <= {h.strip() for h in header}
-
-    def read(self, path: Path, source: str) -> Iterator[ReadItem]:
-        m = self.mapping
-        fmt = m.format or SUFFIXES.get(path.suffix.lower())
-        if fmt is None:
-            raise InputError(f"{source}: cannot tell the format of {path.name}; set input.format in {m.path}")
-        text = read_text(path)
-        rows = _jsonl_rows(m, text, source) if fmt == "jsonl" else _csv_rows(m, text, source, self._delimiter(fmt))
-        for line, row in rows:
-            if isinstance(row, Reject):
-                yield row
-                continue
-            record_id = _raw_id(row.get(m.id_column))
-            fields = Fields(row, source=source, line=line, record_id=record_id)
-            yield from guarded(source, line, record_id, partial(_build, m, fields))
-
-    def _delimiter(self, fmt: str) -> str:
-        return self.mapping.delimiter or ("\t" if fmt == "tsv" else ",")
+# ---- checking one value (here because constants are checked as the rows are)
 
 
-# ---- reading rows
-
-
-def _csv_rows(m: Mapping, text: str, source: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any] | Reject]]:
-    table = iter_csv(text, source, delimiter)
-    missing = [c for c in m.needed_columns if c not in table.header]
-    if missing:
-        raise InputError(
-            f"{source}: columns {missing} named in {m.path} are not in the header {list(table.header)}; "
-            "fix the mapping or the header"
-        )
-    unknown = [c for c in table.header if c not in m.needed_columns and c not in m.ignore]
-    if unknown and m.unknown_columns == "error":
-        raise InputError(f"{source}: columns {unknown} are not in {m.path}; {_UNKNOWN_REMEDY}")
-    if m.unknown_columns == "warn":
-        yield from ((1, _unknown_warning(m, source, 1, None, column)) for column in unknown)
-    yield from table.rows
-
-
-_UNKNOWN_REMEDY = "map them in [fields], list them in input.ignore, or set input.unknown_columns to 'warn'"
-
-
-def _jsonl_rows(m: Mapping, text: str, source: str) -> Iterator[tuple[int, dict[str, Any] | Reject]]:
-    warned: set[str] = set()
-    for line, row in iter_jsonl(text, source):
-        if isinstance(row, Reject) or m.unknown_columns == "ignore":
-            yield line, row
-            continue
-        unknown = [k for k in row if k not in m.needed_columns and k not in m.ignore]
-        if unknown and m.unknown_columns == "error":
-            reason = f"keys {unknown} are not in {m.path}; {_UNKNOWN_REMEDY}"
-            yield line, Reject(source, line, _raw_id(row.get(m.id_column)), unknown[0], reason)
-            continue
-        for key in (k for k in unknown if k not in warned):
-            warned.add(key)
-            yield line, _unknown_warning(m, source, line, _raw_id(row.get(m.id_column)), key)
-        yield line, row
-
-
-def _unknown_warning(m: Mapping, source: str, line: int, record_id: str | None, column: str) -> Reject:
-    reason = f"not in the mapping {m.path.name}, its values are ignored; list it in input.ignore to silence this"
-    return Reject(source, line, record_id, column, reason, severity="warning")
-
-
-def _raw_id(value: object) -> str | None:
-    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-        return str(value).strip()
-    return None
-
-
-def _build(m: Mapping, f: Fields) -> Sequence[Record]:
-    record_id = f.required(m.id_column)
-    values: dict[str, object] = dict(m.constants)
-    for fm in m.fields:
-        value = _CONVERTERS[fm.kind](fm, f)
-        if fm.required and value in (None, ()):
-            raise f.error(fm.column, "required value is missing")
-        values[fm.target] = value
-    kwargs = _assemble(m, values, f)
-    if "local_id" in targets(m.record):
-        kwargs.setdefault("local_id", record_id)
-    record: Record = m.record_type(origin=Origin(f.source, f.line, record_id), **kwargs)
-    return [record]
-
-
-def _assemble(m: Mapping, values: dict[str, object], f: Fields) -> dict[str, object]:
-    kwargs = {k: v for k, v in values.items() if "." not in k and v is not None}
-    for group in dict.fromkeys(k.split(".")[0] for k in values if "." in k):
-        parts = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(group + ".") and v is not None}
-        built = _group(m, f, group, parts)
-        if built is not None:
-            kwargs[group] = built
-    return kwargs
-
-
-def _group(m: Mapping, f: Fields, group: str, parts: dict[str, object]) -> object | None:
-    """A Place, Contact or GrantRef; an optional one is left out when the row gives none of its parts."""
-    cls = _group_classes(m.record)[group]
-    optional = not targets(m.record)[f"{group}.{fields(cls)[0].name}"].group_required
-    constants = {name for name, _ in m.constants}
-    from_row = any(f"{group}.{p}" not in constants for p in parts)
-    missing = [p.name for p in fields(cls) if p.default is MISSING and p.name not in parts]
-    if optional and not from_row and (missing or not parts):
-        return None
-    if missing:
-        others = ", ".join(sorted(parts)) or "nothing else"
-        raise f.error(m.column_of(f"{group}.{missing[0]}"), f"required value is missing ({group} has {others})")
-    built: object = cls(**parts)
-    return built
-
-
-# ---- converting one value
-
-
-def _shape(fm: FieldMap, value: str) -> str:
+def shape_value(fm: FieldMap, value: str) -> str:
     for old, new in fm.replace:
         value = value.replace(old, new)
     return fm.template.replace("{value}", value) if fm.template else value
 
 
-def _checked(fm: FieldMap, f: Fields, value: str) -> str:
+def check_value(fm: FieldMap, f: Fields, value: str) -> str:
     if fm.kind in ("iri", "iris") and not _IRI.match(value):
         raise f.error(fm.column, f"expected an absolute IRI such as https://example.org/x, found {value!r}")
+    if fm.kind == "cstr":
+        found = _CSTR.match(value.replace(" ", ""))
+        if found is None:
+            raise f.error(fm.column, f"expected a CSTR identifier such as CSTR:16666.11.nbsdc.9x4kw, found {value!r}")
+        return f"CSTR:{found.group(1)}"
     shaped = Fields({fm.column: value}, source=f.source, line=f.line, record_id=f.record_id)
     checked = shaped.url(fm.column) if fm.kind == "url" else shaped.email(fm.column) if fm.kind == "email" else value
     return checked or value
 
 
-def _text(fm: FieldMap, f: Fields) -> str | None:
-    value = f.text(fm.column)
-    return None if value is None else _checked(fm, f, _shape(fm, value))
-
-
-def _list(fm: FieldMap, f: Fields) -> tuple[str, ...]:
-    items = f.strings(fm.column, separator=fm.split)
-    return tuple(dict.fromkeys(_checked(fm, f, _shape(fm, i)) for i in items if i not in fm.exclude))
-
-
-def _date(fm: FieldMap, f: Fields) -> date | None:
-    if fm.date_format is None:
-        return f.iso_date(fm.column)
-    text = f.text(fm.column)
-    try:
-        return None if text is None else datetime.strptime(text, fm.date_format).date()
-    except ValueError:
-        example = date(2024, 3, 31).strftime(fm.date_format)
-        raise f.error(fm.column, f"expected a date like {example} ({fm.date_format}), found {text!r}") from None
-
-
-def _org(fm: FieldMap, f: Fields) -> OrgRef | None:
-    name = f.text(fm.column)
-    parent = f.text(fm.parent_column) if fm.parent_column else fm.parent
-    return _org_ref(name, parent)
-
-
-def _org_ref(name: str | None, parent: str | None) -> OrgRef | None:
+def org_ref(name: str | None, parent: str | None) -> OrgRef | None:
     if name and parent and name != parent:
         return OrgRef(name, OrgRef(parent))
     only = name or parent
     return OrgRef(only) if only else None
-
-
-def _orgs(fm: FieldMap, f: Fields) -> tuple[OrgRef, ...]:
-    return tuple(OrgRef(n, OrgRef(fm.parent) if fm.parent and fm.parent != n else None) for n in _list(fm, f))
-
-
-def _specs(fm: FieldMap, f: Fields) -> tuple[tuple[str, str], ...]:
-    return tuple((name, value) for name, column in fm.columns if (value := f.text(column)) is not None)
-
-
-_CONVERTERS: dict[str, Callable[[FieldMap, Fields], object]] = {
-    "text": _text, "iri": _text, "url": _text, "email": _text, "list": _list, "iris": _list,
-    "integer": lambda fm, f: f.integer(fm.column), "boolean": lambda fm, f: f.boolean(fm.column),
-    "date": _date, "org": _org, "orgs": _orgs, "specs": _specs,
-}  # fmt: skip
 
 
 # ---- the targets of a record type
@@ -337,7 +178,7 @@ def targets(record: str) -> dict[str, Target]:
                 kind = _kind(part.name, get_type_hints(group)[part.name])
                 name = f"{f.name}.{part.name}"
                 found[name] = Target(name, kind or "text", part.default is MISSING, required)
-        elif (kind := _kind(f.name, hints[f.name])) is not None and f.name != "origin":
+        elif (kind := _kind(f.name, hints[f.name])) is not None and f.name not in _NOT_TARGETS:
             found[f.name] = Target(f.name, kind, required)
     return found
 
@@ -361,6 +202,8 @@ def _text_kind(name: str) -> str:
         return "url"
     if name == "email":
         return "email"
+    if name == "cstr":
+        return "cstr"
     return "iri" if name in _IRI_NAMES else "text"
 
 
@@ -372,7 +215,7 @@ def _without_none(hint: Any) -> Any:
 
 
 @cache
-def _group_classes(record: str) -> dict[str, type[Any]]:
+def group_classes(record: str) -> dict[str, type[Any]]:
     hints = get_type_hints(RECORD_TYPES[record])
     return {name: cls for name, hint in hints.items() if (cls := _group_type(hint)) is not None}
 
@@ -385,7 +228,7 @@ def _group_type(hint: Any) -> type[Any] | None:
 # ---- loading and checking a mapping file
 
 
-def load_mapping(path: Path) -> Mapping:
+def load_column_mapping(path: Path) -> ColumnMapping:
     """Read and check a mapping file; every mistake is an ``InputError`` naming the file and the key."""
     data = _toml(path)
     _only(path, "", data, _TOP_KEYS)
@@ -398,15 +241,48 @@ def load_mapping(path: Path) -> Mapping:
     _check_required(path, record, known, {m.target for m in field_maps} | {k for k, _ in constants})
     fmt = _choice(path, "input.format", inp.get("format"), list(FORMATS), required=False)
     policy = _choice(path, "input.unknown_columns", inp.get("unknown_columns", "warn"), list(POLICIES))
-    mapping = Mapping(
+    mapping = ColumnMapping(
         path=path, record=record, id_column=_string(path, "input.id", inp.get("id")), fields=field_maps,
         constants=constants, format=fmt, delimiter=_delimiter(path, inp.get("delimiter"), fmt),
         unknown_columns=policy,
         ignore=frozenset(_strings(path, "input.ignore", inp.get("ignore", []))),
         description=_string(path, "description", data.get("description"), required=False),
+        encoding=encoding_name(inp.get("encoding"), lambda problem: _fail(path, "input.encoding", problem)),
+        language=_language(path, record, inp.get("language")),
     )  # fmt: skip
     _check_ignored(mapping)
     return mapping
+
+
+def encoding_name(value: object, fail: Callable[[str], Exception]) -> str | None:
+    """A text encoding's canonical codec name, or None when not given; ``fail(problem)`` is raised otherwise.
+
+    >>> encoding_name("GBK", ValueError), encoding_name("utf8", ValueError), encoding_name(None, ValueError)
+    ('gbk', 'utf-8', None)
+    >>> encoding_name("big-5x", ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown encoding 'big-5x'; use a name such as utf-8, gb18030, gbk, utf-16
+    """
+    if value is None:
+        return None
+    try:
+        info = codecs.lookup(value) if isinstance(value, str) and value.strip() else None
+    except LookupError:
+        info = None
+    if info is None or not isinstance(codecs.encode("", info.name), bytes):
+        raise fail(f"unknown encoding {value!r}; use a name such as utf-8, gb18030, gbk, utf-16")
+    return info.name
+
+
+def _language(path: Path, record: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if "language" not in {f.name for f in fields(RECORD_TYPES[record])}:
+        raise _fail(path, "input.language", f"{record} records do not carry a language; remove it")
+    if not isinstance(value, str) or not _LANGUAGE.match(value):
+        raise _fail(path, "input.language", f"expected a language tag such as 'zh' or 'en', found {value!r}")
+    return value
 
 
 def _fail(path: Path, key: str, problem: str) -> InputError:
@@ -489,6 +365,8 @@ def _target(path: Path, key: str, record: str, name: str, known: dict[str, Targe
     groups = sorted({n.split(".")[0] for n in known if "." in n})
     if name == "origin":
         raise _fail(path, key, "the reader sets the origin (source, line, id) itself; remove it")
+    if name == "language" and name in {f.name for f in fields(RECORD_TYPES[record])}:
+        raise _fail(path, key, "the language of the records' text is input.language; set it there")
     if name in groups:
         parts = ", ".join(n for n in known if n.startswith(name + "."))
         raise _fail(path, key, f"{name} has parts; map them one by one: {parts}")
@@ -520,6 +398,12 @@ def _field_map(path: Path, key: str, target: Target, spec: object) -> FieldMap:
     _only(path, key, options, allowed)
     if options.get("parent") is not None and options.get("parent_column") is not None:
         raise _fail(path, key, "give parent or parent_column, not both")
+    if "columns" in options and "column" in options and target.kind != "specs":
+        raise _fail(path, key, "give column (one column) or columns (several, joined), not both")
+    if "join" in options and "columns" not in options:
+        raise _fail(path, f"{key}.join", "join goes with columns (several columns); remove it or give columns")
+    if target.kind == "text" and "columns" in options:
+        return _joined_text(path, key, target, options)
     return FieldMap(
         target=target.name, kind=target.kind, required=target.required and "." not in target.name,
         column=_string(path, f"{key}.column", options.get("column"), required=target.kind != "specs") or "",
@@ -532,6 +416,29 @@ def _field_map(path: Path, key: str, target: Target, spec: object) -> FieldMap:
         date_format=_date_format(path, f"{key}.format", options.get("format")),
         columns=_pairs(path, f"{key}.columns", options.get("columns", {}), required=target.kind == "specs"),
     )  # fmt: skip
+
+
+def _joined_text(path: Path, key: str, target: Target, options: dict[str, Any]) -> FieldMap:
+    """A text read from several columns: a list of columns, or a table of label = column (written "label: value")."""
+    value = options["columns"]
+    if isinstance(value, list):
+        parts = tuple(("", c) for c in _strings(path, f"{key}.columns", value))
+    else:
+        parts = _pairs(path, f"{key}.columns", value)
+    if not parts:
+        raise _fail(path, f"{key}.columns", "empty; give the columns to join")
+    return FieldMap(
+        target=target.name, kind=target.kind, required=target.required and "." not in target.name, columns=parts,
+        join=_join(path, f"{key}.join", options.get("join", "\n")),
+        template=_template(path, f"{key}.template", options.get("template")),
+        replace=_pairs(path, f"{key}.replace", options.get("replace", {})),
+    )  # fmt: skip
+
+
+def _join(path: Path, key: str, value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise _fail(path, key, f"expected the text that goes between the parts, such as '\\n' or '; ', found {value!r}")
+    return value
 
 
 def _template(path: Path, key: str, value: object) -> str | None:
@@ -582,7 +489,7 @@ def _constant_text(target: Target, value: object) -> str:
     text = Fields({target.name: value}, source="", line=0, record_id=None).text(target.name)
     if text is None:
         raise ValueError(f"expected text, found {value!r}")
-    return _checked(fm, Fields({}, source="", line=0, record_id=None), text)
+    return check_value(fm, Fields({}, source="", line=0, record_id=None), text)
 
 
 def _constant_typed(target: Target, value: object) -> object:
@@ -609,7 +516,7 @@ def _constant_org(target: Target, value: object) -> OrgRef:
         return OrgRef(value.strip())
     if isinstance(value, dict) and set(value) <= {"name", "parent"} and isinstance(value.get("name"), str):
         parent = value.get("parent")
-        ref = _org_ref(value["name"].strip(), parent.strip() if isinstance(parent, str) else None)
+        ref = org_ref(value["name"].strip(), parent.strip() if isinstance(parent, str) else None)
         if ref is not None:
             return ref
     raise ValueError(f"expected an organisation name or {{ name = …, parent = … }}, found {value!r}")
@@ -623,6 +530,7 @@ def _constant_specs(target: Target, value: object) -> tuple[tuple[str, str], ...
 
 _CONSTANTS: dict[str, Callable[[Target, object], object]] = {
     "text": _constant_text, "iri": _constant_text, "url": _constant_text, "email": _constant_text,
+    "cstr": _constant_text,
     "integer": _constant_typed, "boolean": _constant_typed, "date": _constant_typed,
     "list": _constant_list, "iris": _constant_list, "orgs": _constant_list, "org": _constant_org,
     "specs": _constant_specs,
@@ -638,7 +546,7 @@ def _check_required(path: Path, record: str, known: dict[str, Target], given: se
             raise _fail(path, "fields", f"{record} needs {t.name}; read it from a column or set it in [constants]")
 
 
-def _check_ignored(m: Mapping) -> None:
+def _check_ignored(m: ColumnMapping) -> None:
     both = sorted(m.ignore & set(m.needed_columns))
     if both:
         raise _fail(m.path, "input.ignore", f"columns {both} are read by the mapping and cannot be ignored too")
