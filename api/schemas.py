@@ -215,6 +215,7 @@ class IngestOut(BaseModel):
     triples: int
     problems: list[dict[str, object]] = Field(..., description="The first rejected records and warnings.")
     index: str = Field(..., description="What happened to the search index: refreshing, up to date, or skipped.")
+    message: str = Field("", description="Why a run was not loaded (e.g. rejected-strict), or that it was unchanged.")
 
 
 class HealthOut(BaseModel):

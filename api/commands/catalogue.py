@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from functools import partial
 from pathlib import Path
 
 import click
@@ -16,8 +15,8 @@ from api.commands.common import console, open_for, update_index
 from api.settings import Settings
 from graph.errors import SharekgError
 from graph.store import EXPORT_FORMATS, Store, sparql_view
-from ingest.linking import distinct_entities, relink
-from ingest.pipeline import SourcePlan, ingest_source, new_run_id, plan
+from ingest.linking import distinct_entities
+from ingest.pipeline import SourcePlan, ingest_sources, plan
 from ingest.readers import FORMAT_NAMES
 from ingest.report import RunReport
 from ontology.terms import SKG_NS
@@ -30,11 +29,13 @@ from ontology.terms import SKG_NS
 @click.option("--mapping", type=click.Path(exists=True, path_type=Path), help="Column mapping file (format 'mapped').")
 @click.option("--sample", is_flag=True, help="Ingest the bundled sample: each folder of the sample is one source.")
 @click.option("--strict", is_flag=True, help="Any rejected record or warning fails the run; nothing is written.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Publish a source even when the input removes most of its records (refused otherwise).")  # fmt: skip
 @click.option("--no-index", is_flag=True, help="Skip updating the search index (embeddings, BM25) after ingesting.")
 @click.pass_obj
 def ingest(
     settings: Settings, paths: tuple[Path, ...], source: str | None, fmt: str | None,
-    mapping: Path | None, sample: bool, strict: bool, no_index: bool,
+    mapping: Path | None, sample: bool, strict: bool, allow_shrink: bool, no_index: bool,
 ) -> None:  # fmt: skip
     """Read PATHS (files or folders), validate them and publish each source's graph atomically."""
     if sample:
@@ -45,7 +46,7 @@ def ingest(
         plans = plan(paths, source, fmt, mapping)
         store = open_for(settings)
         try:
-            reports = _run(store, plans, settings.reports_dir, strict)
+            reports = _run(store, plans, settings.reports_dir, strict, allow_shrink)
             if not no_index:
                 update_index(settings, store)
         finally:
@@ -53,34 +54,32 @@ def ingest(
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
     _print_reports(reports)
-    if any(r.status in {"failed", "rejected-strict"} or (strict and r.rejected) for r in reports):
+    if any(r.status in {"failed", "rejected-strict", "refused-shrink"} or (strict and r.rejected) for r in reports):
         sys.exit(1)
 
 
-def _run(store: Store, plans: list[SourcePlan], reports_dir: Path, strict: bool) -> list[RunReport]:
-    reports = []
-    removed = store.collect_garbage()
-    if removed:
-        console.print(f"removed {removed} graph(s) left by replaced sources or interrupted runs")
+def _run(store: Store, plans: list[SourcePlan], reports_dir: Path, strict: bool, allow_shrink: bool) -> list[RunReport]:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
-        for p in plans:
-            task = bar.add_task(f"{p.source}: reading", total=None)
-            reports.append(
-                ingest_source(
-                    store, p, reports_dir, strict=strict,
-                    progress=partial(_show_progress, bar, task),
-                )
-            )  # fmt: skip
-            bar.update(task, description=f"{p.source}: {reports[-1].status}", completed=1, total=1)
-        link_task = bar.add_task("linking people and organisations across sources", total=None)
-        reports.append(relink(store, new_run_id()))
-        bar.update(link_task, completed=1, total=1)
-    store.collect_garbage()
-    return reports
+        tasks: dict[str, TaskID] = {}
 
+        def show(source: str, records: int) -> None:
+            if source not in tasks:
+                tasks[source] = bar.add_task(f"{source}: reading", total=None)
+            bar.update(tasks[source], description=f"{source}: {records:,} records")
 
-def _show_progress(bar: Progress, task: TaskID, source: str, records: int) -> None:
-    bar.update(task, description=f"{source}: {records:,} records")
+        def ended(report: RunReport) -> None:
+            description = f"{report.source}: {report.status}"
+            if report.source in tasks:
+                bar.update(tasks[report.source], description=description, completed=1, total=1)
+            else:
+                tasks[report.source] = bar.add_task(description, completed=1, total=1)
+
+        outcome = ingest_sources(
+            store, plans, reports_dir, strict=strict, allow_shrink=allow_shrink, progress=show, on_report=ended
+        )
+    if outcome.graphs_removed:
+        console.print(f"removed {outcome.graphs_removed} graph(s) left by replaced sources or interrupted runs")
+    return outcome.reports
 
 
 def _print_reports(reports: list[RunReport]) -> None:
@@ -126,7 +125,8 @@ BOOKKEEPING_TYPES = {"IngestRun", "InputFile", "Source", "SubjectScheme"}
 @click.command()
 @click.pass_obj
 def stats(settings: Settings) -> None:
-    """Counts of resources per type and source."""
+    """Counts of resources per type and source (each source's types by count, then name: the same graph always
+    prints the same table)."""
     store = open_for(settings, read_only=True)
     try:
         counts = store.count_by_type()
@@ -142,10 +142,10 @@ def stats(settings: Settings) -> None:
     table.add_column("type")
     table.add_column("count", justify="right")
     for source in sorted(by_source):
-        for type_name, count in by_source[source]:
+        for type_name, count in sorted(by_source[source], key=lambda row: (-row[1], row[0])):
             table.add_row(source, type_name, f"{count:,}")
     table.add_section()
-    for type_name, count in entities.items():
+    for type_name, count in sorted(entities.items(), key=lambda row: (-row[1], row[0])):
         table.add_row("all sources, distinct", type_name, f"{count:,}")
     Console(width=None if sys.stdout.isatty() else 120).print(table)
 

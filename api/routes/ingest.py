@@ -2,7 +2,12 @@
 
 An ``admin`` key may write any source. A ``centre`` key writes only sources whose names start with its
 organisation's slug, and only records of its own organisation (or units under it): an upload with any other
-organisation's record is refused whole, naming each such record, before anything is written.
+organisation's record is refused whole, naming each such record, before anything is written. Usage and capacity
+rows are the centre's when the resource they are about is (looked up in the graph).
+
+An upload is ingested as the command line ingests (``ingest.pipeline.ingest_sources``: garbage collected before
+and after, people and organisations relinked). An upload that would remove most of the source's records is refused
+with 409 unless ``allow_shrink`` is set; one with no loadable record is refused with 422; nothing is written then.
 """
 
 from __future__ import annotations
@@ -22,8 +27,7 @@ from api.problems import Problem
 from api.schemas import IngestOut
 from api.services import Services
 from ingest.iris import slug
-from ingest.linking import relink
-from ingest.pipeline import SourcePlan, ingest_source, new_run_id, plan
+from ingest.pipeline import SourcePlan, ingest_sources, plan
 from ingest.readers import FORMAT_NAMES
 from ingest.report import RunReport
 from ingest.scope import records_outside
@@ -45,11 +49,11 @@ def _source_for(caller: Caller, source: str | None, filename: str) -> str:
     return name
 
 
-def _check_scope(caller: Caller, plan_: SourcePlan) -> None:
+def _check_scope(services: Services, caller: Caller, plan_: SourcePlan) -> None:
     organization = caller.organization_iri
     if caller.role != "centre" or organization is None:
         return
-    outside = records_outside(plan_, organization)
+    outside = records_outside(plan_, organization, services.store)
     if outside:
         raise Problem(
             403, "Forbidden",
@@ -61,11 +65,17 @@ def _check_scope(caller: Caller, plan_: SourcePlan) -> None:
         )  # fmt: skip
 
 
-def _ingest(services: Services, plan_: SourcePlan, strict: bool) -> RunReport:
+def _ingest(services: Services, plan_: SourcePlan, strict: bool, allow_shrink: bool) -> RunReport:
     with services.write_lock:
-        report = ingest_source(services.store, plan_, services.settings.reports_dir, strict=strict)
-        if report.status == "loaded":
-            relink(services.store, new_run_id())
+        outcome = ingest_sources(
+            services.store, [plan_], services.settings.reports_dir, strict=strict, allow_shrink=allow_shrink
+        )
+    report = outcome.reports[0]
+    if report.status == "refused-shrink":
+        raise Problem(
+            409, "Conflict", report.message, kind="would-remove-records",
+            would_remove={t: {"removed": gone, "published": have} for t, (gone, have) in report.would_remove.items()},
+        )  # fmt: skip
     return report
 
 
@@ -88,6 +98,10 @@ async def upload(
     strict: Annotated[
         bool, Form(description="Any rejected record fails the whole upload; nothing is written.")
     ] = False,
+    allow_shrink: Annotated[
+        bool,
+        Form(description="Publish even when the upload would remove most of the source's records (else 409)."),
+    ] = False,
 ) -> IngestOut:
     """Validated like every ingest: invalid records are rejected (listed in ``problems`` with line, record and
     field), valid ones published atomically as the source's new graph. The search index refreshes in the
@@ -102,8 +116,8 @@ async def upload(
             while chunk := await file.read(CHUNK):
                 out.write(chunk)
         plans = plan([path], name, format)
-        await run_in_threadpool(_check_scope, caller, plans[0])
-        report = await run_in_threadpool(_ingest, services, plans[0], strict)
+        await run_in_threadpool(_check_scope, services, caller, plans[0])
+        report = await run_in_threadpool(_ingest, services, plans[0], strict, allow_shrink)
     index = "unchanged"
     if report.status == "loaded":
         services.refresh_index_in_background()
@@ -111,4 +125,5 @@ async def upload(
     return IngestOut(
         source=report.source, status=report.status, read=report.read, loaded=report.loaded, rejected=report.rejected,
         warnings=report.warnings, triples=report.triples, problems=_problems(report), index=index,
+        message=report.message,
     )  # fmt: skip

@@ -114,3 +114,58 @@ def test_keys_add_prints_the_key_once_and_stores_only_its_hash(tmp_path: Path) -
 def test_serve_without_a_store_says_what_to_run(tmp_path: Path) -> None:
     code, out = invoke(tmp_path / "empty", "serve")
     assert code == 2 and "sharekg ingest --sample" in out
+
+
+# ---- issue 14: ingest that cannot wipe or crash, stats in one order
+
+
+def _equipment(tmp_path: Path, rows: int, transform: str = "") -> Path:
+    lines = (FIXTURES / "uniquip" / "equipment.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "in" / "equipment.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(transform + "".join(lines[: rows + 1]), encoding="utf-8")
+    return path
+
+
+def test_ingest_refuses_to_wipe_a_source_unless_allowed(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    code, out = invoke(var, "ingest", "--no-index", "--source", "st-andrews", str(_equipment(tmp_path, 23)))
+    assert code == 0, out
+    code, out = invoke(var, "ingest", "--no-index", "--source", "st-andrews", str(_equipment(tmp_path, 1)))
+    assert code == 1 and "refused-shrink" in out and "would remove 22 of 23 instruments" in out
+    code, out = invoke(var, "stats")
+    assert re.search(r"Instrument\s*│\s*23", out), out
+    code, out = invoke(var, "ingest", "--no-index", "--allow-shrink", "--source", "st-andrews",
+                       str(_equipment(tmp_path, 1)))  # fmt: skip
+    assert code == 0 and "loaded" in out
+    code, out = invoke(var, "ingest", "--no-index", "--source", "st-andrews", str(_equipment(tmp_path, 0)))
+    assert code == 1 and "no record that could be loaded" in out
+
+
+def test_unreadable_input_fails_with_a_reason_and_an_ended_report(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    path = _equipment(tmp_path, 2)
+    path.write_text(path.read_text(encoding="utf-8").replace("Name", "Na\rme", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--data-dir", str(var), "ingest", "--no-index", "--source", "cr",
+                                       "--format", "uniquip", str(path)])  # fmt: skip
+    assert result.exit_code == 1 and "carriage return" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # a message, not a traceback
+    reports = [json.loads(p.read_text()) for p in (var / "runs").glob("cr-*.json")]
+    assert [r["status"] for r in reports] == ["failed"] and reports[0]["ended"]
+    deep = tmp_path / "in" / "awards.jsonl"
+    deep.write_text('{"AwardID": ' + "[" * 10_000 + "]" * 10_000 + "}\n", encoding="utf-8")
+    code, out = invoke(var, "ingest", "--no-index", "--source", "deep", "--format", "nsf-mri", str(deep))
+    assert code == 1 and "no record that could be loaded" in out
+    rejects = next((var / "runs").glob("deep-*.rejects.jsonl")).read_text()
+    assert "nested too deeply" in rejects
+
+
+def test_stats_orders_equal_counts_the_same_way_every_run(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    code, out = invoke(var, "ingest", "--no-index", str(FIXTURES / "nsf-mri" / "awards.jsonl"))
+    assert code == 0, out
+    outputs = {invoke(var, "stats")[1] for _ in range(3)}
+    assert len(outputs) == 1
+    rows = [re.split(r"\s*│\s*", line.strip("│ ")) for line in outputs.pop().splitlines() if "awards" in line]
+    counts = [(-int(r[2].replace(",", "")), r[1]) for r in rows if len(r) == 3]
+    assert counts and counts == sorted(counts)
