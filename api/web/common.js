@@ -1,9 +1,16 @@
 // What every sharekg page shares: calling the API (errors come back as problem+json), building DOM nodes safely
-// (text is never parsed as HTML), links to resource pages, highlighting, graph paths and SVG bar charts.
+// (text is never parsed as HTML), links to resource pages, highlighting, graph paths, errors shown in the reader's
+// language, and SVG bar charts. The page shell (head, navigation, language switch) is shell.js; its words i18n.js.
+import { LANGUAGES, hasMessage, language, onLanguageChange, t, typeName } from "./i18n.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-/** An error the API answered with: `detail` is the problem document's message a person can act on. */
+const PROBLEM_TYPE_BASE = "https://w3id.org/sharekg/problems/";
+
+/**
+ * An error the API answered with: `detail` is the problem document's message a person can act on; `kind` is the
+ * last segment of its `type` (``index-not-ready``), by which the page says it in the reader's language.
+ */
 export class ApiError extends Error {
   constructor(status, title, detail, body) {
     super(detail || title || `request failed (${status})`);
@@ -11,11 +18,36 @@ export class ApiError extends Error {
     this.title = title || "";
     this.body = body || null;
   }
+
+  get kind() {
+    const type = String(this.body?.type || "");
+    if (type.startsWith(PROBLEM_TYPE_BASE)) return type.slice(PROBLEM_TYPE_BASE.length);
+    return this.status === 0 ? "network" : "";
+  }
+
+  /** The fields a validation problem names (``text``, ``filters.city``): its ``errors`` list. */
+  get fields() {
+    return Array.isArray(this.body?.errors) ? this.body.errors.map((e) => e.field) : [];
+  }
 }
 
-/** Call the API; JSON in and out. A non-2xx answer throws ApiError with the problem's detail. */
+/** The ApiError a non-2xx ``response`` stands for, from its already read ``payload`` (JSON or text). */
+export function problemError(response, payload) {
+  const isJson = payload !== null && typeof payload === "object";
+  const problem = isJson ? payload : {};
+  let detail = problem.detail || (typeof payload === "string" && payload.trim()) || response.statusText;
+  if (Array.isArray(problem.errors) && problem.errors.length && !problem.detail) {
+    detail = problem.errors.map((e) => `${e.field}: ${e.reason}`).join("; ");
+  }
+  return new ApiError(response.status, problem.title || response.statusText, detail, problem);
+}
+
+/**
+ * Call the API; JSON in and out, in the reader's language where the API has one (Accept-Language). A non-2xx
+ * answer throws ApiError with the problem's detail.
+ */
 export async function api(path, { method = "GET", json, body, headers = {}, accept = "application/json" } = {}) {
-  const init = { method, headers: { Accept: accept, ...headers } };
+  const init = { method, headers: { Accept: accept, "Accept-Language": LANGUAGES[language()].accept, ...headers } };
   if (json !== undefined) {
     init.body = JSON.stringify(json);
     init.headers["Content-Type"] = "application/json";
@@ -26,20 +58,25 @@ export async function api(path, { method = "GET", json, body, headers = {}, acce
   try {
     response = await fetch(path, init);
   } catch (e) {
-    throw new ApiError(0, "Network error", `the service did not answer (${e.message}); is it running?`);
+    throw new ApiError(0, "Network error", e.message);
   }
   const type = response.headers.get("content-type") || "";
   const isJson = type.includes("json");
   const payload = isJson ? await response.json().catch(() => null) : await response.text();
-  if (!response.ok) {
-    const problem = isJson && payload ? payload : {};
-    let detail = problem.detail || (typeof payload === "string" && payload.trim()) || response.statusText;
-    if (Array.isArray(problem.errors) && problem.errors.length && !problem.detail) {
-      detail = problem.errors.map((e) => `${e.field}: ${e.reason}`).join("; ");
-    }
-    throw new ApiError(response.status, problem.title || response.statusText, detail, problem);
-  }
+  if (!response.ok) throw problemError(response, payload);
   return payload;
+}
+
+/** Where the centre page keeps the API key a user entered, for this tab only (sessionStorage). */
+export const API_KEY_STORE = "sharekg-api-key";
+
+/** The centre or admin key entered on the centre page in this tab, or "". */
+export function centreKey() {
+  try {
+    return sessionStorage.getItem(API_KEY_STORE) || "";
+  } catch {
+    return "";
+  }
 }
 
 /** A DOM element: attributes (on* are listeners, `class`, `dataset`), then children (strings become text). */
@@ -89,67 +126,119 @@ export function resourceLink(id, label) {
   return id ? el("a", { href: resourceHref(id) }, label || id) : el("span", {}, label || "");
 }
 
-/** A coloured badge naming a resource type. */
+/** A coloured badge naming a resource type, in the reader's language. */
 export function typeBadge(type) {
-  return el("span", { class: `badge ${type}` }, type);
+  return el("span", { class: `badge ${type}`, title: type }, typeName(type));
 }
 
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** ``text`` as nodes, with every occurrence of ``terms`` (whole words, any case) wrapped in <mark>. */
+/**
+ * The pattern of one term: a term that starts with a letter or digit of the Latin script starts at a word
+ * boundary and one that ends so runs to the end of its word (``spectroscop`` marks ``spectroscopy``); Chinese has
+ * no word boundaries, so Chinese text matches as a substring wherever it occurs.
+ */
+function termPattern(term) {
+  return (/^\w/.test(term) ? "\\b" : "") + escapeRegExp(term) + (/\w$/.test(term) ? "\\w*" : "");
+}
+
+/**
+ * ``text`` as nodes, with every occurrence of ``terms`` (any case; English by word, Chinese by substring) wrapped
+ * in <mark>. Longer terms win where two overlap (核磁共振 before 核磁). Nothing is parsed as HTML: the text and
+ * the terms stay text.
+ */
 export function highlight(text, terms) {
   const fragment = document.createDocumentFragment();
-  const words = (terms || []).filter((t) => t && t.trim()).map((t) => escapeRegExp(t.trim()));
+  const source = String(text ?? "");
+  const words = [...new Set((terms || []).map((w) => String(w ?? "").trim()).filter(Boolean))];
   if (!words.length) {
-    fragment.append(text);
+    fragment.append(source);
     return fragment;
   }
   words.sort((a, b) => b.length - a.length);
-  const pattern = new RegExp(`\\b(${words.join("|")})\\w*`, "giu");
+  const pattern = new RegExp(words.map(termPattern).join("|"), "giu");
   let last = 0;
-  for (const m of text.matchAll(pattern)) {
-    if (m.index > last) fragment.append(text.slice(last, m.index));
+  for (const m of source.matchAll(pattern)) {
+    if (m.index > last) fragment.append(source.slice(last, m.index));
     fragment.append(el("mark", {}, m[0]));
     last = m.index + m[0].length;
   }
-  if (last < text.length) fragment.append(text.slice(last));
+  if (last < source.length) fragment.append(source.slice(last));
   return fragment;
 }
 
 /** A graph path (need → subject → instrument → facility → …) as a chain of steps; resources link to their page. */
 export function pathChain(steps) {
-  const list = el("ol", { class: "path", "aria-label": "graph path" });
+  const list = el("ol", { class: "path", "aria-label": t("common.graph_path") });
   steps.forEach((step, i) => {
     const item = el("li");
     if (i > 0 && step.relation) item.append(el("span", { class: "rel" }, step.relation));
-    const label = step.label || step.iri || "";
-    const title = step.type ? `${step.type}: ${label}` : label;
+    // The need a path starts from has no node in the graph: its name is the page's, not the API's.
+    const label = step.type === "Need" && !step.iri ? t("common.your_need") : step.label || step.iri || "";
+    const title = step.type ? `${typeName(step.type)}: ${label}` : label;
     item.append(el("span", { class: "step", title }, step.id ? resourceLink(step.id, label) : label));
     list.append(item);
   });
   return list;
 }
 
-/** Show an error (an ApiError's detail, or any error's message) in a message area; never leave a blank page. */
-export function showError(area, error, context = "") {
-  const text = error instanceof Error ? error.message : String(error);
+/** Text that may be a message id (then shown in the reader's language) or already words. */
+const words = (text) => (hasMessage(String(text)) ? t(String(text)) : String(text));
+
+/**
+ * What to say of an error: ``lead`` in the reader's language (for an ApiError, by its problem's kind, else its
+ * title) and ``detail``, the API's own words (English), which name what to change. ``leadId`` overrides the lead
+ * where the page knows better (an empty need).
+ */
+export function describeError(error, leadId) {
+  if (error instanceof ApiError) {
+    const id = leadId || `problem.${error.kind}`;
+    return { lead: hasMessage(id) ? t(id) : error.title || t("problem.failed"), detail: error.message };
+  }
+  return { lead: words(error instanceof Error ? error.message : error), detail: "" };
+}
+
+/** Errors on show, by message area, to say again in the other language after a switch. */
+const shownErrors = new Map();
+
+function renderError(area, [error, context, leadId]) {
+  const { lead, detail } = describeError(error, leadId);
+  const separator = language() === "zh" ? "：" : ": ";
+  const parts = [context ? words(context) + separator : "", lead];
+  if (detail && detail !== lead) {
+    // The API writes English: say so to the browser (fonts, screen readers) when the page is in Chinese.
+    parts.push(separator, language() === "en" ? detail : el("span", { class: "detail", lang: "en" }, detail));
+  }
   area.className = "message error";
   area.setAttribute("role", "alert");
-  area.replaceChildren(context ? `${context}: ${text}` : text);
+  area.replaceChildren(...parts);
+}
+
+/**
+ * Show an error in a message area (an ApiError as what went wrong in the reader's language, then the API's
+ * detail); never leave a blank page. ``context`` and ``leadId`` may be message ids.
+ */
+export function showError(area, error, context = "", { leadId } = {}) {
+  shownErrors.set(area, [error, context, leadId]);
+  renderError(area, shownErrors.get(area));
 }
 
 export function showInfo(area, text) {
+  shownErrors.delete(area);
   area.className = "message info";
   area.setAttribute("role", "status");
-  area.replaceChildren(text);
+  area.replaceChildren(words(text));
 }
 
 export function clearMessage(area) {
+  shownErrors.delete(area);
   area.replaceChildren();
   area.className = "message";
 }
+
+onLanguageChange(() => shownErrors.forEach((shown, area) => renderError(area, shown)));
 
 /** Numbers people read: 1,234 or 0.123. */
 export function fmt(value, digits = 3) {
@@ -234,6 +323,6 @@ export function columnChart(items, { title, width = 440, height = 200, format = 
 
 /** Show any uncaught error in the page's message area rather than failing silently. */
 export function guardPage(area) {
-  window.addEventListener("error", (event) => showError(area, event.error || event.message, "This page failed"));
-  window.addEventListener("unhandledrejection", (event) => showError(area, event.reason, "This page failed"));
+  window.addEventListener("error", (event) => showError(area, event.error || event.message, "common.page_failed"));
+  window.addEventListener("unhandledrejection", (event) => showError(area, event.reason, "common.page_failed"));
 }

@@ -1,10 +1,14 @@
 // A resource page: its details and access, its graph neighbourhood drawn as SVG, the needs it fits, its impact.
 import {
-  ApiError, api, el, fmt, guardPage, pathChain, resourceHref, resourceLink, resourcePath, showError, svg, typeBadge,
+  ApiError, api, centreKey, clearMessage, el, fmt, guardPage, pathChain, resourceHref, resourceLink, resourcePath,
+  showError, svg, typeBadge,
 } from "./common.js";
+import { t, typeName } from "./i18n.js";
+import { startPage } from "./shell.js";
 
 const message = document.getElementById("message");
 const status = document.getElementById("status");
+startPage("resource", () => main()); // in the other language: asked again (the API answers in the reader's)
 guardPage(message);
 
 const TYPE_COLOURS = {
@@ -36,18 +40,19 @@ const joined = (values) => values.flatMap((v, i) => (i ? [", ", term(v)] : [term
 function accessSection(access) {
   if (!access) return;
   const rows = [
-    ["Access terms", access.terms || "not stated: ask the contact"],
-    ["Organisation", access.organization],
-    ["Where", access.place],
-    ["Facility", access.facility.length ? joined(access.facility) : null],
-    ["Contact", access.contacts.length ? joined(access.contacts) : null],
-    ["E-mail", access.contact_email ? el("a", { href: `mailto:${access.contact_email}` }, access.contact_email) : null],
-    ["Homepage", access.homepage ? el("a", { href: access.homepage, rel: "noopener" }, access.homepage) : null],
+    ["resource.access_terms", access.terms || t("resource.access_unstated")],
+    ["field.organization", access.organization],
+    ["resource.where", access.place],
+    ["resource.facility", access.facility.length ? joined(access.facility) : null],
+    ["resource.contact", access.contacts.length ? joined(access.contacts) : null],
+    ["resource.email", access.contact_email ? el("a", { href: `mailto:${access.contact_email}` }, access.contact_email) : null],
+    ["resource.homepage", access.homepage ? el("a", { href: access.homepage, rel: "noopener" }, access.homepage) : null],
   ];
   const list = document.getElementById("access");
+  list.replaceChildren();
   for (const [name, value] of rows) {
     if (!value || (Array.isArray(value) && !value.length)) continue;
-    list.append(el("dt", {}, name), el("dd", {}, value));
+    list.append(el("dt", {}, t(name)), el("dd", {}, value));
   }
   document.getElementById("access-section").hidden = false;
 }
@@ -58,8 +63,7 @@ function drawNeighbourhood(data) {
   const hint = document.getElementById("graph-hint");
   const neighbours = data.nodes.filter((n) => n.iri !== data.center);
   const center = data.nodes.find((n) => n.iri === data.center) || data.nodes[0];
-  hint.textContent = `${neighbours.length} neighbours${data.truncated ? " (the first ones; it has more)" : ""}. ` +
-    "Click a node to open its page.";
+  hint.textContent = t("resource.graph_hint", { n: neighbours.length, more: data.truncated ? t("resource.truncated") : "" });
   // An ellipse fills a wide box better than a circle; two rings when there are many neighbours.
   const width = 760, height = 480, cx = width / 2, cy = height / 2;
   const rings = neighbours.length > 14 ? [[190, 120], [310, 200]] : [[280, 180]];
@@ -71,7 +75,7 @@ function drawNeighbourhood(data) {
   });
   const drawing = svg("svg", {
     class: "neighbourhood", viewBox: `0 0 ${width} ${height}`, role: "img",
-    "aria-label": `${center.label} and ${neighbours.length} linked resources`,
+    "aria-label": t("resource.drawing_label", { label: center.label, n: neighbours.length }),
   });
   const edges = svg("g", { class: "edges" });
   for (const e of data.edges) {
@@ -91,7 +95,7 @@ function drawNeighbourhood(data) {
     const label = n.label || n.id || n.iri;
     const short = label.length > 24 ? label.slice(0, 23) + "…" : label;
     const group = svg("g", { class: `node${isCenter ? " center" : ""}`, dataset: { iri: n.iri } },
-      svg("title", {}, `${n.type}: ${label}`),
+      svg("title", {}, `${typeName(n.type)}: ${label}`),
       svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: isCenter ? 14 : 9, fill: colour(n.type) }),
       svg("text", { x: x.toFixed(1), y: (y + (isCenter ? 28 : 21)).toFixed(1), "text-anchor": "middle" }, short));
     nodes.append(n.id && !isCenter ? svg("a", { href: resourceHref(n.id) }, group) : group);
@@ -100,17 +104,18 @@ function drawNeighbourhood(data) {
   box.replaceChildren(drawing);
   const types = [...new Set(data.nodes.map((n) => n.type))];
   document.getElementById("graph-legend").replaceChildren(
-    ...types.map((t) => el("span", { style: `--swatch: ${colour(t)}` }, t)));
+    ...types.map((type) => el("span", { style: `--swatch: ${colour(type)}` }, typeName(type))));
 }
 
 function showMatches(body) {
   const target = document.getElementById("matches");
   if (!body.needs.length) {
-    target.replaceChildren(el("p", { class: "hint" }, "No logged need fits it yet."));
+    target.replaceChildren(el("p", { class: "hint" }, t("resource.no_needs")));
   } else {
     target.replaceChildren(el("ol", {}, body.needs.map((n) => el("li", {},
-      el("q", {}, n.text), el("span", { class: "hint" }, ` similarity ${fmt(n.similarity, 2)}`),
-      n.matched_terms.length ? el("span", { class: "hint" }, `; shares ${n.matched_terms.join(", ")}`) : null))));
+      el("q", {}, n.text), el("span", { class: "hint" }, ` ${t("common.similarity", { value: fmt(n.similarity, 2) })}`),
+      n.matched_terms.length ? el("span", { class: "hint" }, t("resource.shares", { terms: n.matched_terms.join(", ") }))
+        : null))));
   }
   document.getElementById("matches-section").hidden = false;
 }
@@ -123,34 +128,43 @@ function showImpact(body) {
   const outputs = body.outputs || [];
   const target = document.getElementById("impact");
   if (!outputs.length) {
-    target.replaceChildren(el("p", { class: "hint" }, "No recorded contest output is linked to it yet."));
+    target.replaceChildren(el("p", { class: "hint" }, t("resource.no_impact")));
   } else {
-    const counts = (body.per_type || []).map(([type, n]) => `${n} ${type}`).join(", ");
+    const counts = (body.per_type || []).map(([type, n]) => t("common.count_type", { n, type: typeName(type) }))
+      .join(", ");
     target.replaceChildren(
       counts ? el("p", {}, counts) : "",
       el("ul", { class: "impact" }, outputs.map((o) => el("li", {},
-        resourceLink(idOf(o.iri), o.label || o.iri), el("span", { class: "hint" }, ` ${o.type}${o.year ? `, ${o.year}` : ""}`),
+        resourceLink(idOf(o.iri), o.label || o.iri),
+        el("span", { class: "hint" }, ` ${typeName(o.type)}${o.year ? `, ${o.year}` : ""}`),
         (o.evidence || []).map((e) => el("div", {}, el("span", { class: "hint" }, `${e.kind}: `),
           pathChain((e.path || []).map((step) => ({ ...step, id: step.id || idOf(step.iri) })))))))));
   }
   document.getElementById("impact-section").hidden = false;
 }
 
-/** An optional section: a 404 (no such endpoint or nothing for this resource) hides it; other errors show. */
-async function optional(path, show, what) {
+/**
+ * An optional section: a 404 (no such endpoint or nothing for this resource) hides it, and so do 401 and 403 (it
+ * holds students' needs: only a centre's key, entered on the centre page and kept for the tab, may read them);
+ * other errors show.
+ */
+async function optional(path, show, what, { withKey = false } = {}) {
+  const key = withKey ? centreKey() : "";
   try {
-    show(await api(path));
+    show(await api(path, key ? { headers: { "X-API-Key": key } } : {}));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return;
+    if (e instanceof ApiError && [401, 403, 404].includes(e.status)) return;
     showError(message, e, what);
   }
 }
 
 async function main() {
+  clearMessage(message);
+  status.textContent = t("common.loading");
   const id = new URLSearchParams(location.search).get("id");
   if (!id) {
     status.textContent = "";
-    showError(message, "No resource given: open this page from a search result, or add ?id=<resource id> to its address.");
+    showError(message, "resource.no_id");
     return;
   }
   let resource;
@@ -180,11 +194,11 @@ async function main() {
   status.textContent = "";
   await Promise.all([
     api(`${resourcePath(id)}/neighbourhood`).then(drawNeighbourhood).catch((e) => {
-      document.getElementById("graph-hint").textContent = "The neighbourhood could not be drawn.";
-      showError(message, e, "Neighbourhood");
+      document.getElementById("graph-hint").textContent = t("resource.no_drawing");
+      showError(message, e, "resource.neighbourhood");
     }),
-    optional(`${resourcePath(id)}/matches`, showMatches, "Needs it fits"),
-    optional(`${resourcePath(id)}/impact`, showImpact, "Impact"),
+    optional(`${resourcePath(id)}/matches`, showMatches, "resource.matches_title", { withKey: true }),
+    optional(`${resourcePath(id)}/impact`, showImpact, "resource.impact"),
   ]);
 }
 

@@ -1,17 +1,27 @@
-// The students' page: type a need, see matches per type with why each fits, or bundles joined in the graph.
+// The students' page: type a need (English, Chinese or both), see matches per type with why each fits and the
+// words that matched marked in the need and in the results, or bundles joined in the graph.
 import {
-  api, clearMessage, el, fmt, guardPage, highlight, pathChain, resourceLink, showError, typeBadge,
+  ApiError, api, clearMessage, el, fmt, guardPage, highlight, pathChain, percent, resourceLink, showError, typeBadge,
 } from "./common.js";
+import { hasMessage, language, t, typeName } from "./i18n.js";
+import { startPage } from "./shell.js";
 
 const TYPE_ORDER = ["Instrument", "Facility", "Dataset", "Expert"];
-const TYPE_TITLES = { Instrument: "Instruments", Facility: "Facilities", Dataset: "Datasets", Expert: "Experts" };
 
 const form = document.getElementById("need-form");
 const message = document.getElementById("message");
 const status = document.getElementById("status");
 const results = document.getElementById("results");
 const bundles = document.getElementById("bundles");
+const echo = document.getElementById("need-echo");
 const buttons = [document.getElementById("match-button"), document.getElementById("bundle-button")];
+/** The answers on show, to draw again in the other language. */
+let shownMatches = null;
+let shownBundles = null;
+startPage("students", () => {
+  if (shownMatches) showMatches(shownMatches);
+  if (shownBundles && !bundles.hidden) showBundles(shownBundles);
+});
 guardPage(message);
 
 /** The request body the form describes; empty filters are left out (the API treats them as "any"). */
@@ -30,103 +40,172 @@ function requestBody() {
   return body;
 }
 
-async function run(what, work) {
+async function run(statusId, work) {
   clearMessage(message);
   buttons.forEach((b) => (b.disabled = true));
-  status.textContent = `${what}…`;
+  status.textContent = t(statusId);
   try {
     await work();
   } catch (e) {
     status.textContent = "";
-    showError(message, e);
+    // An empty need is the one mistake the page can name itself; the API's detail still says which field.
+    const needMissing = e instanceof ApiError && e.kind === "invalid-request" && e.fields.includes("text");
+    showError(message, e, "", { leadId: needMissing ? "problem.need_missing" : undefined });
   } finally {
     buttons.forEach((b) => (b.disabled = false));
   }
 }
 
+/** A result's glossary: the Chinese words of the need and the English terms they were read as (may be absent). */
+const glossaryOf = (result) => (Array.isArray(result.explanation?.glossary) ? result.explanation.glossary : []);
+
+/** The words to mark for a result: its matched terms, and the Chinese words glossed into them. */
+function markedTerms(result) {
+  return [...(result.explanation?.matched_terms || []), ...glossaryOf(result).map((g) => g.source)];
+}
+
+/** "中文 → English: 核磁共振 → nuclear magnetic resonance, NMR; …" for the entries given. */
+function glossaryLine(entries, attrs = {}) {
+  const bySource = new Map();
+  for (const { source, terms } of entries) {
+    if (!source) continue;
+    const known = bySource.get(source) || [];
+    bySource.set(source, [...new Set([...known, ...(terms || [])])]);
+  }
+  if (!bySource.size) return null;
+  const separator = language() === "zh" ? "；" : "; ";
+  const items = [...bySource].flatMap(([source, terms], i) => [
+    i ? separator : "",
+    el("span", { class: "gloss" }, el("mark", { lang: "zh-CN" }, source), " → ", el("span", { lang: "en" }, terms.join(", "))),
+  ]);
+  return el("p", { class: "glossary hint", ...attrs }, el("span", {}, `${t("students.glossary")}: `), items);
+}
+
 function explanation(result) {
   const e = result.explanation || {};
   const terms = e.matched_terms || [];
+  const marked = markedTerms(result);
   const box = el("div", { class: "explanation" });
-  box.append(el("p", { class: "summary" }, el("strong", {}, "Why: "), highlight(e.summary || "", terms)));
+  box.append(el("p", { class: "summary" }, el("strong", {}, t("students.why")), highlight(e.summary || "", marked)));
   if (terms.length) {
-    box.append(el("div", {}, el("span", { class: "hint" }, "Shared terms: "),
-      el("ul", { class: "chips matched-terms", "aria-label": "shared terms" }, terms.map((t) => el("li", {}, el("mark", {}, t))))));
+    box.append(el("div", {}, el("span", { class: "hint" }, t("students.shared_terms")),
+      el("ul", { class: "chips matched-terms", "aria-label": t("students.shared_terms_label") },
+        terms.map((term) => el("li", {}, el("mark", {}, term))))));
   }
+  const glossary = glossaryLine(glossaryOf(result));
+  if (glossary) box.append(glossary);
   const subjects = e.shared_subjects || [];
   if (subjects.length) {
-    box.append(el("div", {}, el("span", { class: "hint" }, "Shared subjects: "),
-      el("ul", { class: "chips shared-subjects", "aria-label": "shared subjects" },
+    box.append(el("div", {}, el("span", { class: "hint" }, t("students.shared_subjects")),
+      el("ul", { class: "chips shared-subjects", "aria-label": t("students.shared_subjects_label") },
         subjects.map((s) => el("li", { title: s.scheme || s.iri || "" }, s.label || s.iri)))));
   }
   const sentences = e.matched_sentences || [];
   if (sentences.length > 1) {
-    box.append(el("details", {}, el("summary", {}, "Closest sentences of your need"),
-      el("ol", { class: "sentences" }, sentences.map(([text, cosine]) =>
-        el("li", {}, highlight(text, terms), el("span", { class: "hint" }, ` (similarity ${fmt(cosine, 2)})`))))));
+    box.append(el("details", {}, el("summary", {}, t("students.sentences")),
+      el("ol", { class: "sentences" }, sentences.map(([text, cosine]) => el("li", {}, highlight(text, marked),
+        el("span", { class: "hint" }, ` (${t("common.similarity", { value: fmt(cosine, 2) })})`))))));
   }
   if ((e.path || []).length) box.append(pathChain(e.path));
   return box;
 }
 
+/** How well it fits: the calibrated fit as a percentage with its band where the API gives one, else the score. */
+function fitOf(result) {
+  if (typeof result.fit === "number") {
+    const band = result.band ? el("span", { class: `band ${result.band}` },
+      hasMessage(`band.${result.band}`) ? t(`band.${result.band}`) : result.band) : null;
+    return el("span", { class: "fit" }, `${t("students.fit")} `, el("span", { class: "score" }, percent(result.fit)),
+      band ? " " : null, band);
+  }
+  return el("span", {}, `${t("students.score")} `, el("span", { class: "score" }, fmt(result.score, 3)));
+}
+
 function resultCard(result) {
   const meta = el("div", { class: "meta" },
-    el("span", {}, "score ", el("span", { class: "score" }, fmt(result.score, 3))),
+    fitOf(result),
     result.organization ? el("span", { class: "where" }, result.organization) : null,
     result.place ? el("span", { class: "place" }, result.place) : null,
-    result.homepage ? el("a", { href: result.homepage, rel: "noopener" }, "homepage") : null);
-  return el("article", { class: "card result", dataset: { id: result.id } },
-    el("h3", {}, resourceLink(result.id, result.label), " ", typeBadge(result.type)),
+    result.homepage ? el("a", { href: result.homepage, rel: "noopener" }, t("students.homepage")) : null);
+  const dataset = result.band ? { id: result.id, band: result.band } : { id: result.id };
+  return el("article", { class: "card result", dataset },
+    el("h3", {}, resourceLink(result.id, highlight(result.label || result.id, markedTerms(result))), " ",
+      typeBadge(result.type)),
     meta,
-    result.access ? el("p", { class: "access" }, el("strong", {}, "Access: "), result.access) : null,
+    result.access ? el("p", { class: "access" }, el("strong", {}, t("students.access_terms")), result.access) : null,
     explanation(result));
 }
 
+/** A type's note that nothing fits the need well (``notes[type]``), when the API sends one. */
+function typeNote(body, type) {
+  const note = body.notes?.[type];
+  if (!note) return null;
+  const text = language() === "en" && typeof note === "string" ? note : t("students.weak_type");
+  return el("p", { class: "hint weak-note" }, text);
+}
+
+/** The need as asked, with every word that matched (English terms, Chinese words) marked, and the glossary. */
+function showNeed(body, all) {
+  const glossary = all.flatMap(glossaryOf);
+  document.getElementById("need-text").replaceChildren(highlight(body.need || "", all.flatMap(markedTerms)));
+  const line = glossaryLine(glossary, { id: "need-glossary" });
+  document.getElementById("need-glossary").replaceWith(line || el("p", { id: "need-glossary", hidden: true }));
+  echo.hidden = !body.need;
+}
+
 function showMatches(body) {
+  shownMatches = body;
+  bundles.hidden = true;
   results.replaceChildren();
-  let total = 0;
   const types = Object.keys(body.results).sort((a, b) => TYPE_ORDER.indexOf(a) - TYPE_ORDER.indexOf(b));
+  const all = types.flatMap((type) => body.results[type]);
+  showNeed(body, all);
   for (const type of types) {
     const list = body.results[type];
-    total += list.length;
-    const heading = el("h2", {}, TYPE_TITLES[type] || type, el("span", { class: "count" }, `${list.length}`));
-    const group = el("section", { class: "type-group", dataset: { type }, "aria-label": TYPE_TITLES[type] || type }, heading);
-    if (!list.length) group.append(el("p", { class: "hint" }, "Nothing of this type fits with these filters."));
+    const title = typeName(type, { plural: true });
+    const heading = el("h2", {}, title, el("span", { class: "count" }, `${list.length}`));
+    const group = el("section", { class: "type-group", dataset: { type }, "aria-label": title }, heading);
+    const note = typeNote(body, type);
+    if (note) group.append(note);
+    if (!list.length) group.append(el("p", { class: "hint" }, t("students.none_of_type")));
     list.forEach((r) => group.append(resultCard(r)));
     results.append(group);
   }
   const subjects = (body.need_subjects || []).map((s) => s.label).filter(Boolean);
-  status.textContent = `${total} matches` + (subjects.length ? `; your need is about ${subjects.slice(0, 4).join("; ")}` : "");
+  status.textContent = t("students.status_matches", { n: all.length }) +
+    (subjects.length ? t("students.status_about", { subjects: subjects.slice(0, 4).join("; ") }) : "");
 }
 
 function bundleCard(bundle, rank) {
   const members = el("ol", {}, bundle.members.map((m) => el("li", { class: "member" },
-    el("strong", {}, `${m.role}: `), resourceLink(m.id, m.label),
-    el("span", { class: "how" }, ` (${m.relation || "fits the need"}; similarity ${fmt(m.similarity, 2)})`))));
+    el("strong", {}, `${hasMessage(`role.${m.role}`) ? t(`role.${m.role}`) : m.role}: `), resourceLink(m.id, m.label),
+    el("span", { class: "how" }, ` (${m.relation || t("students.fits_need")}; ` +
+      `${t("common.similarity", { value: fmt(m.similarity, 2) })})`))));
   return el("article", { class: "card bundle" },
-    el("h3", {}, `Bundle ${rank}`, el("span", { class: "count" }, ` score ${fmt(bundle.score, 3)}`)),
+    el("h3", {}, t("students.bundle_title", { rank }),
+      el("span", { class: "count" }, ` ${t("students.score")} ${fmt(bundle.score, 3)}`)),
     members,
-    (bundle.path || []).length ? el("div", {}, el("span", { class: "hint" }, "How they are joined:"), pathChain(bundle.path)) : null);
+    (bundle.path || []).length ? el("div", {}, el("span", { class: "hint" }, t("students.joined")), pathChain(bundle.path)) : null);
 }
 
 function showBundles(body) {
+  shownBundles = body;
   bundles.hidden = false;
-  bundles.replaceChildren(el("h2", {}, "Bundles"));
-  if (!body.bundles.length) bundles.append(el("p", { class: "hint" }, "No instrument with its people and data fits this need."));
+  bundles.replaceChildren(el("h2", {}, t("students.bundles")));
+  if (!body.bundles.length) bundles.append(el("p", { class: "hint" }, t("students.no_bundles")));
   body.bundles.forEach((b, i) => bundles.append(bundleCard(b, i + 1)));
-  status.textContent = `${body.bundles.length} bundles`;
+  status.textContent = t("students.status_bundles", { n: body.bundles.length });
 }
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  run("Matching", async () => {
-    bundles.hidden = true;
+  run("students.matching", async () => {
     showMatches(await api("/match", { method: "POST", json: requestBody() }));
   });
 });
 
 document.getElementById("bundle-button").addEventListener("click", () => {
-  run("Building bundles", async () => {
+  run("students.building", async () => {
     const { types, ...body } = requestBody();
     if (body.k !== undefined) body.k = Math.min(body.k, 20);
     showBundles(await api("/match/bundle", { method: "POST", json: body }));

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,10 +82,11 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A fresh page (its own context) whose relative URLs resolve against the service; page errors fail the test."""
-    context = browser.new_context(base_url=base_url)
+@contextmanager
+def open_page(browser: Browser, base_url: str, locale: str) -> Iterator[Page]:
+    """A fresh page in its own context (no stored language choice) whose browser prefers ``locale``; relative URLs
+    resolve against the service; page errors fail the test."""
+    context = browser.new_context(base_url=base_url, locale=locale)
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
@@ -92,3 +94,17 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A page in a browser whose language is English (the pages follow the browser's language)."""
+    with open_page(browser, base_url, "en-GB") as page:
+        yield page
+
+
+@pytest.fixture
+def zh_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A page in a browser whose language is Simplified Chinese (zh-CN)."""
+    with open_page(browser, base_url, "zh-CN") as page:
+        yield page
