@@ -9,6 +9,7 @@ from graph.errors import (
     MatchError,
     RecordError,
     SharekgError,
+    ShrinkRefusal,
     StoreError,
     StrictModeRejection,
 )

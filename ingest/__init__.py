@@ -2,7 +2,16 @@
 
 from ingest.linking import LINKS_SOURCE, distinct_entities, find_links, relink
 from ingest.mapping import MappedRecord, map_record
-from ingest.pipeline import PIPELINE_VERSION, SourcePlan, StrictModeRejection, ingest_source, input_checksum, plan
+from ingest.pipeline import (
+    PIPELINE_VERSION,
+    IngestOutcome,
+    SourcePlan,
+    StrictModeRejection,
+    ingest_source,
+    ingest_sources,
+    input_checksum,
+    plan,
+)
 from ingest.readers import FORMAT_NAMES, Reader, reader_for
 from ingest.report import RunReport
 from ingest.validate import compile_shapes, validate_with_pyshacl
@@ -11,6 +20,7 @@ __all__ = [
     "FORMAT_NAMES",
     "LINKS_SOURCE",
     "PIPELINE_VERSION",
+    "IngestOutcome",
     "MappedRecord",
     "Reader",
     "RunReport",
@@ -20,6 +30,7 @@ __all__ = [
     "distinct_entities",
     "find_links",
     "ingest_source",
+    "ingest_sources",
     "input_checksum",
     "map_record",
     "plan",
