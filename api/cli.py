@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from api.commands import catalogue, matching, service
+from api.commands import catalogue, demand, matching, service
 from api.commands.common import OFFLINE_ENVIRONMENT
 from api.settings import Settings
 
@@ -29,6 +29,6 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 for command in (
     catalogue.ingest, catalogue.index_command, catalogue.stats, catalogue.export, catalogue.migrate,
     matching.match, matching.bundle, matching.fits, matching.adapt, matching.eval_command,
-    service.serve, service.keys,
+    service.serve, service.keys, demand.demand,
 ):  # fmt: skip
     main.add_command(command)

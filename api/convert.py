@@ -66,7 +66,7 @@ def result_out(r: MatchResult) -> MatchResultOut:
     )  # fmt: skip
 
 
-def response_out(response: MatchResponse, need_id: int) -> MatchResponseOut:
+def response_out(response: MatchResponse, need_id: int | None) -> MatchResponseOut:
     return MatchResponseOut.model_construct(
         need=response.need, need_id=need_id, need_subjects=response.need_subjects,
         results={t: [result_out(r) for r in results] for t, results in response.results.items()},

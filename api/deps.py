@@ -1,4 +1,5 @@
-"""Dependencies handlers declare: the services, the matcher, and the caller of a write."""
+"""Dependencies handlers declare: the services, the matcher, the caller of a write, and the reader of the reports
+that hold students' needs (``ReaderDep``: a key whose role may read them, see ``api.keys.READ_ROLES``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from api.keys import Caller
+from api.keys import READ_ROLES, Caller
 from api.problems import Problem
 from api.services import Services
 from graph.search import Matcher
@@ -54,4 +55,28 @@ def get_caller(services: ServicesDep, key: Annotated[str | None, Depends(api_key
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
-__all__ = ["CallerDep", "MatcherDep", "ServicesDep", "get_caller", "get_matcher", "get_services"]
+
+async def get_client(request: Request) -> str:
+    """The address the request came from, which the demand log's per-client limits count by (it is never stored).
+    Behind a reverse proxy it is the proxy's: the proxy then limits per client (docs/security.md)."""
+    return request.client.host if request.client else ""
+
+
+ClientDep = Annotated[str, Depends(get_client)]
+
+
+def get_reader(caller: CallerDep) -> Caller:
+    """The caller of a report built on the demand log (students' unpublished ideas): anonymous calls get 401 (from
+    ``get_caller``), a key of another role 403."""
+    if caller.role not in READ_ROLES:
+        raise Problem(403, "Forbidden", f"a {caller.role} key may not read the demand reports; use a key of role "
+                      f"{' or '.join(READ_ROLES)}", kind="forbidden-role")  # fmt: skip
+    return caller
+
+
+ReaderDep = Annotated[Caller, Depends(get_reader)]
+
+__all__ = [
+    "CallerDep", "ClientDep", "MatcherDep", "ReaderDep", "ServicesDep", "get_caller", "get_client", "get_matcher",
+    "get_reader", "get_services",
+]  # fmt: skip

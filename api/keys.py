@@ -1,7 +1,9 @@
-"""API keys: who may write (``POST /ingest``) and for which organisation.
+"""API keys: who may write (``POST /ingest``) and for which organisation, and who may read the reports built on the
+demand log (students' needs: the unmet needs, under-used assets, reverse matching).
 
-Keys live in a TOML file as SHA-256 hashes only, each with a role: ``admin`` (any source) or ``centre`` (only
-records of its own organisation, into sources named after it). The key itself is shown once, when created.
+Keys live in a TOML file as SHA-256 hashes only, each with a role: ``admin`` (any source; every report) or ``centre``
+(only records of its own organisation, into sources named after it; the reports, of its own organisation's assets
+where a report is per asset). The key itself is shown once, when created.
 
     [[key]]
     name = "st-andrews-core"
@@ -27,6 +29,8 @@ from ingest.records import OrgRef
 
 Role = Literal["admin", "centre"]
 ROLES: tuple[Role, ...] = ("admin", "centre")
+#: Roles that may read the demand reports (students' unpublished ideas are in them): every role there is today.
+READ_ROLES: tuple[Role, ...] = ("admin", "centre")
 KEY_PREFIX = "skg_"
 
 
@@ -121,4 +125,4 @@ def add_key(path: Path, name: str, role: Role, organization: str | None) -> str:
     return key
 
 
-__all__ = ["ROLES", "Caller", "KeyRing", "Role", "add_key", "hash_key"]
+__all__ = ["READ_ROLES", "ROLES", "Caller", "KeyRing", "Role", "add_key", "hash_key"]

@@ -16,7 +16,7 @@ from api.keys import KeyRing
 from api.settings import Settings
 from api.sparql import NO_SPARQL, SparqlRunner
 from graph.analytics import graph_statistics, graph_version
-from graph.centre import DemandLog
+from graph.centre import DemandIntake, DemandLog
 from graph.errors import ConfigurationError
 from graph.search import Embedder, IndexFolder, Matcher, SentenceTransformerEmbedder
 from graph.store import SparqlStore, Store
@@ -46,6 +46,10 @@ class Services:
     cache: dict[str, object] = field(default_factory=dict)  # results that hold until the graph changes
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
+    intake: DemandIntake = field(init=False)  # matching plus logging, within the settings' limits
+
+    def __post_init__(self) -> None:
+        self.intake = DemandIntake(self.demand, self.settings.demand_limits)
 
     @property
     def sparql_store(self) -> SparqlStore:

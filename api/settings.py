@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.centre import LogLimits
 from graph.store import Store, open_neo4j_store, open_store
 
 
@@ -58,6 +59,24 @@ class Settings(BaseSettings):
         ge=1,
         description="Logged match requests older than this many days are deleted; unset keeps them forever.",
     )
+    demand_log_rate_per_minute: float = Field(
+        2.0,
+        gt=0,
+        description="Match requests one client address may add to the demand log a minute, after its burst; over "
+        "it the match is answered but not logged.",
+    )
+    demand_log_burst: int = Field(
+        20, ge=1, description="Match requests one client may log at once before the rate applies."
+    )
+    demand_log_max_chars: int = Field(2000, ge=1, description="Characters of a need's text the demand log keeps.")
+    demand_log_max_per_day: int = Field(
+        5000, ge=1, description="Match requests logged a UTC day from all clients together; later ones are not logged."
+    )
+    demand_log_dedupe_hours: float = Field(
+        24.0,
+        ge=0,
+        description="The same need from the same client within this many hours is logged once (0: always).",
+    )
 
     capacity_hours: dict[str, float] = Field(
         default_factory=lambda: {"Instrument": 1600.0, "Facility": 2000.0},
@@ -92,6 +111,11 @@ class Settings(BaseSettings):
     @property
     def demand_path(self) -> Path:
         return self.data_dir / "demand.sqlite"
+
+    @property
+    def demand_limits(self) -> LogLimits:
+        return LogLimits(self.demand_log_rate_per_minute, self.demand_log_burst, self.demand_log_max_chars,
+                         self.demand_log_max_per_day, self.demand_log_dedupe_hours)  # fmt: skip
 
     @property
     def api_keys_path(self) -> Path:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from api.commands.common import console, open_for, open_matcher
 from api.settings import Settings
-from graph.centre import DemandLog, top_results
+from graph.centre import Asker, DemandIntake, DemandLog
 from graph.contest import stated_needs
 from graph.errors import SharekgError
 from graph.search import MAX_K, RESOURCE_TYPES, Filters, MatchResponse
@@ -41,10 +41,11 @@ def match(
     try:
         matcher = open_matcher(settings, store)
         filters = Filters(types, organization, country, region, city, access)
-        response = matcher.match(text, filters, k)
         log = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
-        log.record(response.need, {k: v for k, v in asdict(filters).items() if v}, top_results(response))
-        log.close()
+        try:  # matched and logged as the service does: one call, one top-k, the same limits
+            response = DemandIntake(log, settings.demand_limits).match(matcher, text, filters, k, Asker("cli")).response
+        finally:
+            log.close()
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
     finally:
@@ -91,10 +92,9 @@ def fits(settings: Settings, iri: str, k: int) -> None:
     """Reverse matching for a resource centre: the logged needs the resource IRI fits best."""
     store = open_for(settings, read_only=True)
     log = DemandLog(settings.demand_path)
-    try:
+    try:  # logged needs by the vectors stored when they were logged
         matcher = open_matcher(settings, store)
-        needs = [(str(n.id), n.text) for n in log.needs()] + stated_needs(sparql_view(store))
-        found = matcher.reverse(iri, needs, k)
+        found = DemandIntake(log).reverse(matcher, iri, stated_needs(sparql_view(store)), k)
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
     finally:

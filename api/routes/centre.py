@@ -2,11 +2,20 @@
 
 Windows are ``since``/``until`` (ISO dates or times; default the 365 days up to now); ``organization`` (a name as
 the catalogues give it, or an organisation IRI) limits assets to that organisation and the units under it.
+
+Who may read what: the reports that show students' needs (their texts, and the teams that consented to be named)
+need a key of role admin or centre: ``/analytics/underused`` (a centre key sees its own organisation's assets only:
+``organization`` defaults to it, and another organisation's units are left out), and ``/analytics/unmet-needs`` with
+its chart and CSV (the needs nothing fitted are not any one organisation's assets, so a centre key sees all of them).
+``/analytics/utilisation`` and its chart stay public: they show hours and capacity per asset and only counts of the
+needs each matched, never a need's text or who asked, and what a shared instrument is used for is the public's
+business (the sharing rate is what platforms report).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import unicodedata
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -14,7 +23,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from api.convert import resource_iri
-from api.deps import MatcherDep, ServicesDep
+from api.deps import MatcherDep, ReaderDep, ServicesDep
+from api.keys import Caller
 from api.problems import Problem
 from graph.centre import (
     DEFAULT_THRESHOLD,
@@ -69,6 +79,11 @@ def _organization(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
     value = value.strip()
+    control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    if control is not None:  # it would reach the query's text
+        raise Problem(422, "Invalid request", f"organization holds a control character (U+{ord(control):04X}); give "
+                      "the organisation's name or IRI as plain text", kind="invalid-request",
+                      errors=[{"field": "organization", "reason": "control character"}])  # fmt: skip
     if value.startswith("http://") or value.startswith("https://"):
         if not value.startswith(f"{BASE}org/") or any(c in value for c in '<>"{}|^`\\ '):
             raise Problem(422, "Invalid request", f"{value!r} is not a sharekg organisation IRI ({BASE}org/…)")
@@ -107,14 +122,28 @@ def get_utilisation_chart(
     return _download(utilisation_chart(_report(services, organization, since, until), format), format, "utilisation")
 
 
+def _own_report(services: ServicesDep, reader: Caller, organization: str | None, since: datetime | None,
+                until: datetime | None) -> UtilisationReport:  # fmt: skip
+    """The report a reader may see: a centre key's is limited to its own organisation's assets (and its units')."""
+    if reader.role != "centre" or not reader.organization:
+        return _report(services, organization, since, until)
+    own = _report(services, reader.organization, since, until)
+    if _organization(organization) in (None, reader.organization_iri):
+        return own
+    asked = _report(services, organization, since, until)
+    mine = {a.iri for a in own.assets}
+    return replace(asked, assets=tuple(a for a in asked.assets if a.iri in mine))
+
+
 @router.get("/analytics/underused", summary="High-fit, low-use assets, with the needs they fitted and who asked")
 def get_underused(
-    services: ServicesDep, organization: Organization = None, since: Since = None, until: Until = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, format: Literal["json", "csv"] = "json",
+    services: ServicesDep, reader: ReaderDep, organization: Organization = None, since: Since = None,
+    until: Until = None, limit: Annotated[int, Query(ge=1, le=500)] = 50, format: Literal["json", "csv"] = "json",
 ) -> Response:  # fmt: skip
     """Ranked by demand strength (summed fit of the needs it matched) times the share of capacity left idle. Teams are
-    shown only as the askers named themselves."""
-    ranked = underused(_report(services, organization, since, until), services.demand, limit=limit)
+    shown only as the askers named themselves (with their consent). Needs a centre or admin key: a centre key sees its
+    own organisation's assets only."""
+    ranked = underused(_own_report(services, reader, organization, since, until), services.demand, limit=limit)
     if format == "csv":
         return _download(underused_csv(ranked), "csv", "underused")
     return JSONResponse([asdict(u) for u in ranked])
@@ -132,11 +161,12 @@ Threshold = Annotated[float, Query(ge=-1, le=1, description="A need is unmet whe
 
 @router.get("/analytics/unmet-needs", summary="Needs nothing fitted well, clustered by meaning, counted per month")
 def get_unmet(
-    services: ServicesDep, matcher: MatcherDep, since: Since = None, until: Until = None,
+    services: ServicesDep, matcher: MatcherDep, reader: ReaderDep, since: Since = None, until: Until = None,
     threshold: Threshold = DEFAULT_THRESHOLD, format: Literal["json", "csv"] = "json",
 ) -> Response:  # fmt: skip
     """What to open, buy or post as a challenge: logged needs whose best match fell below the threshold, grouped
-    by meaning and named by their nearest subjects, with counts per month and example needs."""
+    by meaning and named by their nearest subjects, with counts per month and example needs. Needs a centre or
+    admin key (students' unpublished ideas are in it)."""
     report = _unmet(services, matcher, since, until, threshold)
     if format == "csv":
         return _download(unmet_csv(report), "csv", "unmet-needs")
@@ -145,7 +175,7 @@ def get_unmet(
 
 @router.get("/analytics/unmet-needs/chart", summary="Unmet needs per month as a chart (PNG or SVG)")
 def get_unmet_chart(
-    services: ServicesDep, matcher: MatcherDep, since: Since = None, until: Until = None,
+    services: ServicesDep, matcher: MatcherDep, reader: ReaderDep, since: Since = None, until: Until = None,
     threshold: Threshold = DEFAULT_THRESHOLD, format: Literal["png", "svg"] = "svg",
 ) -> Response:  # fmt: skip
     report = _unmet(services, matcher, since, until, threshold)
