@@ -2,19 +2,20 @@
 // /analytics/underused), who could use an idle asset, unmet-need clusters (GET /analytics/unmet-needs) and the
 // downloads (CSV, PNG, SVG) the API offers for them.
 import {
-  ApiError, api as publicApi, clearMessage, columnChart, el, fmt, guardPage, percent, resourceLink, showError, showInfo,
-  svg, typeBadge,
+  API_KEY_STORE, ApiError, api as publicApi, centreKey, clearMessage, columnChart, el, fmt, guardPage, percent,
+  problemError, resourceLink, showError, showInfo, svg, typeBadge,
 } from "./common.js";
+import { hasMessage, t } from "./i18n.js";
+import { startPage } from "./shell.js";
 
 const BASE = "https://w3id.org/sharekg/id/";
 const UTILISATION = "/analytics/utilisation";
 const UNDERUSED = "/analytics/underused";
 const UNMET = "/analytics/unmet-needs";
 const COLOURS = { Instrument: "#1f5fa8", Facility: "#7a4bb0" };
-const KEY_STORE = "sharekg-api-key";
 
 const keyField = document.getElementById("api-key");
-keyField.value = sessionStorage.getItem(KEY_STORE) || "";
+keyField.value = centreKey();
 const apiKey = () => keyField.value.trim();
 /** The reports need a centre or admin key (they hold students' needs): every call sends the one entered. */
 const api = (path, options = {}) =>
@@ -25,19 +26,20 @@ async function download(event, href) {
   event.preventDefault();
   try {
     const response = await fetch(href, { headers: { "X-API-Key": apiKey() } });
-    if (!response.ok) throw new ApiError(response.status, response.statusText, (await response.json().catch(() => ({}))).detail || response.statusText);
+    if (!response.ok) throw problemError(response, await response.json().catch(() => null));
     const url = URL.createObjectURL(await response.blob());
     const name = (response.headers.get("content-disposition") || "").match(/filename="([^"]+)"/)?.[1] || "download";
     el("a", { href: url, download: name }).click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   } catch (e) {
-    showError(message, e, "Download");
+    showError(message, e, "centre.download");
   }
 }
 
 const form = document.getElementById("centre-form");
 const message = document.getElementById("message");
 const status = document.getElementById("status");
+startPage("centre", () => load()); // in the other language: the reports asked again and drawn anew
 guardPage(message);
 
 const idOf = (iri) => (iri && iri.startsWith(BASE) ? iri.slice(BASE.length) : null);
@@ -61,7 +63,7 @@ function scatter(assets) {
   const maxY = Math.max(1e-9, ...points.map((a) => a.demand_fit || 0));
   const chart = svg("svg", {
     class: "chart", id: "utilisation-scatter", viewBox: `0 0 ${width} ${height}`, role: "img",
-    "aria-label": `utilisation against demand for ${points.length} assets`,
+    "aria-label": t("centre.scatter_label", { n: points.length }),
   });
   chart.append(svg("rect", { x: left, y: top, width: plotW / maxX * 0.5, height: plotH / 2, fill: "#fdecec" }));
   chart.append(svg("line", { class: "axis", x1: left, x2: width - right, y1: top + plotH, y2: top + plotH }));
@@ -70,26 +72,27 @@ function scatter(assets) {
     const x = left + (share / maxX) * plotW;
     chart.append(svg("text", { x, y: top + plotH + 14, "text-anchor": "middle", class: "muted" }, percent(share)));
   }
-  chart.append(svg("text", { x: left + plotW / 2, y: height - 6, "text-anchor": "middle", class: "muted" }, "share of capacity used"));
+  chart.append(svg("text", { x: left + plotW / 2, y: height - 6, "text-anchor": "middle", class: "muted" }, t("centre.used_axis")));
   chart.append(svg("text", { x: 12, y: top + plotH / 2, transform: `rotate(-90 12 ${top + plotH / 2})`,
-    "text-anchor": "middle", class: "muted" }, "demand strength"));
+    "text-anchor": "middle", class: "muted" }, t("centre.demand_axis")));
   chart.append(svg("text", { x: left - 4, y: top + 8, "text-anchor": "end", class: "muted" }, fmt(maxY, 2)));
   for (const a of points) {
     const x = left + (a.utilisation / maxX) * plotW;
     const y = top + plotH - ((a.demand_fit || 0) / maxY) * plotH;
     const dot = svg("circle", { class: "point", cx: x.toFixed(1), cy: y.toFixed(1), r: 5, fill: COLOURS[a.type] || "#6b7785",
       "fill-opacity": 0.75 });
-    dot.append(svg("title", {}, `${a.label}: ${percent(a.utilisation)} used, ${a.demand_needs} needs, strength ${fmt(a.demand_fit, 2)}`));
+    dot.append(svg("title", {}, t("centre.dot",
+      { label: a.label, used: percent(a.utilisation), needs: a.demand_needs, strength: fmt(a.demand_fit, 2) })));
     chart.append(idOf(a.iri) ? svg("a", { href: `resource.html?id=${encodeURIComponent(idOf(a.iri))}` }, dot) : dot);
   }
-  return points.length ? chart : el("p", { class: "hint" }, "No asset has a known capacity and usage in this window yet.");
+  return points.length ? chart : el("p", { class: "hint" }, t("centre.no_points"));
 }
 
 function underusedTable(items) {
-  if (!items.length) return el("p", { class: "hint" }, "Nothing under-used: no idle asset has fitted a logged need.");
+  if (!items.length) return el("p", { class: "hint" }, t("centre.nothing_underused"));
   const rows = items.map((item, i) => {
     const a = assetOf(item);
-    const button = el("button", { type: "button", class: "secondary", onclick: () => showIdle(item) }, "Who could use it");
+    const button = el("button", { type: "button", class: "secondary", onclick: () => showIdle(item) }, t("centre.who"));
     return el("tr", {},
       el("td", { class: "num" }, i + 1),
       el("td", {}, resourceLink(idOf(a.iri), a.label), " ", typeBadge(a.type)),
@@ -102,8 +105,9 @@ function underusedTable(items) {
       el("td", {}, button));
   });
   return el("table", { id: "underused-table" },
-    el("thead", {}, el("tr", {}, ["#", "Asset", "Organisation", "Used", "Hours used", "Capacity (h)", "Needs",
-      "Score", ""].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["#", t("centre.asset"), t("field.organization"), t("centre.used"),
+      t("centre.hours_used"), t("centre.capacity"), t("centre.needs"), t("centre.score"), ""]
+      .map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, rows));
 }
 
@@ -113,21 +117,24 @@ async function showIdle(item) {
   const section = document.getElementById("idle-section");
   const target = document.getElementById("idle");
   section.hidden = false;
-  document.getElementById("idle-title").textContent = `Who could use ${a.label}`;
+  document.getElementById("idle-title").textContent = t("centre.who_title", { label: a.label });
   const teams = item.teams || [];
   const organizations = item.organizations || [];
   const needs = item.needs || [];
   target.replaceChildren(...[
-    el("p", {}, `${percent(a.utilisation)} of its capacity used; ${needs.length} logged needs fitted it.`),
-    el("h3", {}, "Teams that asked"),
-    teams.length ? el("ul", { class: "chips" }, teams.map((t) => el("li", {}, t)))
-      : el("p", { class: "hint" }, "No team gave its name" + (item.anonymous_needs ? ` (${item.anonymous_needs} anonymous needs)` : "") + "."),
-    organizations.length ? [el("h3", {}, "Their organisations"), el("ul", { class: "chips" }, organizations.map((o) => el("li", {}, o)))] : null,
-    el("h3", {}, "Needs it fitted"),
+    el("p", {}, t("centre.idle_summary", { used: percent(a.utilisation), n: needs.length })),
+    el("h3", {}, t("centre.teams")),
+    teams.length ? el("ul", { class: "chips" }, teams.map((team) => el("li", {}, team)))
+      : el("p", { class: "hint" }, item.anonymous_needs ? t("centre.no_team_anonymous", { n: item.anonymous_needs })
+        : t("centre.no_team")),
+    organizations.length ? [el("h3", {}, t("centre.organizations")),
+      el("ul", { class: "chips" }, organizations.map((o) => el("li", {}, o)))] : null,
+    el("h3", {}, t("centre.needs_fitted")),
     needs.length ? el("ol", {}, needs.slice(0, 10).map((n) => el("li", {}, el("q", {}, n.text),
-      el("span", { class: "hint" }, ` fit ${fmt(n.fit, 2)}${n.team ? `; ${n.team}` : ""}${n.asked_at ? `; ${n.asked_at.slice(0, 10)}` : ""}`))))
-      : el("p", { class: "hint" }, "None in this window."),
-    el("h3", {}, "Topics"), el("div", { id: "idle-topics" }, el("p", { class: "hint" }, "Loading…")),
+      el("span", { class: "hint" }, t("centre.need_fit", { fit: fmt(n.fit, 2) }) +
+        `${n.team ? `; ${n.team}` : ""}${n.asked_at ? `; ${n.asked_at.slice(0, 10)}` : ""}`))))
+      : el("p", { class: "hint" }, t("centre.none_in_window")),
+    el("h3", {}, t("centre.topics")), el("div", { id: "idle-topics" }, el("p", { class: "hint" }, t("common.loading"))),
   ].flat().filter(Boolean));
   section.scrollIntoView({ block: "nearest" });
   const topics = document.getElementById("idle-topics");
@@ -139,12 +146,12 @@ async function showIdle(item) {
   try {
     const fits = await api(`/resources/${id.split("/").map(encodeURIComponent).join("/")}/matches?k=20`);
     const counts = new Map();
-    for (const n of fits.needs) for (const t of n.matched_terms) counts.set(t, (counts.get(t) || 0) + 1);
+    for (const n of fits.needs) for (const term of n.matched_terms) counts.set(term, (counts.get(term) || 0) + 1);
     const top = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, 15);
-    topics.replaceChildren(top.length ? el("ul", { class: "chips" }, top.map(([t, n]) => el("li", {}, `${t} (${n})`)))
-      : el("p", { class: "hint" }, "No shared terms with logged needs yet."));
+    topics.replaceChildren(top.length ? el("ul", { class: "chips" }, top.map(([term, n]) => el("li", {}, `${term} (${n})`)))
+      : el("p", { class: "hint" }, t("centre.no_topics")));
   } catch (e) {
-    topics.replaceChildren(el("p", { class: "hint" }, `Topics unavailable: ${e.message}`));
+    topics.replaceChildren(el("p", { class: "hint" }, t("centre.topics_unavailable", { reason: e.message })));
   }
 }
 
@@ -153,12 +160,15 @@ function clusterCard(cluster, i) {
   const teams = [...new Set((cluster.needs || []).map((n) => n.team).filter(Boolean))];
   const series = (cluster.per_month || []).map(([label, value]) => ({ label, value }));
   return el("article", { class: "card cluster" },
-    el("h3", {}, cluster.label || `Cluster ${i + 1}`, el("span", { class: "count" }, ` ${fmt(cluster.size)} needs`)),
-    subjects.length ? el("ul", { class: "chips", "aria-label": "subjects" }, subjects.map((x) => el("li", {}, x))) : null,
-    teams.length ? el("p", { class: "hint" }, `Asked by ${teams.join(", ")}`) : null,
-    (cluster.examples || []).length ? el("details", {}, el("summary", {}, "Example needs"),
-      el("ol", {}, cluster.examples.map((t) => el("li", {}, el("q", {}, t))))) : null,
-    series.length > 1 ? columnChart(series, { title: `${cluster.label}: needs per month`, height: 120, yLabel: "needs" }) : null);
+    el("h3", {}, cluster.label || t("centre.cluster", { n: i + 1 }),
+      el("span", { class: "count" }, t("centre.cluster_size", { n: fmt(cluster.size) }))),
+    subjects.length ? el("ul", { class: "chips", "aria-label": t("centre.subjects") }, subjects.map((x) => el("li", {}, x)))
+      : null,
+    teams.length ? el("p", { class: "hint" }, t("centre.asked_by", { teams: teams.join(", ") })) : null,
+    (cluster.examples || []).length ? el("details", {}, el("summary", {}, t("centre.examples")),
+      el("ol", {}, cluster.examples.map((text) => el("li", {}, el("q", {}, text))))) : null,
+    series.length > 1 ? columnChart(series, { title: t("centre.per_month", { label: cluster.label }), height: 120,
+      yLabel: t("centre.needs_axis") }) : null);
 }
 
 /** Download links for the exports the API documents (CSV, PNG, SVG), read from its OpenAPI schema. */
@@ -174,7 +184,8 @@ async function showExports() {
     if (![UTILISATION, UNDERUSED, UNMET].some((p) => path.startsWith(p))) continue;
     const format = (operations.get?.parameters || []).find((p) => p.name === "format");
     const values = format?.schema?.enum || format?.schema?.anyOf?.flatMap((s) => s.enum || []) || [];
-    const name = path.replace("/analytics/", "").replaceAll("/", " ");
+    const slug = path.replace("/analytics/", "").replaceAll("/", "-");
+    const name = hasMessage(`centre.export.${slug}`) ? t(`centre.export.${slug}`) : slug.replaceAll("-", " ");
     for (const v of values) {
       if (["csv", "png", "svg"].includes(v)) links.push([query(path, { format: v }), `${name} (${v.toUpperCase()})`]);
     }
@@ -190,7 +201,7 @@ async function section(path, render, target, what) {
     render(await api(query(path)));
   } catch (e) {
     if (e instanceof ApiError && e.status === 404 && /no such endpoint/.test(e.message)) {
-      target.replaceChildren(el("p", { class: "hint" }, `${what} is not available on this server yet.`));
+      target.replaceChildren(el("p", { class: "hint" }, t("centre.not_available", { what: t(what) })));
       return;
     }
     target.replaceChildren();
@@ -201,11 +212,11 @@ async function section(path, render, target, what) {
 async function load() {
   clearMessage(message);
   if (!apiKey()) {
-    showInfo(message, "Enter a centre or admin API key to see the reports: they hold students' needs.");
+    showInfo(message, "centre.need_key");
     return;
   }
-  sessionStorage.setItem(KEY_STORE, apiKey());
-  status.textContent = "Loading…";
+  sessionStorage.setItem(API_KEY_STORE, apiKey());
+  status.textContent = t("common.loading");
   const chart = document.getElementById("utilisation-chart");
   const table = document.getElementById("underused");
   const unmet = document.getElementById("unmet");
@@ -213,22 +224,22 @@ async function load() {
   await Promise.all([
     section(UTILISATION, (body) => {
       chart.replaceChildren(scatter(body.assets || []));
-      const window = `${(body.since || "").slice(0, 10)} to ${(body.until || "").slice(0, 10)}`;
-      document.getElementById("utilisation-window").textContent = `Window: ${window}` +
-        (body.undated_records ? `; ${body.undated_records} usage records without a start time left out.` : ".");
-    }, chart, "Utilisation"),
-    section(UNDERUSED, (body) => table.replaceChildren(underusedTable(listOf(body))), table, "The under-used report"),
+      document.getElementById("utilisation-window").textContent =
+        t("centre.window", { since: (body.since || "").slice(0, 10), until: (body.until || "").slice(0, 10) }) +
+        (body.undated_records ? t("centre.undated", { n: body.undated_records }) : t("common.period"));
+    }, chart, "centre.utilisation"),
+    section(UNDERUSED, (body) => table.replaceChildren(underusedTable(listOf(body))), table, "centre.underused_report"),
     section(UNMET, (body) => {
       const clusters = listOf(body, "clusters");
       const months = body.per_month || [];
       unmet.replaceChildren(
-        el("p", { id: "unmet-summary" }, `${fmt(body.unmet ?? 0)} of ${fmt(body.considered ?? 0)} logged needs had no match ` +
-          `with a fit of ${fmt(body.threshold, 2)} or more.`),
+        el("p", { id: "unmet-summary" }, t("centre.unmet_summary",
+          { unmet: fmt(body.unmet ?? 0), considered: fmt(body.considered ?? 0), threshold: fmt(body.threshold, 2) })),
         months.length > 1 ? columnChart(months.map(([label, value]) => ({ label, value })),
-          { title: "Unmet needs per month", height: 160, yLabel: "needs" }) : "",
+          { title: t("centre.unmet_per_month"), height: 160, yLabel: t("centre.needs_axis") }) : "",
         ...(clusters.length ? clusters.map(clusterCard)
-          : [el("p", { class: "hint" }, "No unmet needs: every logged need had a good match.")]));
-    }, unmet, "The unmet-needs report"),
+          : [el("p", { class: "hint" }, t("centre.no_unmet"))]));
+    }, unmet, "centre.unmet_report"),
     showExports(),
   ]);
   status.textContent = "";

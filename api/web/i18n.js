@@ -35,6 +35,7 @@ export const MESSAGES = {
   "common.graph_path": { en: "graph path", zh: "图谱路径" },
   "common.your_need": { en: "your need", zh: "你的需求" },
   "common.count_type": { en: "{n} {type}", zh: "{type} {n} 个" },
+  "common.period": { en: ".", zh: "。" },
   "field.organization": { en: "Organisation", zh: "机构" },
   "type.Instrument": { en: "Instrument", zh: "仪器" },
   "type.Facility": { en: "Facility", zh: "平台" },
@@ -249,6 +250,121 @@ export const MESSAGES = {
     en: "this page shows SELECT and ASK results; run CONSTRUCT or DESCRIBE at /sparql directly",
     zh: "本页只显示 SELECT 和 ASK 的结果；CONSTRUCT 或 DESCRIBE 请直接在 /sparql 运行",
   },
+
+  // ---------------------------------------------------------------- the centres' page
+  "centre.h1": { en: "For resource centres", zh: "面向资源中心" },
+  "centre.lead": {
+    en: "Which instruments and facilities sit idle although student needs fit them, who could use them, and which " +
+      "needs nothing serves.",
+    zh: "哪些仪器和平台虽然符合学生的需求却处于闲置，谁可以使用它们，以及哪些需求还没有资源能够满足。",
+  },
+  "centre.org_hint": {
+    en: "Only this organisation's assets (and units under it); empty: all.",
+    zh: "只看该机构（及其下属单位）的资源；留空则显示全部。",
+  },
+  "centre.key": { en: "API key", zh: "API 密钥" },
+  "centre.key_hint": {
+    en: "A centre or admin key: the reports hold students' needs. Kept in this tab only. Made with",
+    zh: "资源中心或管理员的密钥（报告中含有学生的需求），只保存在当前标签页。创建密钥：",
+  },
+  "centre.show": { en: "Show", zh: "显示" },
+  "centre.need_key": {
+    en: "Enter a centre or admin API key to see the reports: they hold students' needs.",
+    zh: "请输入资源中心或管理员的 API 密钥以查看报告：报告中含有学生的需求。",
+  },
+  "centre.utilisation_title": { en: "Utilisation against demand", zh: "使用率与需求" },
+  "centre.utilisation_hint": {
+    en: "Each dot is an instrument or facility: across, the share of its capacity used; up, how strongly logged " +
+      "student needs fitted it. Top left: wanted but idle.",
+    zh: "每个点是一台仪器或一个平台：横轴是已使用的机时占容量的比例，纵轴是已记录的学生需求与它的匹配强度。" +
+      "左上方：有需求却闲置。",
+  },
+  "centre.underused_title": { en: "Under-used assets", zh: "利用不足的资源" },
+  "centre.underused_hint": {
+    en: "Ranked by demand strength × idle share. Choose one to see who could use it.",
+    zh: "按需求强度 × 闲置比例排序。选择一项，查看谁可以使用它。",
+  },
+  "centre.unmet_title": { en: "Unmet needs", zh: "未满足的需求" },
+  "centre.unmet_hint": {
+    en: "Needs whose best match was weak, grouped by meaning and labelled by subject: what to open, buy or post as " +
+      "a challenge.",
+    zh: "最佳匹配也很弱的需求，按含义分组并以主题命名：据此决定开放、购置什么，或发布为挑战题目。",
+  },
+  "centre.exports_title": { en: "Downloads", zh: "下载" },
+  "centre.scatter_label": { en: "utilisation against demand for {n} assets", zh: "{n} 项资源的使用率与需求" },
+  "centre.used_axis": { en: "share of capacity used", zh: "已使用的容量比例" },
+  "centre.demand_axis": { en: "demand strength", zh: "需求强度" },
+  "centre.dot": {
+    en: "{label}: {used} used, {needs} needs, strength {strength}",
+    zh: "{label}：已使用 {used}，{needs} 条需求，强度 {strength}",
+  },
+  "centre.no_points": {
+    en: "No asset has a known capacity and usage in this window yet.",
+    zh: "这个时间段内还没有容量和使用情况都已知的资源。",
+  },
+  "centre.nothing_underused": {
+    en: "Nothing under-used: no idle asset has fitted a logged need.",
+    zh: "没有利用不足的资源：没有闲置资源与已记录的需求匹配。",
+  },
+  "centre.who": { en: "Who could use it", zh: "谁可以使用" },
+  "centre.who_title": { en: "Who could use {label}", zh: "谁可以使用 {label}" },
+  "centre.asset": { en: "Asset", zh: "资源" },
+  "centre.used": { en: "Used", zh: "使用率" },
+  "centre.hours_used": { en: "Hours used", zh: "已用机时" },
+  "centre.capacity": { en: "Capacity (h)", zh: "容量（小时）" },
+  "centre.needs": { en: "Needs", zh: "需求数" },
+  "centre.score": { en: "Score", zh: "得分" },
+  "centre.idle_summary": {
+    en: "{used} of its capacity used; {n} logged needs fitted it.",
+    zh: "已使用容量的 {used}；有 {n} 条已记录的需求与它匹配。",
+  },
+  "centre.teams": { en: "Teams that asked", zh: "提出需求的团队" },
+  "centre.no_team": { en: "No team gave its name.", zh: "没有团队留下名称。" },
+  "centre.no_team_anonymous": {
+    en: "No team gave its name ({n} anonymous needs).",
+    zh: "没有团队留下名称（{n} 条匿名需求）。",
+  },
+  "centre.organizations": { en: "Their organisations", zh: "所属机构" },
+  "centre.needs_fitted": { en: "Needs it fitted", zh: "与它匹配的需求" },
+  "centre.need_fit": { en: " fit {fit}", zh: " 匹配度 {fit}" },
+  "centre.none_in_window": { en: "None in this window.", zh: "这个时间段内没有。" },
+  "centre.topics": { en: "Topics", zh: "主题" },
+  "centre.no_topics": { en: "No shared terms with logged needs yet.", zh: "与已记录的需求还没有共同词语。" },
+  "centre.topics_unavailable": { en: "Topics unavailable: {reason}", zh: "无法获取主题：{reason}" },
+  "centre.cluster": { en: "Cluster {n}", zh: "第 {n} 组" },
+  "centre.cluster_size": { en: " {n} needs", zh: " {n} 条需求" },
+  "centre.subjects": { en: "subjects", zh: "主题" },
+  "centre.asked_by": { en: "Asked by {teams}", zh: "提出者：{teams}" },
+  "centre.examples": { en: "Example needs", zh: "需求示例" },
+  "centre.per_month": { en: "{label}: needs per month", zh: "{label}：每月需求数" },
+  "centre.needs_axis": { en: "needs", zh: "需求数" },
+  "centre.not_available": {
+    en: "{what} is not available on this server yet.",
+    zh: "此服务器暂不提供{what}。",
+  },
+  "centre.utilisation": { en: "Utilisation", zh: "使用率" },
+  "centre.underused_report": { en: "The under-used report", zh: "利用不足报告" },
+  "centre.unmet_report": { en: "The unmet-needs report", zh: "未满足需求报告" },
+  "centre.download": { en: "Download", zh: "下载" },
+  "centre.window": { en: "Window: {since} to {until}", zh: "时间段：{since} 至 {until}" },
+  "centre.undated": {
+    en: "; {n} usage records without a start time left out.",
+    zh: "；{n} 条没有开始时间的使用记录未计入。",
+  },
+  "centre.unmet_summary": {
+    en: "{unmet} of {considered} logged needs had no match with a fit of {threshold} or more.",
+    zh: "已记录的 {considered} 条需求中，有 {unmet} 条没有匹配度达到 {threshold} 的结果。",
+  },
+  "centre.unmet_per_month": { en: "Unmet needs per month", zh: "每月未满足的需求数" },
+  "centre.no_unmet": {
+    en: "No unmet needs: every logged need had a good match.",
+    zh: "没有未满足的需求：每条已记录的需求都有较好的匹配。",
+  },
+  "centre.export.utilisation": { en: "utilisation", zh: "使用率" },
+  "centre.export.utilisation-chart": { en: "utilisation chart", zh: "使用率图" },
+  "centre.export.underused": { en: "underused", zh: "利用不足的资源" },
+  "centre.export.unmet-needs": { en: "unmet needs", zh: "未满足的需求" },
+  "centre.export.unmet-needs-chart": { en: "unmet needs chart", zh: "未满足需求图" },
 };
 
 function stored() {
