@@ -260,3 +260,14 @@ def test_the_explorer_in_chinese(zh_page: Page) -> None:
     zh_page.get_by_role("button", name="运行查询").click()
     expect(zh_page.locator("#sparql-message")).to_contain_text("只读")
     assert not HAN.search(zh_page.locator("#sparql-message .detail").inner_text())
+
+
+def test_the_centre_page_in_chinese(zh_page: Page, admin_key: str) -> None:
+    zh_page.goto("/ui/centre.html")
+    expect(zh_page.locator("#message")).to_contain_text("API 密钥")
+    zh_page.get_by_label("API 密钥").fill(admin_key)
+    zh_page.get_by_role("button", name="显示").click()
+    expect(zh_page.get_by_role("heading", name="使用率与需求")).to_be_visible()
+    expect(zh_page.locator("#unmet-summary")).to_contain_text("条需求")
+    expect(zh_page.locator("#utilisation-window")).to_contain_text("时间段")
+    expect(zh_page.locator("#message")).to_be_empty()
