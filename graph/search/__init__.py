@@ -1,6 +1,7 @@
 """Matching: resource documents built from the graph, the embedding model and its runtimes, vector and
 lexical indexes, fusion, explanations, and the matcher that answers a need."""
 
+from graph.search.browse import BrowseItem, BrowsePage, FacetCount, browse
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc
 from graph.search.embedding_cache import EmbeddingCache
 from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformerEmbedder, default_model_path
@@ -37,9 +38,12 @@ __all__ = [
     "MAX_NEED_CHARS",
     "RESOURCE_TYPES",
     "RUNTIMES",
+    "BrowseItem",
+    "BrowsePage",
     "Bundle",
     "Embedder",
     "EmbeddingCache",
+    "FacetCount",
     "Filters",
     "IndexFolder",
     "LexicalIndex",
@@ -53,6 +57,7 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "TeamPlace",
     "Weights",
+    "browse",
     "default_model_path",
     "format_version",
     "index_folder",
