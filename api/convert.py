@@ -1,12 +1,16 @@
 """Library results (``graph.matcher`` dataclasses) to the wire shapes of ``api.schemas``, and resource ids.
 
-A resource's id in URLs is its IRI without the common base (``instrument/uniquip-st-andrews/123``).
+A resource's id in URLs is its IRI without the common base (``instrument/uniquip-st-andrews/123``). A result's
+label is shown in the reader's language where its document has one (``api.languages``), else as the source wrote it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pyoxigraph as ox
 
+from api.languages import pick
 from api.problems import Problem
 from api.schemas import (
     BundleMemberOut,
@@ -16,7 +20,7 @@ from api.schemas import (
     MatchResultOut,
     PathStepOut,
 )
-from graph.search import Bundle, MatchResponse, MatchResult, PathStep
+from graph.search import Bundle, MatchResponse, MatchResult, PathStep, ResourceDoc
 from graph.store import BASE
 
 
@@ -54,22 +58,39 @@ def path_out(steps: list[PathStep]) -> list[PathStepOut]:
     ]  # fmt: skip
 
 
-def result_out(r: MatchResult) -> MatchResultOut:
+def localised_label(doc: ResourceDoc, wanted: Sequence[str]) -> str:
+    """The document's label in the first ``wanted`` language it has one in, else as the source wrote it (its untagged
+    label, else the document's label)."""
+    return pick(doc.labels, wanted, doc.label) if doc.labels else doc.label
+
+
+def result_out(r: MatchResult, label: str | None = None) -> MatchResultOut:
+    """The result on the wire; ``label`` (the reader's) replaces the result's own when given."""
     e = r.explanation
     explanation = ExplanationOut.model_construct(
         summary=e.summary(), matched_terms=e.matched_terms, matched_sentences=e.matched_sentences,
         shared_subjects=e.shared_subjects, path=path_out(e.path), signals=e.signals,
     )  # fmt: skip
     return MatchResultOut.model_construct(
-        id=resource_id(r.iri), iri=r.iri, type=r.type, label=r.label, score=r.score, organization=r.organization,
-        place=r.place, access=r.access, homepage=r.homepage, explanation=explanation,
+        id=resource_id(r.iri), iri=r.iri, type=r.type, label=label or r.label, score=r.score,
+        organization=r.organization, place=r.place, access=r.access, homepage=r.homepage, explanation=explanation,
     )  # fmt: skip
 
 
-def response_out(response: MatchResponse, need_id: int | None) -> MatchResponseOut:
+def response_out(
+    response: MatchResponse, need_id: int, wanted: Sequence[str] = (),
+    doc: Callable[[str], ResourceDoc | None] | None = None,
+) -> MatchResponseOut:  # fmt: skip
+    """The answer on the wire; with ``doc`` (the index's lookup by IRI), each result's label is its document's in the
+    first of the reader's languages ``wanted`` it has, else as the source wrote it."""
+
+    def label(r: MatchResult) -> str | None:
+        found = doc(r.iri) if doc is not None else None
+        return localised_label(found, wanted) if found is not None else None
+
     return MatchResponseOut.model_construct(
         need=response.need, need_id=need_id, need_subjects=response.need_subjects,
-        results={t: [result_out(r) for r in results] for t, results in response.results.items()},
+        results={t: [result_out(r, label(r)) for r in results] for t, results in response.results.items()},
     )  # fmt: skip
 
 
@@ -82,4 +103,4 @@ def bundle_out(b: Bundle) -> BundleOut:
     return BundleOut(score=b.score, members=members, path=path_out(b.path))
 
 
-__all__ = ["bundle_out", "path_out", "resource_id", "resource_iri", "response_out", "result_out"]
+__all__ = ["bundle_out", "localised_label", "path_out", "resource_id", "resource_iri", "response_out", "result_out"]

@@ -1,21 +1,25 @@
 """One resource as people and machines read it: JSON for the web page, JSON-LD with a published context, Turtle.
 
 Everything comes from ``Store.describe`` / ``Store.incoming``, so it works on every backend; labels of the
-IRIs it points to are looked up in one pass.
+IRIs it points to are looked up in one pass. The JSON view shows its label, description and the labels of terms in
+the reader's languages where the graph has them (``api.languages.pick``); JSON-LD and Turtle carry every literal with
+its language tag.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import pyoxigraph as ox
 
 from api.convert import resource_id
+from api.languages import pick
 from api.schemas import AccessOut, PropertyOut, ResourceOut, TermOut
 from graph.search import ResourceDoc
 from graph.store import BASE, Store, Term
-from ontology.terms import PREFIXES, RDF_, RDFS_, ontology_text
+from ontology.terms import DCT, PREFIXES, RDF_, RDFS_, ontology_text
 
 INCOMING_LIMIT = 200
 #: The path the JSON-LD context is published at.
@@ -23,15 +27,15 @@ CONTEXT_PATH = "/context.jsonld"
 
 
 @cache
-def _vocabulary_labels() -> dict[str, str]:
-    """Labels of the ontology's own terms (classes and properties), from sharekg.ttl."""
+def _vocabulary_labels() -> dict[str, dict[str, str]]:
+    """Labels of the ontology's own terms (classes and properties) by language, from sharekg.ttl."""
     graph = ox.Store()
     graph.load(ontology_text("sharekg.ttl"), format=ox.RdfFormat.TURTLE)
-    return {
-        q.subject.value: q.object.value
-        for q in graph.quads_for_pattern(None, RDFS_.label, None)
-        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
-    }
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for q in graph.quads_for_pattern(None, RDFS_.label, None):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+            labels[q.subject.value][q.object.language or ""] = q.object.value
+    return dict(labels)
 
 
 def curie(iri: str) -> str:
@@ -44,22 +48,38 @@ def curie(iri: str) -> str:
     return iri
 
 
-def term_label(iri: str) -> str:
+def term_label(iri: str, wanted: Sequence[str] = ()) -> str:
+    """The ontology's label of a term in the first ``wanted`` language it has (English otherwise), else its local name.
+
+    >>> term_label("https://w3id.org/sharekg/ns#hostedBy"), term_label("https://w3id.org/sharekg/ns#hostedBy", ["zh"])
+    ('hosted by', '依托单位')
+    """
     known = _vocabulary_labels().get(iri)
     if known:
-        return known
+        return pick(known, wanted, known.get("en") or next(iter(known.values())))
     local = curie(iri).split(":", 1)[-1].split("/")[-1].split("#")[-1]
     return local
 
 
-def labels_of(store: Store, iris: set[str]) -> dict[str, str]:
-    """rdfs:label of each IRI that has one (one describe per IRI: cheap on both backends, bounded by the caller)."""
+def texts_of(pairs: Iterable[tuple[ox.NamedNode, Term]], predicate: str) -> tuple[dict[str, str], str]:
+    """The literals of ``predicate`` by language tag (``""`` for untagged), and the first of them ("" if none)."""
+    texts: dict[str, str] = {}
+    first = ""
+    for p, value in pairs:
+        if p.value == predicate and isinstance(value, ox.Literal):
+            texts.setdefault(value.language or "", value.value)
+            first = first or value.value
+    return texts, first
+
+
+def labels_of(store: Store, iris: set[str], wanted: Sequence[str] = ()) -> dict[str, str]:
+    """rdfs:label of each IRI that has one, in the first ``wanted`` language it has (one describe per IRI: cheap on
+    both backends, bounded by the caller)."""
     found: dict[str, str] = {}
     for iri in iris:
-        for predicate, value in store.describe(iri):
-            if predicate == RDFS_.label and isinstance(value, ox.Literal):
-                found[iri] = value.value
-                break
+        texts, first = texts_of(store.describe(iri), RDFS_.label.value)
+        if first:
+            found[iri] = pick(texts, wanted, first)
     return found
 
 
@@ -73,18 +93,19 @@ def _term(value: Term, labels: dict[str, str]) -> TermOut:
     return TermOut(value=str(value), iri=False)
 
 
-def _group(pairs: list[tuple[ox.NamedNode, Term]], labels: dict[str, str]) -> list[PropertyOut]:
+def _group(pairs: list[tuple[ox.NamedNode, Term]], labels: dict[str, str], wanted: Sequence[str]) -> list[PropertyOut]:
     grouped: dict[str, list[Term]] = defaultdict(list)
     for predicate, value in pairs:
         grouped[predicate.value].append(value)
     return [
-        PropertyOut(predicate=p, label=term_label(p), values=[_term(v, labels) for v in values])
+        PropertyOut(predicate=p, label=term_label(p, wanted), values=[_term(v, labels) for v in values])
         for p, values in grouped.items()
     ]
 
 
-def resource_view(store: Store, iri: str, doc: ResourceDoc | None) -> ResourceOut | None:
-    """The resource as JSON, or None when the graph does not mention it as a subject."""
+def resource_view(store: Store, iri: str, doc: ResourceDoc | None, wanted: Sequence[str] = ()) -> ResourceOut | None:
+    """The resource as JSON, or None when the graph does not mention it as a subject. Its label, description and
+    the labels of the terms and resources it names are in the first ``wanted`` language each has, else as written."""
     own = store.describe(iri)
     if not own:
         return None
@@ -93,10 +114,12 @@ def resource_view(store: Store, iri: str, doc: ResourceDoc | None) -> ResourceOu
     targets |= {s.value for s, _ in incoming}
     related = doc.related if doc is not None else {}
     access_iris = {*related.get("contact", []), *related.get("facility", [])}
-    labels = labels_of(store, set(list(targets - access_iris)[:INCOMING_LIMIT]) | access_iris)
+    labels = labels_of(store, set(list(targets - access_iris)[:INCOMING_LIMIT]) | access_iris, wanted)
     types = [v.value for p, v in own if p == RDF_.type and isinstance(v, ox.NamedNode)]
-    label = next((v.value for p, v in own if p == RDFS_.label and isinstance(v, ox.Literal)), iri)
-    description = next((v.value for p, v in own if p.value.endswith("/description") and isinstance(v, ox.Literal)), "")
+    labels_here, first_label = texts_of(own, RDFS_.label.value)
+    descriptions, first_description = texts_of(own, DCT.description.value)
+    label = pick(labels_here, wanted, first_label or iri)
+    description = pick(descriptions, wanted, first_description)
     access = None
     if doc is not None:
         access = AccessOut(
@@ -111,8 +134,8 @@ def resource_view(store: Store, iri: str, doc: ResourceDoc | None) -> ResourceOu
     return ResourceOut(
         id=rid, iri=iri, type=doc.type if doc else term_label(types[0]) if types else "Resource", types=types,
         label=label, description=description, access=access,
-        properties=_group([(p, v) for p, v in own if p != RDF_.type], labels),
-        incoming=_group(in_pairs, labels),  # type: ignore[arg-type]
+        properties=_group([(p, v) for p, v in own if p != RDF_.type], labels, wanted),
+        incoming=_group(in_pairs, labels, wanted),  # type: ignore[arg-type]
         links={
             "self": f"/resources/{rid}", "jsonld": f"/resources/{rid}?format=jsonld",
             "turtle": f"/resources/{rid}?format=turtle", "matches": f"/resources/{rid}/matches",

@@ -30,18 +30,14 @@ class MatchFilters(_Strict):
 
 
 class TeamContext(_Strict):
-    """Where the team is (resources nearby rank a little higher) and who it is: the name, organisation and contact
-    are kept in the demand log, so a resource centre can reach the team, only with ``consent_to_log``; without it the
-    need is logged anonymously (docs/security.md)."""
+    """Where the team is (resources nearby rank a little higher) and, only if you send them, who it is: a name and
+    contact are kept in the demand log so a resource centre can reach the team; leave them out to stay anonymous."""
 
     organization: ShortText | None = None
     region: ShortText | None = None
     country: ShortText | None = None
     name: ShortText | None = Field(None, description="Team name, stored with the logged need only if given.")
     contact: ShortText | None = Field(None, description="Contact e-mail, stored with the logged need only if given.")
-    consent_to_log: bool = Field(
-        False, description="Store the team's name, organisation and contact with the logged need (default: not)."
-    )
 
 
 class MatchRequest(_Strict):
@@ -56,6 +52,9 @@ class MatchRequest(_Strict):
     filters: MatchFilters = Field(default_factory=MatchFilters)
     team: TeamContext | None = None
     k: int = Field(5, ge=1, le=MAX_K, description="Results per type.")
+    lang: str | None = Field(
+        None, max_length=35, description="Language to show labels in (zh, en); overrides Accept-Language."
+    )
 
 
 class BundleRequest(_Strict):
@@ -103,9 +102,7 @@ class MatchResultOut(BaseModel):
 
 class MatchResponseOut(BaseModel):
     need: str
-    need_id: int | None = Field(
-        ..., description="Id of this request in the demand log; null when it was not logged (header X-Demand-Log)."
-    )
+    need_id: int = Field(..., description="Id of this request in the demand log.")
     need_subjects: list[dict[str, str]]
     results: dict[str, list[MatchResultOut]]
 

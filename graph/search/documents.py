@@ -81,6 +81,7 @@ class ResourceDoc:
     subjects: list[str] = field(default_factory=list)  # subject IRIs
     related: dict[str, list[str]] = field(default_factory=dict)  # relation -> resource IRIs (facility, contact…)
     members: list[str] = field(default_factory=list)  # every IRI this document stands for (linked people)
+    labels: dict[str, str] = field(default_factory=dict)  # every rdfs:label by language tag ("" for untagged)
 
     @property
     def text(self) -> str:
@@ -128,6 +129,14 @@ class _Graph:
         found = self.values(s, p)
         return found[0] if found else ""
 
+    def by_language(self, s: str, p: str) -> dict[str, str]:
+        """The literals of ``p`` by language tag (``""`` for untagged), the first of each language."""
+        found: dict[str, str] = {}
+        for o in self.props.get(s, {}).get(p, []):
+            if isinstance(o, ox.Literal):
+                found.setdefault(o.language or "", o.value)
+        return found
+
 
 def build_documents(
     store: SparqlStore, types: Iterable[str] = RESOURCE_TYPES
@@ -168,6 +177,7 @@ def _base(g: _Graph, iri: str, type_name: str, passages: list[str], org: str = "
         status=g.first(iri, _S["status"]) or _active(g.first(iri, _S["active"])),
         homepage=g.first(iri, _P["homepage"]) or g.first(iri, _P["landing"]),
         contact_email=g.first(iri, _S["contactEmail"]), subjects=g.values(iri, _P["subject"]), members=[iri],
+        labels=g.by_language(iri, _P["label"]),
     )  # fmt: skip
 
 

@@ -69,3 +69,17 @@ def test_shapes_use_only_declared_sharekg_terms() -> None:
     shape_names = {u for u in used if u.endswith("Shape")}
     for name in used - shape_names:
         assert name in SKG, f"shapes.ttl uses skg:{name}, which sharekg.ttl does not declare"
+
+
+def test_every_class_and_property_has_one_english_and_one_chinese_label(ontology: rdflib.Graph) -> None:
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+    terms = {t for kind in kinds for t in ontology.subjects(RDF.type, kind) if str(t).startswith(SKG_NS)}
+    assert len(terms) > 100
+    for term in sorted(terms):
+        labels = [o for o in ontology.objects(term, RDFS.label) if isinstance(o, rdflib.Literal)]
+        by_language = sorted(str(o.language) for o in labels)
+        assert by_language == ["en", "zh"], (term, by_language)
+        english = next(str(o) for o in labels if o.language == "en")
+        chinese = next(str(o) for o in labels if o.language == "zh")
+        # Chinese text, or a name that is written the same in both (ORCID, DOI)
+        assert re.search(r"[\u4e00-\u9fff]", chinese) or chinese == english, (term, chinese)
