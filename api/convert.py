@@ -69,16 +69,18 @@ def result_out(r: MatchResult, label: str | None = None) -> MatchResultOut:
     e = r.explanation
     explanation = ExplanationOut.model_construct(
         summary=e.summary(), matched_terms=e.matched_terms, matched_sentences=e.matched_sentences,
-        shared_subjects=e.shared_subjects, path=path_out(e.path), signals=e.signals,
+        shared_subjects=e.shared_subjects, path=path_out(e.path), signals=e.signals, evidence=e.evidence,
+        works=e.works, glossary=[{"source": s, "terms": terms} for s, terms in e.glossary],
     )  # fmt: skip
     return MatchResultOut.model_construct(
         id=resource_id(r.iri), iri=r.iri, type=r.type, label=label or r.label, score=r.score,
         organization=r.organization, place=r.place, access=r.access, homepage=r.homepage, explanation=explanation,
+        fit=r.fit, band=r.band,
     )  # fmt: skip
 
 
 def response_out(
-    response: MatchResponse, need_id: int, wanted: Sequence[str] = (),
+    response: MatchResponse, need_id: int | None, wanted: Sequence[str] = (),
     doc: Callable[[str], ResourceDoc | None] | None = None,
 ) -> MatchResponseOut:  # fmt: skip
     """The answer on the wire; with ``doc`` (the index's lookup by IRI), each result's label is its document's in the
@@ -91,13 +93,14 @@ def response_out(
     return MatchResponseOut.model_construct(
         need=response.need, need_id=need_id, need_subjects=response.need_subjects,
         results={t: [result_out(r, label(r)) for r in results] for t, results in response.results.items()},
+        notes=response.notes,
     )  # fmt: skip
 
 
 def bundle_out(b: Bundle) -> BundleOut:
     members = [
         BundleMemberOut(role=m.role, id=resource_id(m.iri), iri=m.iri, label=m.label, similarity=m.similarity,
-                        relation=m.relation)
+                        relation=m.relation, fit=m.fit)
         for m in b.members
     ]  # fmt: skip
     return BundleOut(score=b.score, members=members, path=path_out(b.path))

@@ -8,15 +8,16 @@ Nothing of the evaluation data reaches matching code beyond the query text of ea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-import numpy as np
-
 from graph.evaluation import (
     EvalSet,
+    Paper,
     Query,
     Scores,
     evaluate,
@@ -27,15 +28,16 @@ from graph.evaluation import (
     load_reviewer_profiles,
     obo_curie,
 )
-from graph.search import Embedder, EmbeddingCache, Filters, LexicalIndex, Matcher, ResourceDoc, SearchIndex, Weights
+from graph.search import Embedder, EmbeddingCache, Filters, Matcher, MatchResult, ResourceDoc, SearchIndex, Weights
 from graph.store import open_store
 from ingest.pipeline import ingest_source, plan
 
 #: The methods every ranking task reports: two baselines and sharekg's fused matcher.
 METHODS: dict[str, Weights] = {
-    "bm25": Weights(dense=0.0, lexical=1.0, graph=0.0),
-    "cosine": Weights(dense=1.0, lexical=0.0, graph=0.0),
-    "sharekg": Weights(),
+    "bm25": Weights(dense=False, lexical=True, graph=False, floor=0.0, diverse=False),
+    "cosine": Weights(dense=True, lexical=False, graph=False, floor=0.0, diverse=False),
+    "graph": Weights(dense=False, lexical=False, graph=True, floor=0.0, diverse=False),
+    "sharekg": Weights(floor=0.0, diverse=False),
 }
 TOP_K = 100
 
@@ -65,67 +67,176 @@ def candidate_id(doc: ResourceDoc) -> str:
     return unquote(doc.iri.rsplit("/", 1)[-1])
 
 
-def run_ranking_task(
-    task: RankingTask, queries: Path, corpus: list[Path], embedder: Embedder, cache: EmbeddingCache,
-    mapping: Path | None = None,
-) -> dict[str, Scores]:  # fmt: skip
-    """Ingest ``corpus`` into a store in memory, index it, and score every method on the task's queries."""
-    eval_set = task.load(queries)
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One shown result of the full matcher, for calibration: its evidence, its fit, and whether it was judged
+    relevant."""
+
+    similarity: float  # the best of its own cosine and the graph's evidence
+    bm25: float
+    words: int  # the need's length
+    fit: float
+    relevant: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RankingRun:
+    scores: dict[str, Scores]  # per method
+    judged: list[Judged]  # the full matcher's top CALIBRATION_DEPTH results of every query
+
+
+#: Results per query whose fit is checked against the judgements (what a person sees first).
+CALIBRATION_DEPTH = 10
+
+
+def eval_index(
+    task: RankingTask, corpus: list[Path], embedder: Embedder, cache: EmbeddingCache, mapping: Path | None = None
+) -> SearchIndex:
+    """``corpus`` ingested by sharekg's own readers into a store in memory and indexed as the real graph is."""
     store = open_store(None)
     for source_plan in plan(corpus, source=f"eval-{task.name}", mapping=mapping):
         ingest_source(store, source_plan, None)
     index = SearchIndex.build(store, embedder, cache, types=(task.doc_type,))
     store.close()
+    return index
+
+
+def run_ranking_task(
+    task: RankingTask, queries: Path, corpus: list[Path], embedder: Embedder, cache: EmbeddingCache,
+    mapping: Path | None = None,
+) -> RankingRun:  # fmt: skip
+    """Ingest ``corpus`` into a store in memory, index it, and score every method on the task's queries; the full
+    matcher's first results are kept with their judgements, for calibration."""
+    eval_set = task.load(queries)
+    index = eval_index(task, corpus, embedder, cache, mapping)
     candidates = [candidate_id(d) for d in index.docs]
     results = {}
+    judged: list[Judged] = []
     for method, weights in METHODS.items():
         matcher = Matcher(index, embedder, weights)
+        responses: dict[str, list[MatchResult]] = {}
 
-        def rank(text: str, m: Matcher = matcher) -> list[str]:
-            response = m.match(text, Filters(types=(task.doc_type,)), k=TOP_K)
-            return [candidate_id(m.index.docs[m.position[r.iri]]) for r in response.results[task.doc_type]]
+        def rank(text: str, m: Matcher = matcher, seen: dict[str, list[MatchResult]] = responses) -> list[str]:
+            found = m.match(text, Filters(types=(task.doc_type,)), k=TOP_K).results[task.doc_type]
+            seen[text] = found
+            return [candidate_id(doc) for r in found if (doc := m.index.doc(r.iri)) is not None]
 
         results[method] = evaluate(eval_set, rank, TOP_K, candidates=candidates, text_of=task.text_of)
-    return results
+        if method == "sharekg":
+            judged = _judged(eval_set, task, index, responses)
+    return RankingRun(results, judged)
+
+
+def _judged(
+    eval_set: EvalSet, task: RankingTask, index: SearchIndex, responses: Mapping[str, list[MatchResult]]
+) -> list[Judged]:
+    out = []
+    for query_id, query in eval_set.queries.items():
+        relevant = {item for item, grade in eval_set.qrels[query_id].items() if grade > 0}
+        for r in responses.get(task.text_of(query), [])[:CALIBRATION_DEPTH]:
+            doc = index.doc(r.iri)
+            signals = r.explanation.signals
+            similarity = max(signals.get("cosine", 0.0), signals.get("graph", 0.0))
+            is_relevant = doc is not None and eval_set.normalise(candidate_id(doc)) in relevant
+            words = len(m_need.split()) if (m_need := task.text_of(query)) else 1
+            out.append(Judged(similarity, signals.get("bm25", 0.0), words, r.fit, is_relevant))
+    return out
+
+
+def calibration(judged: list[Judged], bins: int = 10) -> dict[str, object]:
+    """Expected calibration error of the fits (equal-width bins, weighted by their share of results) and the
+    reliability diagram's rows: per bin, the results in it, their mean fit and the share judged relevant.
+
+    >>> calibration([Judged(0.5, 0.0, 4, 0.2, False), Judged(0.5, 0.0, 4, 0.2, True)])["ece"]
+    0.3
+    """
+    rows = []
+    ece = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [j for j in judged if low <= j.fit < high or (b == bins - 1 and j.fit == 1.0)]
+        if not inside:
+            continue
+        mean_fit = sum(j.fit for j in inside) / len(inside)
+        share = sum(j.relevant for j in inside) / len(inside)
+        ece += len(inside) / len(judged) * abs(mean_fit - share)
+        rows.append({"bin": f"{low:.1f}-{high:.1f}", "results": len(inside), "mean_fit": round(mean_fit, 4),
+                     "relevant": round(share, 4)})  # fmt: skip
+    return {"ece": round(ece, 4), "results": len(judged), "bins": rows}
 
 
 def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: EmbeddingCache) -> dict[str, float]:
-    """The reviewer set's pairwise loss (lower is better) for BM25, plain cosine and sharekg's expert scoring.
+    """The reviewer set's pairwise loss (lower is better), each researcher scored for each paper as the product
+    scores experts for a need.
 
-    Each researcher's profile is their 20 most recent papers (the set's protocol). ``cosine`` compares a
-    paper with the mean of the profile's vectors (how sharekg embeds an expert); ``sharekg`` averages the
-    paper's three highest similarities to single profile papers, so one close paper counts, not only the mean.
+    Each researcher's profile (their 20 most recent papers, the set's protocol) is written as OpenAlex-style author and
+    works files, read by sharekg's own OpenAlex reader into a store in memory and indexed as experts; every rated
+    paper is then asked of the matcher as a need, over the experts, and a researcher's score is the fit the matcher
+    gives them (``sharekg``), or the one channel alone (``bm25``, ``cosine``: the mean of the profile's vectors). No
+    floor and no diversity cap: every researcher gets a score.
     """
     reviewer = load_reviewer(folder)
     papers_of = load_reviewer_profiles(profiles)
-    researchers = sorted(reviewer.researchers)
-    profile_texts = {r: [p.text for p in papers_of.get(r, [])] for r in researchers}
-    vectors = {r: cache.embed(embedder, texts) for r, texts in profile_texts.items()}
-    lexical = LexicalIndex.build(["\n".join(profile_texts[r]) for r in researchers])
-    row = {r: i for i, r in enumerate(researchers)}
-    paper_vectors: dict[str, np.ndarray] = {}
+    with tempfile.TemporaryDirectory(prefix="sharekg-reviewer-") as tmp:
+        source = Path(tmp) / "reviewer-profiles"
+        write_openalex_profiles(source, {r: (reviewer.researchers[r].name, papers_of.get(r, [])) for r in
+                                         sorted(reviewer.researchers)})  # fmt: skip
+        store = open_store(None)
+        for source_plan in plan([source], source="eval-reviewer"):
+            ingest_source(store, source_plan, None)
+        index = SearchIndex.build(store, embedder, cache, types=("Expert",))
+        store.close()
+    researcher_of = {doc.iri: doc.iri.rsplit("/", 1)[-1] for doc in index.docs}
+    losses = {}
+    for method, weights in METHODS.items():
+        if method == "graph":
+            continue  # the reviewer set's experts have works but no graph links to other experts
+        matcher = Matcher(index, embedder, weights)
+        scored: dict[str, dict[str, float]] = {}
 
-    def paper_vector(text: str) -> np.ndarray:
-        if text not in paper_vectors:
-            paper_vectors[text] = cache.embed(embedder, [text])[0]
-        return paper_vectors[text]
+        def score(researcher: str, text: str, m: Matcher = matcher, cache_: dict[str, dict[str, float]] = scored,
+                  bm25_only: bool = method == "bm25") -> float:  # fmt: skip
+            if text not in cache_:
+                found = m.match(text, Filters(types=("Expert",)), k=min(TOP_K, len(index.docs))).results["Expert"]
+                cache_[text] = {
+                    unquote(researcher_of[r.iri]): r.explanation.signals["bm25"] if bm25_only else r.score
+                    for r in found
+                }
+            return cache_[text].get(researcher, 0.0)
 
-    def bm25(researcher: str, text: str) -> float:
-        return float(lexical.scores(text)[row[researcher]])
-
-    def cosine(researcher: str, text: str) -> float:
-        profile = vectors[researcher]
-        if len(profile) == 0:
-            return 0.0
-        mean = profile.mean(axis=0)
-        return float(mean @ paper_vector(text) / max(float(np.linalg.norm(mean)), 1e-12))
-
-    def top3(researcher: str, text: str) -> float:
-        sims = vectors[researcher] @ paper_vector(text)
-        return float(np.sort(sims)[-3:].mean()) if len(sims) else 0.0
-
-    scorers: Mapping[str, Callable[[str, str], float]] = {"bm25": bm25, "cosine": cosine, "sharekg": top3}
-    return {name: evaluate_reviewer(reviewer, scorer) for name, scorer in scorers.items()}
+        losses[method] = evaluate_reviewer(reviewer, score)
+    return losses
 
 
-__all__ = ["METHODS", "TASKS", "RankingTask", "candidate_id", "run_ranking_task", "run_reviewer_task"]
+def write_openalex_profiles(folder: Path, profiles: Mapping[str, tuple[str, Sequence[Paper]]]) -> None:
+    """Researchers (id -> name and papers) as the OpenAlex reader's ``authors.jsonl`` and ``works.jsonl``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    works: dict[str, dict[str, object]] = {}
+    with (folder / "authors.jsonl").open("w", encoding="utf-8") as authors:
+        for researcher, (name, papers) in profiles.items():
+            authors.write(json.dumps({"author_id": researcher, "name": name, "works_count": len(papers)}) + "\n")
+            for n, paper in enumerate(papers):
+                key = f"{researcher}-{n}"
+                works[key] = {
+                    "work_id": key, "title": paper.title, "publication_year": paper.year,
+                    "abstract": paper.abstract or "", "authors": [{"author_id": researcher, "name": name}],
+                }  # fmt: skip
+    with (folder / "works.jsonl").open("w", encoding="utf-8") as out:
+        for work in works.values():
+            out.write(json.dumps(work) + "\n")
+
+
+__all__ = [
+    "CALIBRATION_DEPTH",
+    "METHODS",
+    "TASKS",
+    "Judged",
+    "RankingRun",
+    "RankingTask",
+    "calibration",
+    "candidate_id",
+    "eval_index",
+    "run_ranking_task",
+    "run_reviewer_task",
+    "write_openalex_profiles",
+]

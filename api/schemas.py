@@ -30,14 +30,18 @@ class MatchFilters(_Strict):
 
 
 class TeamContext(_Strict):
-    """Where the team is (resources nearby rank a little higher) and, only if you send them, who it is: a name and
-    contact are kept in the demand log so a resource centre can reach the team; leave them out to stay anonymous."""
+    """Where the team is (resources nearby rank a little higher) and who it is: the name, organisation and contact
+    are kept in the demand log, so a resource centre can reach the team, only with ``consent_to_log``; without it the
+    need is logged anonymously (docs/security.md)."""
 
     organization: ShortText | None = None
     region: ShortText | None = None
     country: ShortText | None = None
     name: ShortText | None = Field(None, description="Team name, stored with the logged need only if given.")
     contact: ShortText | None = Field(None, description="Contact e-mail, stored with the logged need only if given.")
+    consent_to_log: bool = Field(
+        False, description="Store the team's name, organisation and contact with the logged need (default: not)."
+    )
 
 
 class MatchRequest(_Strict):
@@ -85,6 +89,13 @@ class ExplanationOut(BaseModel):
     shared_subjects: list[dict[str, str]]
     path: list[PathStepOut]
     signals: dict[str, float]
+    evidence: list[str] = Field(default_factory=list, description="What else speaks for it: the graph's evidence.")
+    works: list[tuple[str, int, float]] = Field(
+        default_factory=list, description="An expert's works closest to the need: title, year (0: unknown), cosine."
+    )
+    glossary: list[dict[str, object]] = Field(
+        default_factory=list, description="For a need in Chinese: each word found and the English terms it matched."
+    )
 
 
 class MatchResultOut(BaseModel):
@@ -98,13 +109,20 @@ class MatchResultOut(BaseModel):
     access: str
     homepage: str
     explanation: ExplanationOut
+    fit: float = Field(..., ge=0, le=1, description="The calibrated chance that it fits the need (0 to 1).")
+    band: str = Field(..., description="strong, good or weak: the fit in words.")
 
 
 class MatchResponseOut(BaseModel):
     need: str
-    need_id: int = Field(..., description="Id of this request in the demand log.")
+    need_id: int | None = Field(
+        ..., description="Id of this request in the demand log; null when it was not logged (header X-Demand-Log)."
+    )
     need_subjects: list[dict[str, str]]
     results: dict[str, list[MatchResultOut]]
+    notes: dict[str, str] = Field(
+        default_factory=dict, description="Per type, when nothing in it fits the need well (its closest are weak)."
+    )
 
 
 class BundleMemberOut(BaseModel):
@@ -114,6 +132,7 @@ class BundleMemberOut(BaseModel):
     label: str
     similarity: float
     relation: str
+    fit: float = Field(0.0, description="Its fit to the need; 0 for a member the graph joins without matching.")
 
 
 class BundleOut(BaseModel):

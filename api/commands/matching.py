@@ -13,11 +13,12 @@ from rich.progress import Progress, TimeElapsedColumn
 from rich.table import Table
 
 from api.commands.common import console, open_for, open_matcher
+from api.services import load_embedder
 from api.settings import Settings
 from graph.centre import Asker, DemandIntake, DemandLog
 from graph.contest import stated_needs
 from graph.errors import SharekgError
-from graph.search import MAX_K, RESOURCE_TYPES, Filters, MatchResponse
+from graph.search import MAX_K, RESOURCE_TYPES, Filters, MatchResponse, bundles
 from graph.store import sparql_view
 
 
@@ -51,7 +52,8 @@ def match(
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(asdict(response), indent=2, ensure_ascii=False))
+        answer = {key: value for key, value in asdict(response).items() if key != "vector"}
+        click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return
     _print_matches(response)
 
@@ -66,16 +68,16 @@ def bundle(settings: Settings, text: str, k: int, as_json: bool) -> None:
     store = open_for(settings, read_only=True)
     try:
         matcher = open_matcher(settings, store)
-        bundles = matcher.bundle(text, k=k)
+        found = bundles(matcher, text, k=k)
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps([asdict(b) for b in bundles], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([asdict(b) for b in found], indent=2, ensure_ascii=False))
         return
     out = Console(width=None if sys.stdout.isatty() else 120)
-    for rank, b in enumerate(bundles, start=1):
+    for rank, b in enumerate(found, start=1):
         table = Table(title=f"bundle {rank} (score {b.score:.3f})")
         for column in ("role", "resource", "similarity", "joined by"):
             table.add_column(column, overflow="fold")
@@ -164,11 +166,11 @@ def eval_command(
 ) -> None:  # fmt: skip
     """Score matching on relevance judgements: P@5, R@5, MAP, MRR, nDCG@10 (or the reviewer set's pairwise loss)
     for BM25, plain cosine and sharekg, computed in the same run."""
-    from api.evaluate import TASKS, run_ranking_task, run_reviewer_task
+    from api.evaluate import CALIBRATION_DEPTH, TASKS, calibration, run_ranking_task, run_reviewer_task
     from graph.evaluation import format_table
-    from graph.search import EmbeddingCache, SentenceTransformerEmbedder
+    from graph.search import EmbeddingCache
 
-    embedder = SentenceTransformerEmbedder.load(settings.model, settings.device)
+    embedder = load_embedder(settings)
     cache = EmbeddingCache(settings.embeddings_path)
     try:
         if task == "reviewer":
@@ -177,9 +179,15 @@ def eval_command(
             click.echo("| method | pairwise loss (lower is better) |\n| --- | ---: |")
             click.echo("\n".join(f"| {name} | {loss:.4f} |" for name, loss in losses.items()))
         else:
-            scores = run_ranking_task(TASKS[task], queries, list(corpus), embedder, cache, mapping)
-            payload = {"task": task, "model": settings.model, "scores": {m: s.as_dict() for m, s in scores.items()}}
-            click.echo(format_table(scores))
+            run = run_ranking_task(TASKS[task], queries, list(corpus), embedder, cache, mapping)
+            fits = calibration(run.judged)
+            payload = {
+                "task": task, "model": settings.model, "scores": {m: s.as_dict() for m, s in run.scores.items()},
+                "calibration": fits,
+            }  # fmt: skip
+            click.echo(format_table(run.scores))
+            click.echo(f"\nfit calibration (top {CALIBRATION_DEPTH} of each query): expected calibration error "
+                       f"{fits['ece']:.3f} over {fits['results']} results")  # fmt: skip
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
     finally:

@@ -19,8 +19,7 @@ decisions it holds:
   true; without it the need is logged anonymously.
 - **Encoded once**: the need's vector is stored with it; ``reverse`` reads stored vectors, encoding only rows
   logged without one (once, then stored) and contest entries' stated needs (once per text, kept in memory).
-  Logging a need costs one model call of its own, because ``MatchResponse`` does not carry the need's vector; the
-  bounds above bound that cost too.
+  Logging a need costs no model call: the vector is the one the match computed (``MatchResponse.vector``).
 """
 
 from __future__ import annotations
@@ -136,7 +135,7 @@ class DemandIntake:
             need_id = self.log.record(
                 response.need[: self.limits.max_chars], {k: v for k, v in asdict(filters).items() if v},
                 top_results(response, TOP_PER_TYPE), team=personal[0], organization=personal[1], contact=personal[2],
-                asked_at=self._now(), vector=matcher.encoder.encode([response.need])[0], model=matcher.encoder.name,
+                asked_at=self._now(), vector=_vector(matcher, response), model=matcher.encoder.name,
             )  # fmt: skip
         except BaseException:
             with self._lock:
@@ -210,7 +209,7 @@ class DemandIntake:
             known = {text: self._stated[key + text] for _, text in stated if key + text in self._stated}
         missing = sorted({text for _, text in stated} - known.keys())
         if missing:
-            known.update(zip(missing, matcher.encoder.encode(missing), strict=True))
+            known.update((text, matcher.encode_need(text)) for text in missing)
             with self._lock:
                 if len(self._stated) + len(missing) > MAX_TRACKED:
                     self._stated.clear()
@@ -219,3 +218,8 @@ class DemandIntake:
 
 
 __all__ = ["Asker", "DemandIntake", "LogLimits", "Logged", "LoggedMatch", "NeedFit"]
+
+
+def _vector(matcher: Matcher, response: MatchResponse) -> np.ndarray:
+    """The need's vector as it was matched (for a need in Chinese, its English gloss's)."""
+    return response.vector if response.vector is not None else matcher.encode_need(response.need)

@@ -4,6 +4,7 @@ self-supervised adaptation to the corpus."""
 from graph.evaluation.adaptation import AdaptationSettings, adapt, corpus_pairs
 from graph.evaluation.metrics import (
     EvalSet,
+    Paper,
     Query,
     Scores,
     evaluate,
@@ -19,6 +20,7 @@ from graph.evaluation.metrics import (
 __all__ = [
     "AdaptationSettings",
     "EvalSet",
+    "Paper",
     "Query",
     "Scores",
     "adapt",

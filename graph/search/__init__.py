@@ -2,6 +2,7 @@
 lexical indexes, fusion, explanations, and the matcher that answers a need."""
 
 from graph.search.browse import BrowseItem, BrowsePage, FacetCount, browse
+from graph.search.bundles import Bundle, BundleMember, bundles
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc
 from graph.search.embedding_cache import EmbeddingCache
 from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformerEmbedder, default_model_path
@@ -22,7 +23,6 @@ from graph.search.lexical import LexicalIndex
 from graph.search.matcher import (
     MAX_K,
     MAX_NEED_CHARS,
-    Bundle,
     Matcher,
     MatchResponse,
     MatchResult,
@@ -41,6 +41,7 @@ __all__ = [
     "BrowseItem",
     "BrowsePage",
     "Bundle",
+    "BundleMember",
     "Embedder",
     "EmbeddingCache",
     "FacetCount",
@@ -58,6 +59,7 @@ __all__ = [
     "TeamPlace",
     "Weights",
     "browse",
+    "bundles",
     "default_model_path",
     "format_version",
     "index_folder",

@@ -81,6 +81,8 @@ class ResourceDoc:
     subjects: list[str] = field(default_factory=list)  # subject IRIs
     related: dict[str, list[str]] = field(default_factory=dict)  # relation -> resource IRIs (facility, contact…)
     members: list[str] = field(default_factory=list)  # every IRI this document stands for (linked people)
+    #: An expert's grants and works as (title, year; 0 unknown), most recent first: ``passages[-len(works):]``
+    works: list[tuple[str, int]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # every rdfs:label by language tag ("" for untagged)
 
     @property
@@ -126,8 +128,13 @@ class _Graph:
         return [o.value for o in self.props.get(s, {}).get(p, [])]
 
     def first(self, s: str, p: str) -> str:
-        found = self.values(s, p)
-        return found[0] if found else ""
+        """The value of ``p`` as the source wrote it: an untagged literal first, then English, then any other."""
+        found = self.props.get(s, {}).get(p, [])
+        if not found:
+            return ""
+        untagged = [o for o in found if not isinstance(o, ox.Literal) or not o.language]
+        english = [o for o in found if isinstance(o, ox.Literal) and (o.language or "").startswith("en")]
+        return (untagged or english or found)[0].value
 
     def by_language(self, s: str, p: str) -> dict[str, str]:
         """The literals of ``p`` by language tag (``""`` for untagged), the first of each language."""
@@ -243,7 +250,11 @@ def _instruments(g: _Graph) -> list[ResourceDoc]:
         )  # fmt: skip
         doc = _base(g, iri, "Instrument", [text], g.first(iri, _S["hostedBy"]))
         doc.subjects = list(dict.fromkeys([*doc.subjects, *linked]))
-        doc.related = {"facility": [facility] if facility else [], "contact": g.values(iri, _S["contactPerson"])}
+        doc.related = {
+            "facility": [facility] if facility else [],
+            "contact": g.values(iri, _S["contactPerson"]),
+            "technique": linked,  # the technique and instrument-type concepts its text names: graph evidence
+        }
         docs.append(doc)
     return docs
 
@@ -303,24 +314,28 @@ def _experts(g: _Graph) -> list[ResourceDoc]:
 def _expert(
     g: _Graph, members: list[str], grants_of: dict[str, list[str]], instruments_of: dict[str, list[str]]
 ) -> ResourceDoc:
-    dated: dict[str, tuple[str, str]] = {}
+    dated: dict[str, tuple[str, str, str]] = {}  # grant or work -> (year, passage, title)
     for person in members:
         for grant in grants_of[person]:
-            dated[grant] = (g.first(grant, _S["startDate"])[:4], _passage(g, grant))
+            dated[grant] = (g.first(grant, _S["startDate"])[:4], _passage(g, grant), g.first(grant, _P["label"]))
         for work in g.values(person, _S["authored"]):
-            dated[work] = (g.first(work, _S["publicationYear"]), _passage(g, work))
+            dated[work] = (g.first(work, _S["publicationYear"]), _passage(g, work), g.first(work, _P["label"]))
     recent = sorted(dated.values(), key=lambda item: item[0], reverse=True)[:MAX_PASSAGES]
     head = members[0]
     profile = _join(
         _line("Research topics", [k for m in members for k in g.values(m, _S["keyword"])]),
         _line("Subjects", [s for m in members for s in _subject_labels(g, m)]),
     )
-    passages = ([profile] if profile else []) + [text for _, text in recent]
+    passages = ([profile] if profile else []) + [text for _, text, _ in recent]
     affiliation = next((o for m in members for o in g.values(m, _S["affiliation"])), "")
     doc = _base(g, head, "Expert", passages or [g.first(head, _P["label"])], affiliation)
     doc.names = list(dict.fromkeys(g.first(m, _P["label"]) for m in members))
     doc.members = members
-    doc.related = {"instrument": sorted({i for m in members for i in instruments_of[m]})}
+    doc.works = [(title, int(year) if year.isdigit() else 0) for year, _, title in recent]
+    doc.related = {
+        "instrument": sorted({i for m in members for i in instruments_of[m]}),
+        "grant": sorted({grant for m in members for grant in grants_of[m]}),  # for a diverse list (no clumps)
+    }
     for m in members[1:]:
         doc.city = doc.city or g.first(m, _S["city"])
         doc.region = doc.region or g.first(m, _S["region"])

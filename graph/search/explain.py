@@ -25,7 +25,10 @@ class Explanation:
     matched_sentences: list[tuple[str, float]] = field(default_factory=list)  # (sentence of the need, cosine)
     shared_subjects: list[dict[str, str]] = field(default_factory=list)  # iri, label, scheme
     path: list[PathStep] = field(default_factory=list)
-    signals: dict[str, float] = field(default_factory=dict)  # channel scores and re-ranking factors
+    signals: dict[str, float] = field(default_factory=dict)  # channel scores, the fit and re-ranking factors
+    evidence: list[str] = field(default_factory=list)  # what else speaks for it: the graph's evidence, diversity
+    works: list[tuple[str, int, float]] = field(default_factory=list)  # an expert's closest works: title, year, cos
+    glossary: list[tuple[str, list[str]]] = field(default_factory=list)  # a Chinese need's words and their English
 
     def summary(self) -> str:
         """One line a person can read."""
@@ -36,6 +39,9 @@ class Explanation:
             parts.append("shares the terms " + ", ".join(self.matched_terms[:6]))
         if self.shared_subjects:
             parts.append("on " + "; ".join(s["label"] for s in self.shared_subjects[:3]))
+        parts.extend(self.evidence)
+        if self.works:
+            parts.append("works: " + "; ".join(f"{title} ({year})" if year else title for title, year, _ in self.works))
         if len(self.path) > 2:
             parts.append(" → ".join(step.label for step in self.path))
         return "; ".join(parts)

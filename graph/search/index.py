@@ -29,6 +29,7 @@ import numpy as np
 import pyoxigraph as ox
 
 from graph.errors import StoreError
+from graph.search.crosslingual import Glossary, has_cjk, shared_glossary
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc, build_documents
 from graph.search.embedding_cache import EmbeddingCache
 from graph.search.encoding import Embedder
@@ -44,7 +45,9 @@ SELECT ?s ?label ?scheme ?schemeLabel WHERE {
 #: Subjects inferred per resource, and the least cosine similarity that counts.
 INFERRED_SUBJECTS = 3
 INFERRED_SUBJECT_MIN = 0.35
-FORMAT_VERSION = 2  # 1: one vector index and one BM25 index over all types
+FORMAT_VERSION = 3  # 1: one vector index and one BM25 index over all types; 2: no passage vectors, no works
+#: Types whose passages are each evidence of their own (an expert's works), kept per passage.
+PASSAGE_TYPES = frozenset({"Expert"})
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -65,22 +68,48 @@ class TypeIndex:
     rows: np.ndarray  # int64, ascending
     vector_index: VectorIndex
     lexical: LexicalIndex
+    #: For types whose documents hold several passages (an expert's works): every passage's vector (float16, in
+    #: document order) and where each document's passages start (``len(rows) + 1`` offsets); None for the others.
+    passage_vectors: np.ndarray | None = None
+    passage_start: np.ndarray | None = None
 
     @classmethod
-    def build(cls, rows: np.ndarray, vectors: np.ndarray, texts: list[str]) -> TypeIndex:
-        """Index the documents ``rows`` with their ``vectors`` (one per row) and ``texts``."""
-        return cls(np.asarray(rows, dtype=np.int64), VectorIndex.build(vectors), LexicalIndex.build(texts))
+    def build(
+        cls, rows: np.ndarray, vectors: np.ndarray, texts: list[str], passages: list[np.ndarray] | None = None
+    ) -> TypeIndex:
+        """Index the documents ``rows`` with their ``vectors`` (one per row) and ``texts``; ``passages``, one array of
+        passage vectors per row, are kept for per-passage evidence."""
+        part = cls(np.asarray(rows, dtype=np.int64), VectorIndex.build(vectors), LexicalIndex.build(texts))
+        if passages is not None:
+            part.passage_start = np.concatenate([[0], np.cumsum([len(p) for p in passages])]).astype(np.int64)
+            part.passage_vectors = (
+                np.vstack(passages).astype(np.float16) if passages else np.zeros((0, vectors.shape[1]), np.float16)
+            )
+        return part
+
+    def passages_of(self, local: int) -> np.ndarray | None:
+        """The passage vectors of the type's document ``local`` (float16), or None when the type keeps none."""
+        if self.passage_vectors is None or self.passage_start is None:
+            return None
+        return self.passage_vectors[self.passage_start[local] : self.passage_start[local + 1]]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / "rows.npy", self.rows, allow_pickle=False)
         self.vector_index.save(folder / "vector_index")
         self.lexical.save(folder / "lexical")
+        if self.passage_vectors is not None and self.passage_start is not None:
+            np.save(folder / "passage_vectors.npy", self.passage_vectors, allow_pickle=False)
+            np.save(folder / "passage_start.npy", self.passage_start, allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path) -> TypeIndex:
         rows = np.load(folder / "rows.npy", allow_pickle=False)
-        return cls(rows, VectorIndex.load(folder / "vector_index"), LexicalIndex.load(folder / "lexical"))
+        part = cls(rows, VectorIndex.load(folder / "vector_index"), LexicalIndex.load(folder / "lexical"))
+        if (folder / "passage_vectors.npy").is_file():
+            part.passage_vectors = np.load(folder / "passage_vectors.npy", mmap_mode="r", allow_pickle=False)
+            part.passage_start = np.load(folder / "passage_start.npy", allow_pickle=False)
+        return part
 
 
 @dataclass
@@ -148,9 +177,14 @@ class SearchIndex:
     @classmethod
     def build(
         cls, store: SparqlStore, embedder: Embedder, cache: EmbeddingCache, *, types: Sequence[str] = RESOURCE_TYPES,
-        progress: Progress | None = None,
+        progress: Progress | None = None, glossary: Callable[[], Glossary] | None = shared_glossary,
     ) -> SearchIndex:  # fmt: skip
+        """Documents of ``types`` from the store, embedded (through the cache) and indexed per type. ``glossary``:
+        where text in Chinese gets its English gloss (loaded only if some text is in Chinese); None keeps it as is."""
         docs, labels = build_documents(store, types)
+        if glossary is not None:
+            for d in docs:
+                _gloss_passages(d, glossary)
         passages = [p for d in docs for p in d.passages]
         passage_vectors = cache.embed(embedder, passages, progress=_stage(progress, "resources"))
         vectors = _mean_rows(passage_vectors, [len(d.passages) for d in docs], embedder.dim)
@@ -159,7 +193,7 @@ class SearchIndex:
             embedder, [s.label for s in subjects], progress=_stage(progress, "subjects")
         )  # fmt: skip
         return cls(
-            model=embedder.name, docs=docs, parts=build_parts(docs, vectors), subjects=subjects,
+            model=embedder.name, docs=docs, parts=build_parts(docs, vectors, passage_vectors), subjects=subjects,
             subject_vectors=subject_vectors, inferred=_infer_subjects(vectors, subject_vectors),
             sources={name: entry.checksum for name, entry in store.sources().items()}, labels=labels,
         )  # fmt: skip
@@ -201,13 +235,21 @@ class SearchIndex:
         )  # fmt: skip
 
 
-def build_parts(docs: Sequence[ResourceDoc], vectors: np.ndarray) -> dict[str, TypeIndex]:
-    """One ``TypeIndex`` per type among ``docs`` (``vectors``: one per document), in the order types first occur."""
+def build_parts(
+    docs: Sequence[ResourceDoc], vectors: np.ndarray, passage_vectors: np.ndarray | None = None
+) -> dict[str, TypeIndex]:
+    """One ``TypeIndex`` per type among ``docs`` (``vectors``: one per document), in the order types first occur.
+    ``passage_vectors`` (every document's passages, in order) are kept per passage for the types in
+    ``PASSAGE_TYPES``."""
     types = np.array([d.type for d in docs])
+    starts = np.concatenate([[0], np.cumsum([len(d.passages) for d in docs])]).astype(np.int64)
     parts = {}
     for name in dict.fromkeys(types.tolist()):
         rows = np.flatnonzero(types == name)
-        parts[name] = TypeIndex.build(rows, vectors[rows], [docs[i].text for i in rows.tolist()])
+        passages = None
+        if passage_vectors is not None and name in PASSAGE_TYPES:
+            passages = [passage_vectors[starts[i] : starts[i + 1]] for i in rows.tolist()]
+        parts[name] = TypeIndex.build(rows, vectors[rows], [docs[i].text for i in rows.tolist()], passages)
     return parts
 
 
@@ -276,6 +318,16 @@ class IndexFolder:
             return open_index(sparql_view(store), embedder, cache, self.path(embedder.name), progress=progress)
         finally:
             cache.close()
+
+
+def _gloss_passages(doc: ResourceDoc, glossary: Callable[[], Glossary]) -> None:
+    """A passage in Chinese gains its English gloss (the model reads English; BM25 then matches both), and so does a
+    label in Chinese, for lexical search."""
+    if any(has_cjk(p) for p in doc.passages):
+        doc.passages = [f"{p}\n{glossary().gloss(p).text}" if has_cjk(p) else p for p in doc.passages]
+    chinese = [label for label in {doc.label, *doc.labels.values()} if has_cjk(label)]
+    doc.names = list(dict.fromkeys([*doc.names, *(label for label in doc.labels.values() if label != doc.label),
+                                    *(glossary().gloss(label).text for label in chinese)]))  # fmt: skip
 
 
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:

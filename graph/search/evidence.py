@@ -1,0 +1,144 @@
+"""Graph evidence: how close a need is to what the graph connects a resource with, beside the resource's own text.
+
+A resource's own text is one view of it; the graph knows more, and its evidence flows along typed links:
+
+- a concept of a scheme (an instrument type, a technique) stands for everything under it (``skos:broader``): a need
+  for cold-field-emission SEM is a need for a scanning electron microscope and for a microscope, so each concept gets
+  the best similarity among itself and the concepts below it;
+- a facility offers the instruments that sit in it (``skg:atFacility``): a beamline that fits is evidence for its light
+  source;
+- an instrument is an instance of the technique and instrument-type concepts its text names (linked at indexing by
+  label or abbreviation, ``documents._TechniqueLinker``): a need for XAFS reaches an instrument whose record says
+  "General purpose XAFS";
+- an expert is their works: the few grants and papers closest to the need, recent ones counting more, say more than
+  the mean of everything they did.
+
+Each channel gives, per document, the evidence's similarity and where it came from (shown in the explanation). The
+matcher takes, per document, the best of its own similarity and this evidence (``benchmarks/results/eval.md`` has
+the effect of each step on every development set).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from graph.search.index import SearchIndex
+
+#: How many of an expert's works count, and how fast a work's weight falls with its age (weight
+#: ``1 / (1 + age / RECENCY_YEARS)``, ages counted from the expert's newest work).
+EXPERT_WORKS = 3
+RECENCY_YEARS = 10.0
+#: Subjects (concepts) whose similarity to the need is passed on to the instruments that name them.
+TECHNIQUE_SUBJECTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The best evidence the graph holds for one document: its similarity to the need and where it came from."""
+
+    similarity: float
+    relation: str  # "narrower concept", "instrument at this facility", "technique", "work"
+    source: str  # the IRI (or, for a work, the title) the evidence came from
+    label: str
+
+
+class GraphEvidence:
+    """The graph's links that carry evidence, read once from the index: per type, which documents (or subjects) are
+    evidence for which."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+        position = index.position
+        self._ancestors: dict[int, list[int]] = {}  # concept row -> every concept row above it
+        parents = {
+            i: [position[b] for b in d.related.get("broader", []) if b in position] for i, d in enumerate(index.docs)
+        }
+        for i in parents:
+            if parents[i]:
+                self._ancestors[i] = _closure(i, parents)
+        self._facility_of: dict[int, list[int]] = defaultdict(list)  # instrument row -> facility rows
+        self._technique_users: dict[int, list[int]] = defaultdict(list)  # subject row -> instrument rows
+        subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
+        for i, d in enumerate(index.docs):
+            if d.type == "Facility":
+                for instrument in d.related.get("instrument", []):
+                    if instrument in position:
+                        self._facility_of[position[instrument]].append(i)
+            for concept in d.related.get("technique", []):
+                if concept in subject_row:
+                    self._technique_users[subject_row[concept]].append(i)
+
+    def for_rows(
+        self, vector: np.ndarray, type_name: str, hits: dict[str, tuple[np.ndarray, np.ndarray]],
+        subject_sims: np.ndarray | None,
+    ) -> dict[int, Evidence]:  # fmt: skip
+        """Evidence for documents of ``type_name`` (document rows), from ``hits``: per type, the rows nearest the
+        need and their similarities (what dense search found), and ``subject_sims``, the need's similarity to every
+        subject."""
+        found: dict[int, Evidence] = {}
+
+        def offer(row: int, evidence: Evidence) -> None:
+            if row not in found or evidence.similarity > found[row].similarity:
+                found[row] = evidence
+
+        docs = self.index.docs
+        own = hits.get(type_name)
+        if own is not None and self._ancestors:
+            for row, sim in zip(own[0].tolist(), own[1].tolist(), strict=True):
+                for ancestor in self._ancestors.get(row, []):
+                    offer(ancestor, Evidence(sim, "narrower concept", docs[row].iri, docs[row].label))
+        instruments = hits.get("Instrument")
+        if type_name == "Facility" and instruments is not None:
+            for row, sim in zip(instruments[0].tolist(), instruments[1].tolist(), strict=True):
+                for facility in self._facility_of.get(row, []):
+                    offer(facility, Evidence(sim, "instrument at this facility", docs[row].iri, docs[row].label))
+        if type_name == "Instrument" and subject_sims is not None and self._technique_users:
+            for j in np.argsort(-subject_sims)[:TECHNIQUE_SUBJECTS].tolist():
+                subject = self.index.subjects[j]
+                for row in self._technique_users.get(j, []):
+                    offer(row, Evidence(float(subject_sims[j]), "technique", subject.iri, subject.label))
+        return found
+
+    def works(self, vector: np.ndarray, row: int) -> Evidence | None:
+        """An expert's evidence from their works: the mean similarity of their ``EXPERT_WORKS`` closest works, each
+        weighted by how recent it is; None for a document without per-work vectors."""
+        doc = self.index.docs[row]
+        part = self.index.parts[doc.type]
+        passages = part.passages_of(int(self.index.local[row]))
+        if passages is None or not doc.works or len(passages) < len(doc.works):
+            return None
+        sims = np.asarray(passages[len(passages) - len(doc.works) :], dtype=np.float32) @ vector
+        years = np.array([year for _, year in doc.works], dtype=np.float32)
+        newest = years.max() if (years > 0).any() else 0.0
+        weights = np.where(years > 0, 1.0 / (1.0 + np.maximum(newest - years, 0) / RECENCY_YEARS), 1.0)
+        weighted = sims * weights
+        best = np.argsort(-weighted)[:EXPERT_WORKS]
+        title, _ = doc.works[int(best[0])]
+        return Evidence(float(weighted[best].mean()), "work", title, title)
+
+    def justifying_works(self, vector: np.ndarray, row: int, n: int = 3) -> list[tuple[str, int, float]]:
+        """An expert's ``n`` works closest to the need: (title, year, similarity)."""
+        doc = self.index.docs[row]
+        passages = self.index.parts[doc.type].passages_of(int(self.index.local[row]))
+        if passages is None or not doc.works:
+            return []
+        sims = np.asarray(passages[len(passages) - len(doc.works) :], dtype=np.float32) @ vector
+        return [(doc.works[j][0], int(doc.works[j][1]), round(float(sims[j]), 3)) for j in np.argsort(-sims)[:n]]
+
+
+def _closure(start: int, parents: dict[int, list[int]]) -> list[int]:
+    """Every row above ``start`` (parents, their parents, ...), each once."""
+    seen: dict[int, None] = {}
+    stack: list[int] = list(parents.get(start, []))
+    while stack:
+        row = stack.pop()
+        if row not in seen and row != start:
+            seen[row] = None
+            stack.extend(parents.get(row, []))
+    return list(seen)
+
+
+__all__ = ["EXPERT_WORKS", "RECENCY_YEARS", "Evidence", "GraphEvidence"]

@@ -1,0 +1,86 @@
+"""A fit a person can read: the chance that a result is one an expert judged relevant, from the matcher's evidence.
+
+The matcher's evidence for a result is its best similarity to the need (its own text's, or the graph's:
+``graph.search.evidence``) and the BM25 evidence of the terms it shares with the need. A logistic model turns them
+into a fit between 0 and 1:
+
+    fit = 1 / (1 + exp(-(BIAS + SIMILARITY * similarity + LEXICAL * lexical)))
+
+    lexical = bm25 / (bm25 + 10) * min(1, 8 / words of the need)
+
+The lexical evidence is weighed by the need's length, decided a priori, not fitted: an acronym or a product name
+("XAFS", "Bruker D8") is what BM25 is for, while in a paragraph shared words are mostly incidental and the encoder
+reads the meaning.
+
+Its three numbers were fitted once (maximum likelihood) on the top ten results of every query of the development
+judgements, English and Chinese (``benchmarks/calibrate.py``; method, the reliability diagrams and the expected
+calibration error per set in ``benchmarks/results/calibration.md``). Nothing depends on a query: the same three
+numbers hold for every need and every resource type.
+
+Bands: **strong** from ``STRONG`` up, **good** from ``GOOD``, else **weak**. A result under ``FLOOR`` is not
+presented as a match; a type whose best result is under it says that nothing fits the need well and shows at most
+``CLOSEST_WHEN_NONE`` of its closest resources, marked weak.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The fitted model (``benchmarks/calibrate.py``; ``benchmarks/results/calibration.md``).
+BIAS = -7.53
+SIMILARITY = 7.867
+LEXICAL = 1.863
+LEXICAL_HALF = 10.0  # the BM25 score that counts half of a saturated match
+SHORT_NEED_WORDS = 8  # needs up to this long take BM25 at full weight; longer ones in proportion
+#: Band thresholds and the floor, on the fit itself.
+STRONG = 0.5
+GOOD = 0.25
+FLOOR = 0.1
+CLOSEST_WHEN_NONE = 3
+NOTHING_FITS = "nothing here fits this need well; the closest are shown, marked weak"
+
+
+def lexical_evidence(bm25: np.ndarray, words: int = 1) -> np.ndarray:
+    """BM25 scores mapped into [0, 1), so that many shared rare terms count, but never without bound, and weighed by
+    the length of the need (``words``).
+
+    >>> lexical_evidence(np.array([0.0, 10.0])).tolist(), lexical_evidence(np.array([10.0]), words=16).tolist()
+    ([0.0, 0.5], [0.25])
+    """
+    scores = np.maximum(np.asarray(bm25, dtype=np.float64), 0.0)
+    return scores / (scores + LEXICAL_HALF) * min(1.0, SHORT_NEED_WORDS / max(words, 1))
+
+
+def fit_of(similarity: np.ndarray, bm25: np.ndarray, words: int = 1) -> np.ndarray:
+    """The fit (0 to 1) of results with these similarities and BM25 scores, for a need of ``words`` words."""
+    z = BIAS + SIMILARITY * np.asarray(similarity, dtype=np.float64) + LEXICAL * lexical_evidence(bm25, words)
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+def band_of(fit: float) -> str:
+    """``strong``, ``good`` or ``weak``.
+
+    >>> [band_of(f) for f in (0.9, 0.3, 0.05)]
+    ['strong', 'good', 'weak']
+    """
+    if fit >= STRONG:
+        return "strong"
+    if fit >= GOOD:
+        return "good"
+    return "weak"
+
+
+__all__ = [
+    "BIAS",
+    "CLOSEST_WHEN_NONE",
+    "FLOOR",
+    "GOOD",
+    "LEXICAL",
+    "NOTHING_FITS",
+    "SIMILARITY",
+    "STRONG",
+    "band_of",
+    "fit_of",
+    "lexical_evidence",
+]

@@ -1,0 +1,32 @@
+"""Needs whose right answer for some types is "nothing" get no strong or good fit there: the type says that nothing
+fits well and shows its closest few, marked weak (graph/search/fit.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graph.search import Filters
+from graph.search.fit import CLOSEST_WHEN_NONE, NOTHING_FITS
+from graph.search.matcher import Matcher
+from tests.conftest import FIXTURES
+
+NEEDS = [json.loads(line) for line in (FIXTURES / "off-domain" / "needs.jsonl").read_text("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("case", NEEDS, ids=[c["why"] for c in NEEDS])
+def test_no_strong_or_good_fit_where_nothing_fits(matcher: Matcher, case: dict[str, object]) -> None:
+    types = tuple(t for t in case["nothing_fits"] if t in matcher.index.parts)  # type: ignore[attr-defined]
+    response = matcher.match(case["need"], Filters(types=types), k=10)
+    for t in types:
+        results = response.results[t]
+        assert all(r.band == "weak" for r in results), [(r.label, r.fit) for r in results]
+        assert len(results) <= CLOSEST_WHEN_NONE
+        assert not results or response.notes[t] == NOTHING_FITS
+
+
+def test_a_need_that_fits_is_not_floored(matcher: Matcher) -> None:
+    response = matcher.match("X-ray absorption spectroscopy of iron in soils", Filters(types=("Instrument",)), k=5)
+    assert response.results["Instrument"] and "Instrument" not in response.notes
+    assert response.results["Instrument"][0].band in {"strong", "good"}
