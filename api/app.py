@@ -125,8 +125,9 @@ def open_services(settings: Settings, store: Store | None = None, embedder: Embe
     store = store if store is not None else open_configured_store(settings)
     demand = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
     sparql = SparqlRunner(
-        store if isinstance(store, SparqlStore) else None, settings.sparql_timeout_s, settings.sparql_max_rows
-    )
+        store if isinstance(store, SparqlStore) else None, settings.sparql_timeout_s, settings.sparql_max_rows,
+        memory_mb=settings.sparql_memory_mb, service_allow=frozenset(settings.sparql_service_allow),
+    )  # fmt: skip
     keys = KeyRing.load(settings.api_keys_path)
     services = Services(settings=settings, store=store, embedder=embedder, demand=demand, keys=keys, sparql=sparql)
     services.load_index()

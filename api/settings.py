@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     page_size_max: int = Field(200, ge=1, description="Largest page GET /resources returns.")
     sparql_timeout_s: float = Field(10.0, gt=0, description="Time limit of one SPARQL query at /sparql, in seconds.")
     sparql_max_rows: int = Field(10_000, ge=1, description="Most result rows (or triples) /sparql returns.")
+    sparql_memory_mb: int = Field(
+        1024, ge=64, description="Memory one /sparql query may use, in MB; a query that needs more is stopped (503)."
+    )
+    sparql_service_allow: list[str] = Field(
+        default_factory=list,
+        description="Endpoint IRIs a /sparql query may name in SERVICE (JSON list of absolute http(s) IRIs); "
+        "empty: federation is off and every SERVICE is refused (403).",
+    )
     demand_retention_days: int | None = Field(
         365,
         ge=1,

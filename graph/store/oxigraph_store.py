@@ -163,6 +163,16 @@ class OxigraphStore:
         assert isinstance(rows, ox.QuerySolutions)
         return [TypeCount(by_graph[r["graph"].value], r["type"].value, int(r["n"].value)) for r in rows]
 
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the store at ``target`` (hard links where on the same file system), which another
+        process may open with ``open(target, read_only=True)`` while this one goes on writing."""
+        if self.location is None:
+            raise ConfigurationError("an in-memory store has no files to back up; copy it with copy_store")
+        try:
+            self._store.backup(str(target))
+        except OSError as e:
+            raise StoreError(f"cannot back up the store to {target}: {e}") from e
+
     def export(self, fmt: str, output: BinaryIO) -> None:
         write_export(self.quads(), fmt, output)
 
