@@ -186,7 +186,7 @@ def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: E
             ingest_source(store, source_plan, None)
         index = SearchIndex.build(store, embedder, cache, types=("Expert",))
         store.close()
-    researcher_of = {doc.iri: doc.iri.rsplit("/", 1)[-1] for doc in index.docs}
+    researcher_of = {doc.iri: doc.iri.rsplit("/", 1)[-1].removeprefix("A") for doc in index.docs}
     losses = {}
     for method, weights in METHODS.items():
         if method == "graph":
@@ -209,17 +209,19 @@ def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: E
 
 
 def write_openalex_profiles(folder: Path, profiles: Mapping[str, tuple[str, Sequence[Paper]]]) -> None:
-    """Researchers (id -> name and papers) as the OpenAlex reader's ``authors.jsonl`` and ``works.jsonl``."""
+    """Researchers (id -> name and papers) as the OpenAlex reader's ``authors.jsonl`` and ``works.jsonl`` (ids made
+    OpenAlex-like: ``A`` + the researcher's id, ``W`` + it and the paper's number)."""
     folder.mkdir(parents=True, exist_ok=True)
     works: dict[str, dict[str, object]] = {}
     with (folder / "authors.jsonl").open("w", encoding="utf-8") as authors:
         for researcher, (name, papers) in profiles.items():
-            authors.write(json.dumps({"author_id": researcher, "name": name, "works_count": len(papers)}) + "\n")
+            author = {"author_id": f"A{researcher}", "orcid": "", "name": name, "name_alternatives": [name]}
+            authors.write(json.dumps(author) + "\n")
             for n, paper in enumerate(papers):
-                key = f"{researcher}-{n}"
+                key = f"W{researcher}{n:03d}"
                 works[key] = {
                     "work_id": key, "title": paper.title, "publication_year": paper.year,
-                    "abstract": paper.abstract or "", "authors": [{"author_id": researcher, "name": name}],
+                    "abstract": paper.abstract or "", "authors": [{"author_id": f"A{researcher}", "name": name}],
                 }  # fmt: skip
     with (folder / "works.jsonl").open("w", encoding="utf-8") as out:
         for work in works.values():

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.search.index import SearchIndex
+from graph.search.index import PASSAGE_TYPES, SearchIndex
 
 #: How many of an expert's works count, and how fast a work's weight falls with its age (weight
 #: ``1 / (1 + age / RECENCY_YEARS)``, ages counted from the expert's newest work).
@@ -70,6 +70,10 @@ class GraphEvidence:
             for concept in d.related.get("technique", []):
                 if concept in subject_row:
                     self._technique_users[subject_row[concept]].append(i)
+        self._carried = {index.docs[row].type for ancestors in self._ancestors.values() for row in ancestors}
+        self._carried |= {"Facility"} if self._facility_of else set()
+        self._carried |= {"Instrument"} if self._technique_users else set()
+        self._carried |= set(PASSAGE_TYPES)
 
     def for_rows(
         self, vector: np.ndarray, type_name: str, hits: dict[str, tuple[np.ndarray, np.ndarray]],
@@ -101,6 +105,11 @@ class GraphEvidence:
                 for row in self._technique_users.get(j, []):
                     offer(row, Evidence(float(subject_sims[j]), "technique", subject.iri, subject.label))
         return found
+
+    def carries(self, type_name: str) -> bool:
+        """Whether the graph holds evidence for documents of ``type_name`` (concepts with narrower ones, facilities with
+        instruments, instruments naming techniques, experts with works)."""
+        return type_name in self._carried
 
     def works(self, vector: np.ndarray, row: int) -> Evidence | None:
         """An expert's evidence from their works: the mean similarity of their ``EXPERT_WORKS`` closest works, each

@@ -11,6 +11,7 @@ computed for the k results alone (their BM25 postings, their vectors).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +33,10 @@ MAX_NEED_CHARS = 10_000
 MAX_K = 100
 UNAVAILABLE = {"inactive", "decommissioned", "closed"}  # statuses that lower a resource's rank (Weights.unavailable)
 MIN_DEPTH = 100  # candidates each channel contributes before fusion
+#: Pseudo-relevance feedback for types the graph carries no evidence for: the need's vector moves towards the mean
+#: of its nearest documents (Rocchio), by this weight and over this many documents.
+FEEDBACK_WEIGHT = 0.5
+FEEDBACK_DOCS = 5
 #: A diverse list of experts: at most this many who share an award, or an organisation.
 MAX_PER_AWARD = 2
 MAX_PER_ORGANIZATION = 3
@@ -41,6 +46,11 @@ Ranked = tuple[np.ndarray, np.ndarray]
 #: concurrent requests; BM25 (numpy) and the model call (torch) both release the GIL for most of their work.
 LEXICAL_THREADS = 4
 LEXICAL_POOL_FROM_ROWS = 50_000  # types this large run BM25 on the pool (1M resources: p95 11 ms); smaller, inline
+#: The stages a match reports to ``Matcher(on_stage=...)``, in order: ``plan`` (check, filter masks, the model call
+#: started, BM25 inline or started on the pool), ``encode`` (waiting for the need's vectors, and its subjects), then
+#: per type ranked: ``dense`` (vector search), ``lexical`` (waiting for BM25's ranking), ``graph`` (the graph's
+#: evidence), ``score`` (every candidate on every channel, the fit, re-ranking, the floor), ``explain`` (the results).
+STAGES = ("plan", "encode", "dense", "lexical", "graph", "score", "explain")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +154,12 @@ class Matcher:
     def __init__(
         self, index: SearchIndex, embedder: Embedder, weights: Weights | None = None,
         glossary: Callable[[], Glossary] | None = shared_glossary,
+        on_stage: Callable[[str, float], None] | None = None,
     ) -> None:  # fmt: skip
         """``glossary``: where a need in Chinese gets its English glosses (loaded on the first such need); None
-        searches such needs as written."""
+        searches such needs as written. ``on_stage``: called with each stage's name (``STAGES``) and its seconds as
+        a match runs, on the thread that ran it (benchmarks time stages with it); None times nothing."""
+        self._on_stage = on_stage
         self.index = index
         self._glossary = glossary
         self.encoder = need_encoder(embedder)
@@ -165,7 +178,10 @@ class Matcher:
         self, text: object, filters: Filters | None = None, k: int = 10, team: TeamPlace | None = None
     ) -> MatchResponse:
         request = self.plan(text, filters or Filters(), k, team)
-        return self._answer(request, self.need_of(request))
+        started = time.perf_counter()
+        need = self.need_of(request)
+        self._stage("encode", started)
+        return self._answer(request, need)
 
     async def match_async(
         self, text: object, filters: Filters | None = None, k: int = 10, team: TeamPlace | None = None
@@ -174,15 +190,19 @@ class Matcher:
         Python (ranking, explanations) runs on the event loop and concurrent requests do not contend for the
         interpreter lock from many threads. The same request, the same answer."""
         request = self.plan(text, filters or Filters(), k, team)
+        started = time.perf_counter()
         vectors = await asyncio.wrap_future(request.vectors)
         for pending in request.lexical.values():  # BM25 of large types, on the pool (small ones are done already)
             if not pending.done():
                 await asyncio.wrap_future(pending)
-        return self._answer(request, self._need_from(request, *vectors))
+        need = self._need_from(request, *vectors)
+        self._stage("encode", started)
+        return self._answer(request, need)
 
     def plan(self, text: object, filters: Filters, k: int, team: TeamPlace | None) -> Request:
         """A request checked, its filters applied, and BM25 started (it needs only the text: for large types it
         runs on the pool while the model encodes the need, the longest stage)."""
+        started = time.perf_counter()
         checked = _check_text(text)
         types = self._check_types(filters.types)
         if not 1 <= k <= MAX_K:
@@ -193,6 +213,7 @@ class Matcher:
         parts = sentences(reading.encoded) if not reading.glossary else [reading.encoded]
         vectors = self.encoder.submit_need(reading.encoded, parts)  # the longest stage starts first
         lexical = {t: self._lexical_later(reading.searched, t, *scopes[t]) for t in types}
+        self._stage("plan", started)
         return Request(checked, k, team, base, scopes, lexical, parts, vectors, reading)
 
     def read(self, text: str) -> Reading:
@@ -279,6 +300,13 @@ class Matcher:
             for j in order
         ]
 
+    def _stage(self, name: str, started: float) -> float:
+        """Report stage ``name``, begun at ``started`` (``time.perf_counter``), to ``on_stage``; returns now."""
+        now = time.perf_counter()
+        if self._on_stage is not None:
+            self._on_stage(name, now - started)
+        return now
+
     # ---- ranking ------------------------------------------------------------------------------
 
     def _allowed(self, type_name: str, base: np.ndarray | None, k: int) -> tuple[np.ndarray | None, int]:
@@ -322,14 +350,25 @@ class Matcher:
         if depth == 0:
             return [], ""
         w = self.weights
+        started = time.perf_counter()
         dense_ids, dense_sims = part.vector_index.search(need.vector, depth, allowed)
+        query = need.vector
+        if w.graph and w.dense and not self._evidence.carries(type_name) and len(dense_ids):
+            # No graph evidence for this type (datasets): its nearest documents are the expansion instead
+            # (pseudo-relevance feedback; the effect on every development set is in benchmarks/results/eval.md)
+            expanded = need.vector + FEEDBACK_WEIGHT * part.vector_index.vectors[dense_ids[:FEEDBACK_DOCS]].mean(axis=0)
+            query = (expanded / max(float(np.linalg.norm(expanded)), 1e-12)).astype(np.float32)
+            dense_ids, dense_sims = part.vector_index.search(query, depth, allowed)
+        started = self._stage("dense", started)
         lexical_ids, _ = (
             lexical.result() if lexical is not None else self._lexical(need.searched, type_name, allowed, depth)
         )
+        started = self._stage("lexical", started)
         graph = self._graph_evidence(need, type_name, part.rows[dense_ids], dense_sims, base, depth) if w.graph else {}
+        started = self._stage("graph", started)
         local = np.unique(np.concatenate([dense_ids, lexical_ids, self.index.local[list(graph)].astype(np.int64)]))
         rows = part.rows[local]
-        cosine = np.einsum("ij,j->i", part.vector_index.vectors[local], need.vector).astype(np.float64)
+        cosine = np.einsum("ij,j->i", part.vector_index.vectors[local], query).astype(np.float64)
         explained = part.lexical.explain(need.searched, local.tolist())
         bm25 = np.array([score for _, score in explained], dtype=np.float64)
         works = self._works_evidence(need, type_name, rows, cosine) if w.graph else {}
@@ -349,11 +388,14 @@ class Matcher:
             chosen, note = chosen[:CLOSEST_WHEN_NONE], NOTHING_FITS
         else:
             chosen = above
-        return [
+        started = self._stage("score", started)
+        results = [
             self._result(need, int(rows[j]), float(scores[j]), float(factors[j]), explained[j], float(cosine[j]),
                          float(fits[j]), graph.get(int(rows[j])), capped.get(int(j), 0))
             for j in chosen
-        ], note  # fmt: skip
+        ]  # fmt: skip
+        self._stage("explain", started)
+        return results, note
 
     def _graph_evidence(
         self, need: Need, type_name: str, dense_rows: np.ndarray, dense_sims: np.ndarray, base: np.ndarray | None,
