@@ -28,6 +28,7 @@ from ingest.iris import check_source_name, run_iri, slug, source_graph_iri
 from ingest.linking import relink
 from ingest.mapping import MappedRecord, map_record
 from ingest.readers import COMPANION_FILES, SKIPPED_SUFFIXES, Reader, reader_for
+from ingest.readers.tabular import MappedReader
 from ingest.records import Record
 from ingest.report import InputFile, Reject, RejectsWriter, RunReport, write_report
 from ingest.validate import TypeIndex, Violation, compile_shapes
@@ -47,10 +48,14 @@ class SourcePlan:
 
 
 def plan(
-    paths: Iterable[Path], source: str | None = None, fmt: str | None = None, mapping: Path | None = None
-) -> list[SourcePlan]:
+    paths: Iterable[Path], source: str | None = None, fmt: str | None = None, mapping: Path | None = None,
+    encoding: str | None = None,
+) -> list[SourcePlan]:  # fmt: skip
     """Which files go to which source: all into ``source`` when given, else one source per path
-    (a folder is one source of all the data files in it, named after the folder)."""
+    (a folder is one source of all the data files in it, named after the folder).
+
+    ``encoding`` (a codec name, ``--encoding``) is for mapped files: it wins over the mapping's ``input.encoding``;
+    without either the encoding is detected. Given for a file of another format, it is an ``InputError``."""
     paths = list(paths)
     if not paths:
         raise ConfigurationError("no input given; name one or more files or folders")
@@ -58,7 +63,7 @@ def plan(
     if not source and len(groups) < len(paths):
         raise ConfigurationError("two inputs would get the same source name; give one with --source")
     return [
-        SourcePlan(check_source_name(name), tuple((f, reader_for(f, fmt, mapping)) for f in _files(group)))
+        SourcePlan(check_source_name(name), tuple((f, reader_for(f, fmt, mapping, encoding)) for f in _files(group)))
         for name, group in groups.items()
     ]
 
@@ -82,16 +87,31 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 def input_checksum(files: Iterable[tuple[Path, Reader]]) -> tuple[str, list[InputFile]]:
-    """SHA-256 over the pipeline version, the ontology and every input file (and its format)."""
+    """SHA-256 over the pipeline version, the ontology and every input file (and its format, and for a mapped file
+    its mapping file and the encoding it was told): a changed mapping or ``--encoding`` reloads the source."""
     total = hashlib.sha256(f"{PIPELINE_VERSION}\n".encode())
     total.update(ontology_text("sharekg.ttl").encode() + ontology_text("shapes.ttl").encode())
     inputs = []
     for path, reader in files:
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        total.update(f"{reader.name}:{digest}\n".encode())
+        total.update(f"{reader.name}:{digest}{_reader_settings(reader)}\n".encode())
         inputs.append(InputFile(path.name, reader.name, digest, len(data)))
     return total.hexdigest(), inputs
+
+
+def _reader_settings(reader: Reader) -> str:
+    """What decides a reader's records besides the file: for a mapped file, the SHA-256 of its mapping file's bytes
+    (which hold ``input.encoding``) and the encoding given on top of it; nothing for the other formats (so their
+    checksums are as before)."""
+    if not isinstance(reader, MappedReader):
+        return ""
+    mapping = reader.mapping.path
+    try:
+        digest = hashlib.sha256(mapping.read_bytes()).hexdigest()
+    except OSError as e:
+        raise InputError(f"{mapping}: the mapping file cannot be read any more ({e.strerror}); run again") from e
+    return f":mapping={digest}:encoding={reader.encoding or ''}"
 
 
 def new_run_id() -> str:

@@ -27,6 +27,7 @@ from ontology.terms import SKG_NS
 @click.option("--source", help="Source name for all PATHS together (default: one source per path, named after it).")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), help="Input format (default: detected per file).")
 @click.option("--mapping", type=click.Path(exists=True, path_type=Path), help="Column mapping file (format 'mapped').")
+@click.option("--encoding", help="Text encoding of the input files (e.g. gb18030, utf-8); default: detected")
 @click.option("--sample", is_flag=True, help="Ingest the bundled sample: each folder of the sample is one source.")
 @click.option("--strict", is_flag=True, help="Any rejected record or warning fails the run; nothing is written.")
 @click.option("--allow-shrink", is_flag=True,
@@ -35,7 +36,7 @@ from ontology.terms import SKG_NS
 @click.pass_obj
 def ingest(
     settings: Settings, paths: tuple[Path, ...], source: str | None, fmt: str | None,
-    mapping: Path | None, sample: bool, strict: bool, allow_shrink: bool, no_index: bool,
+    mapping: Path | None, encoding: str | None, sample: bool, strict: bool, allow_shrink: bool, no_index: bool,
 ) -> None:  # fmt: skip
     """Read PATHS (files or folders), validate them and publish each source's graph atomically."""
     if sample:
@@ -43,7 +44,7 @@ def ingest(
     if not paths:
         raise click.UsageError("name files or folders to ingest, or pass --sample")
     try:
-        plans = plan(paths, source, fmt, mapping)
+        plans = plan(paths, source, fmt, mapping, encoding)
         store = open_for(settings)
         try:
             reports = _run(store, plans, settings.reports_dir, strict, allow_shrink)
