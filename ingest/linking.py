@@ -23,41 +23,17 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 
 from graph.store import BASE, SparqlStore, Store, Triple, sparql_view
+from graph.store import sparql_queries as q
 from ingest.report import LinkCounts, RunReport
 from ontology.terms import OWL_, RDF_, SKG, SKG_NS
 
 LINKS_SOURCE = "links"
 
-PEOPLE_QUERY = f"""PREFIX skg: <{SKG_NS}>
-SELECT ?person ?name WHERE {{ ?person a skg:Expert ; skg:normalizedName ?name }}"""
-ORCID_QUERY = f"""PREFIX skg: <{SKG_NS}>
-SELECT ?person ?key WHERE {{ ?person a skg:Expert ; skg:orcid ?key }}"""
-GRANT_QUERY = f"""PREFIX skg: <{SKG_NS}>
-SELECT ?person ?key WHERE {{
-  ?person a skg:Expert . ?key skg:principalInvestigator|skg:coPrincipalInvestigator ?person
-}}"""
-AFFILIATION_QUERY = f"""PREFIX skg: <{SKG_NS}>
-SELECT ?person ?key WHERE {{ ?person a skg:Expert ; skg:affiliation ?key }}"""
-SHARED_ORGS_QUERY = f"""PREFIX skg: <{SKG_NS}>
-SELECT (COUNT(*) AS ?n) WHERE {{
-  {{ SELECT ?org WHERE {{ GRAPH ?g {{ ?org a skg:Organization }} }} GROUP BY ?org HAVING (COUNT(DISTINCT ?g) > 1) }}
-}}"""
-
-
-DISTINCT_QUERY = f"""PREFIX skg: <{SKG_NS}>
-SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  VALUES ?type {{
-    skg:Instrument skg:Facility skg:Dataset skg:Expert skg:Organization skg:Subject skg:Grant skg:Output
-  }}
-  ?s a ?type .
-}} GROUP BY ?type ORDER BY DESC(?n)"""
-SAME_AS_QUERY = f"""SELECT ?a ?b WHERE {{ ?a <{OWL_.sameAs.value}> ?b }}"""
-
 
 def distinct_entities(store: SparqlStore) -> dict[str, int]:
     """Entities per type over all sources: shared IRIs counted once, and people linked by ``owl:sameAs`` once."""
-    rows = store.query(DISTINCT_QUERY)
-    pairs = store.query(SAME_AS_QUERY)
+    rows = store.query(q.DISTINCT_ENTITIES_QUERY)
+    pairs = store.query(q.SAME_AS_QUERY)
     assert isinstance(rows, ox.QuerySolutions) and isinstance(pairs, ox.QuerySolutions)
     counts = {r["type"].value.removeprefix(SKG_NS): int(r["n"].value) for r in rows}
     if "Expert" in counts:
@@ -110,14 +86,14 @@ def _equal_names(a: str, b: str) -> bool:
 def find_links(store: SparqlStore) -> list[tuple[str, str, str]]:
     """(person, person, rule) for every pair of people judged one entity, each pair once, strongest rule."""
     names: dict[str, str] = {}
-    rows = store.query(PEOPLE_QUERY)
+    rows = store.query(q.LINK_PEOPLE_QUERY)
     assert isinstance(rows, ox.QuerySolutions)
     for row in rows:
         names[row["person"].value] = row["name"].value
     rules: list[tuple[str, dict[str, set[str]], Callable[[str, str], bool]]] = [
-        ("same-orcid", _pairs(store, ORCID_QUERY), _any_names),
-        ("same-grant-and-name", _pairs(store, GRANT_QUERY), _compatible_names),
-        ("same-name-and-organisation", _pairs(store, AFFILIATION_QUERY), _equal_names),
+        ("same-orcid", _pairs(store, q.LINK_ORCID_QUERY), _any_names),
+        ("same-grant-and-name", _pairs(store, q.LINK_GRANT_QUERY), _compatible_names),
+        ("same-name-and-organisation", _pairs(store, q.LINK_AFFILIATION_QUERY), _equal_names),
     ]
     seen: set[tuple[str, str]] = set()
     links = []
@@ -159,7 +135,7 @@ def relink(store: Store, run_id: str) -> RunReport:
     answers no SPARQL is read through an in-memory copy, ``sparql_view``)."""
     reader = sparql_view(store)
     links = find_links(reader)
-    shared = reader.query(SHARED_ORGS_QUERY)
+    shared = reader.query(q.SHARED_ORGS_QUERY)
     assert isinstance(shared, ox.QuerySolutions)
     counts = LinkCounts(dict(Counter(rule for _, _, rule in links)), int(next(shared)["n"].value))
     report = RunReport(source=LINKS_SOURCE, run_id=run_id, links=counts, read=len(links), loaded=len(links))

@@ -51,6 +51,7 @@ import pyoxigraph as ox
 
 from graph.errors import ConfigurationError
 from graph.store import SparqlStore, Store
+from graph.store import sparql_queries as q
 from ontology.terms import DCT, FOAF_, ORG_, OWL_, RDF_, RDFS_, SKG_NS, SKOS_, ontology_text
 
 #: The seed of every randomised step (community detection, betweenness sampling).
@@ -71,23 +72,6 @@ STANDARD_EDGES = {
 }
 Method = Literal["louvain", "label-propagation"]
 
-ONTOLOGY_CLASSES_QUERY = f"""
-PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?class (COUNT(DISTINCT ?super) AS ?depth) WHERE {{
-  ?class a owl:Class FILTER(STRSTARTS(STR(?class), "{SKG_NS}"))
-  OPTIONAL {{ ?class rdfs:subClassOf+ ?super FILTER(STRSTARTS(STR(?super), "{SKG_NS}")) }}
-}} GROUP BY ?class"""
-ONTOLOGY_PROPERTIES_QUERY = f"""
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?property WHERE {{ ?property a owl:ObjectProperty FILTER(STRSTARTS(STR(?property), "{SKG_NS}")) }}"""
-NODES_QUERY = "SELECT ?graph ?node ?type WHERE { VALUES ?type { $types } GRAPH ?graph { ?node a ?type } }"
-LABELS_QUERY = f"SELECT ?node ?label WHERE {{ ?node {RDFS_.label} ?label }}"
-EDGES_QUERY = "SELECT ?s ?p ?o WHERE { VALUES ?p { $predicates } ?s ?p ?o FILTER(isIRI(?o)) }"
-TOPICS_QUERY = f"""
-SELECT ?node ?topic WHERE {{
-  {{ ?node <{SKG_NS}keyword> ?topic }} UNION {{ ?node {DCT.subject}/{RDFS_.label} ?topic }}
-}}"""
-
 
 @dataclass(frozen=True, slots=True)
 class _Vocabulary:
@@ -107,8 +91,8 @@ def _vocabulary() -> _Vocabulary:
     """Node types and edge predicates, read from the ontology once (not at import)."""
     ontology = ox.Store()
     ontology.load(ontology_text("sharekg.ttl"), format=ox.RdfFormat.TURTLE)
-    depth = {c.removeprefix(SKG_NS): int(d) for c, d in _rows(ontology.query(ONTOLOGY_CLASSES_QUERY))}
-    properties = [p.removeprefix(SKG_NS) for (p,) in _rows(ontology.query(ONTOLOGY_PROPERTIES_QUERY))]
+    depth = {c.removeprefix(SKG_NS): int(d) for c, d in _rows(ontology.query(q.ONTOLOGY_CLASSES_QUERY))}
+    properties = [p.removeprefix(SKG_NS) for (p,) in _rows(ontology.query(q.ONTOLOGY_PROPERTIES_QUERY))]
     edges = {SKG_NS + name: f"skg:{name}" for name in properties if name not in NON_RESOURCE_PROPERTIES}
     edges.update({term.value: short for short, term in STANDARD_EDGES.items()})
     return _Vocabulary({t: d for t, d in depth.items() if t not in BOOKKEEPING_CLASSES}, edges)
@@ -143,7 +127,7 @@ def project(store: SparqlStore) -> nx.DiGraph:
     graph_sources = {entry.graph: entry.source for entry in store.sources().values()}
     graph = nx.DiGraph()
     nodes = graph.nodes
-    for graph_iri, node, type_iri in _values(store, NODES_QUERY.replace("$types", vocabulary.type_values())):
+    for graph_iri, node, type_iri in _values(store, q.NETWORK_NODES_QUERY.replace("$types", vocabulary.type_values())):
         type_, source = type_iri.removeprefix(SKG_NS), graph_sources.get(graph_iri, "")
         if node not in nodes:
             graph.add_node(node, type=type_, label="", sources=[source])
@@ -152,13 +136,13 @@ def project(store: SparqlStore) -> nx.DiGraph:
         attributes["type"] = vocabulary.specific(attributes["type"], type_)
         if source not in attributes["sources"]:
             attributes["sources"].append(source)
-    for node, label in _values(store, LABELS_QUERY):
+    for node, label in _values(store, q.NETWORK_LABELS_QUERY):
         if node in nodes and (not nodes[node]["label"] or label < nodes[node]["label"]):
             nodes[node]["label"] = label  # the least of several, as ``neighbourhood`` chooses
     for node, attributes in nodes.items():
         attributes["label"] = attributes["label"] or _tail(node)
     predicates = " ".join(f"<{iri}>" for iri in vocabulary.edges)
-    for s, p, o in _values(store, EDGES_QUERY.replace("$predicates", predicates)):
+    for s, p, o in _values(store, q.NETWORK_EDGES_QUERY.replace("$predicates", predicates)):
         if s in nodes and o in nodes and s != o:
             names = graph.edges[s, o]["predicates"] if graph.has_edge(s, o) else []
             if vocabulary.edges[p] not in names:
@@ -388,7 +372,7 @@ class _Topics:
     @classmethod
     def read(cls, store: SparqlStore, graph: nx.Graph) -> _Topics:
         of: dict[str, set[str]] = {}
-        for node, topic in _values(store, TOPICS_QUERY):
+        for node, topic in _values(store, q.NETWORK_TOPICS_QUERY):
             if node in graph:
                 of.setdefault(node, set()).add(topic.strip())
         return cls(of, Counter(t for topics in of.values() for t in topics))

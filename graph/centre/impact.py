@@ -22,61 +22,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.search import PathStep
-from graph.store import PREFIXES, SparqlStore, iri_ref, select
+from graph.store import SparqlStore, iri_ref, select
+from graph.store import sparql_queries as q
 from ontology.terms import SKG_NS
 
 OUTPUT_TYPES = ("Paper", "Software", "Patent", "Award", "StartUp", "DataOutput")
-
-#: Outputs of a resource by each path: ?kind names the path, ?entry, ?usage and ?user are bound where it has them.
-IMPACT_QUERY = (
-    PREFIXES
-    + """SELECT ?kind ?output ?entry ?usage ?user WHERE {
-  {
-    ?output skg:madeWith {resource} . BIND("made with" AS ?kind)
-  } UNION {
-    ?usage a skg:UsageRecord ; skg:usedResource {resource} ; skg:forEntry ?entry .
-    ?entry skg:output ?output . BIND("used for the entry" AS ?kind)
-  } UNION {
-    ?usage a skg:UsageRecord ; skg:usedResource {resource} ; skg:user ?user .
-    { ?entry skg:submittedBy ?user } UNION { ?entry skg:submittedBy/skg:member ?user }
-    ?entry skg:output ?output . BIND("team used the resource" AS ?kind)
-  } UNION {
-    ?entry skg:matchedResource {resource} ; skg:output ?output . BIND("matched to the entry" AS ?kind)
-  }
-}"""
-)
-#: Label, skg: types and year of the given nodes.
-DETAILS_QUERY = (
-    PREFIXES
-    + """SELECT ?node ?label ?type ?year WHERE {
-  VALUES ?node { {nodes} }
-  OPTIONAL { ?node rdfs:label ?label }
-  OPTIONAL { ?node a ?type . FILTER(STRSTARTS(STR(?type), STR(skg:))) }
-  OPTIONAL { ?node skg:publicationYear ?year }
-}"""
-)
-ENTRY_QUERY = (
-    PREFIXES
-    + """SELECT ?team ?member ?matched WHERE {
-  OPTIONAL { {entry} skg:submittedBy ?team . OPTIONAL { ?team skg:member ?member } }
-  OPTIONAL { {entry} skg:matchedResource ?matched }
-}"""
-)
-#: Usage records that name the entry, or whose user is the team or a member (filtered by resource in Python).
-ENTRY_USAGE_QUERY = (
-    PREFIXES
-    + """SELECT ?usage ?resource ?user ?forEntry ?start ?end ?booked ?used ?status WHERE {
-  { ?usage skg:forEntry {entry} } UNION { VALUES ?who { {people} } ?usage skg:user ?who }
-  ?usage a skg:UsageRecord ; skg:usedResource ?resource .
-  OPTIONAL { ?usage skg:user ?user }
-  OPTIONAL { ?usage skg:forEntry ?forEntry }
-  OPTIONAL { ?usage prov:startedAtTime ?start }
-  OPTIONAL { ?usage prov:endedAtTime ?end }
-  OPTIONAL { ?usage skg:hoursBooked ?booked }
-  OPTIONAL { ?usage skg:hoursUsed ?used }
-  OPTIONAL { ?usage skg:usageStatus ?status }
-}"""
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +94,7 @@ class _Node:
 
 def resource_impact(store: SparqlStore, resource: str) -> ResourceImpact:
     """The outputs ``resource`` helped produce, each with every evidence path that links them."""
-    rows = select(store, IMPACT_QUERY.replace("{resource}", iri_ref(resource)))
+    rows = select(store, q.IMPACT_QUERY.replace("{resource}", iri_ref(resource)))
     found: dict[str, list[tuple[str, str | None, str | None, str | None]]] = defaultdict(list)
     for r in rows:
         hit = (r["kind"].value, _value(r["entry"]), _value(r["usage"]), _value(r["user"]))
@@ -168,12 +118,13 @@ def resource_impact(store: SparqlStore, resource: str) -> ResourceImpact:
 
 def entry_evidence(store: SparqlStore, entry: str) -> EntryEvidence:
     """The resource use recorded for ``entry``, per resource, as evidence for judges (see the module docstring)."""
-    rows = select(store, ENTRY_QUERY.replace("{entry}", iri_ref(entry)))
+    rows = select(store, q.ENTRY_TEAM_AND_MATCHES_QUERY.replace("{entry}", iri_ref(entry)))
     team = next((r["team"].value for r in rows if r["team"] is not None), None)
     people = {r["member"].value for r in rows if r["member"] is not None} | ({team} if team else set())
     matched = sorted({r["matched"].value for r in rows if r["matched"] is not None})
     values = " ".join(iri_ref(p) for p in sorted(people)) or "<urn:sharekg:none>"  # VALUES must not be empty
-    usage = select(store, ENTRY_USAGE_QUERY.replace("{entry}", iri_ref(entry)).replace("{people}", values))
+    records_of_entry = q.ENTRY_USAGE_RECORDS.replace("{entry}", iri_ref(entry)).replace("{people}", values)
+    usage = select(store, q.USAGE_RECORDS_QUERY.replace("{records}", records_of_entry))
     records: dict[str, dict[str, UsageEvidence]] = defaultdict(dict)
     for r in usage:
         resource, for_entry = r["resource"].value, _value(r["forEntry"]) == entry
@@ -231,7 +182,7 @@ def _details(store: SparqlStore, iris: set[str]) -> dict[str, _Node]:
     chunk = sorted(iris)
     for start in range(0, len(chunk), 500):
         part = chunk[start : start + 500]
-        for r in select(store, DETAILS_QUERY.replace("{nodes}", " ".join(iri_ref(i) for i in part))):
+        for r in select(store, q.NODE_DETAILS_QUERY.replace("{nodes}", " ".join(iri_ref(i) for i in part))):
             node = r["node"].value
             if r["label"] is not None:
                 labels.setdefault(node, r["label"].value)

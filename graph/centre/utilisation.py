@@ -36,7 +36,8 @@ import pyoxigraph as ox
 
 from graph.centre.demand import MIN_FIT, DemandLog
 from graph.errors import InputError
-from graph.store import PREFIXES, SparqlStore, select
+from graph.store import SparqlStore, iri_ref, select
+from graph.store import sparql_queries as q
 from ontology.terms import SKG_NS
 
 #: Hours a year an asset can be booked, by type, when the resource states none: 40 hours a week for 40 weeks
@@ -44,32 +45,6 @@ from ontology.terms import SKG_NS
 DEFAULT_CAPACITY: Mapping[str, float] = {"Instrument": 1600.0, "Facility": 2000.0}
 DEFAULT_WINDOW = timedelta(days=365)
 YEAR = timedelta(days=365)
-
-#: Instruments and facilities with label, host organisation and stated capacity; ``{scope}`` narrows to one centre.
-ASSETS_QUERY = (
-    PREFIXES
-    + """SELECT ?r ?type ?label ?org ?orgLabel ?capacity WHERE {
-  VALUES ?type { skg:Instrument skg:Facility }
-  ?r a ?type .
-  {scope}
-  OPTIONAL { ?r rdfs:label ?label }
-  OPTIONAL { ?r skg:hostedBy|skg:atFacility/skg:hostedBy ?org . OPTIONAL { ?org rdfs:label ?orgLabel } }
-  OPTIONAL { ?r skg:capacityHoursPerYear ?capacity }
-}"""
-)
-SCOPE = "?r (skg:hostedBy|skg:atFacility/skg:hostedBy)/org:subOrganizationOf* <{organization}> ."
-USAGE_QUERY = (
-    PREFIXES
-    + """SELECT ?u ?r ?user ?start ?end ?booked ?used ?status WHERE {
-  ?u a skg:UsageRecord ; skg:usedResource ?r .
-  OPTIONAL { ?u skg:user ?user }
-  OPTIONAL { ?u prov:startedAtTime ?start }
-  OPTIONAL { ?u prov:endedAtTime ?end }
-  OPTIONAL { ?u skg:hoursBooked ?booked }
-  OPTIONAL { ?u skg:hoursUsed ?used }
-  OPTIONAL { ?u skg:usageStatus ?status }
-}"""
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +184,8 @@ def underused(report: UtilisationReport, log: DemandLog, *, limit: int | None = 
 
 
 def _assets(store: SparqlStore, organization: str | None) -> list[tuple[str, str, str, str, str, float | None]]:
-    scope = SCOPE.format(organization=organization) if organization else ""
-    rows = select(store, ASSETS_QUERY.replace("{scope}", scope))
+    scope = q.ASSET_SCOPE.replace("{organization}", iri_ref(organization)) if organization else ""
+    rows = select(store, q.ASSETS_QUERY.replace("{scope}", scope))
     found: dict[str, tuple[str, str, str, str, str, float | None]] = {}
     for row in rows:
         iri, type_name = row["r"].value, row["type"].value.removeprefix(SKG_NS)
@@ -226,11 +201,11 @@ def _assets(store: SparqlStore, organization: str | None) -> list[tuple[str, str
 
 def _usage(store: SparqlStore, start: datetime, end: datetime) -> tuple[dict[str, _Usage], int]:
     """Hours booked and used per resource in ``[start, end)``, and how many records had no start."""
-    rows = select(store, USAGE_QUERY)
+    rows = select(store, q.USAGE_RECORDS_QUERY.replace("{records}", q.EVERY_USAGE_RECORD))
     records: dict[str, _Record] = {}
     for row in rows:  # one row per user of a record: gather them
-        record = records.setdefault(row["u"].value, _Record(
-            row["r"].value, _moment(row["start"]), _moment(row["end"]), _number(row["booked"]),
+        record = records.setdefault(row["usage"].value, _Record(
+            row["resource"].value, _moment(row["start"]), _moment(row["end"]), _number(row["booked"]),
             _number(row["used"]), _text(row["status"]).lower(),
         ))  # fmt: skip
         if row["user"] is not None:

@@ -8,54 +8,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.store import PREFIXES, SparqlStore, iri_ref, select
+from graph.store import SparqlStore, iri_ref, select
+from graph.store import sparql_queries as q
 from ontology.terms import SKG_NS
-
-CONTESTS_QUERY = (
-    PREFIXES
-    + """SELECT ?contest ?label ?start ?end ?track ?trackLabel WHERE {
-  ?contest a skg:Contest ; rdfs:label ?label .
-  OPTIONAL { ?contest skg:startDate ?start } OPTIONAL { ?contest skg:endDate ?end }
-  OPTIONAL { ?contest skg:track ?track . OPTIONAL { ?track rdfs:label ?trackLabel } }
-} ORDER BY DESC(?start) ?label ?trackLabel"""
-)
-TOPICS_QUERY = (
-    PREFIXES
-    + """SELECT ?topic ?label ?text ?org ?orgLabel WHERE {
-  ?topic a skg:ChallengeTopic ; dcterms:isPartOf {contest} .
-  OPTIONAL { ?topic rdfs:label ?label } OPTIONAL { ?topic dcterms:description ?text }
-  OPTIONAL { ?topic skg:postedBy ?org . OPTIONAL { ?org rdfs:label ?orgLabel } }
-} ORDER BY ?label"""
-)
-ENTRIES_QUERY = (
-    PREFIXES
-    + """SELECT ?entry ?label ?track ?topic ?team ?teamLabel WHERE {
-  ?entry a skg:Entry ; skg:inTrack ?track . {contest} skg:track ?track .
-  OPTIONAL { ?entry rdfs:label ?label } OPTIONAL { ?entry skg:answersTopic ?topic }
-  OPTIONAL { ?entry skg:submittedBy ?team . OPTIONAL { ?team rdfs:label ?teamLabel } }
-} ORDER BY ?label"""
-)
-ENTRY_QUERY = (
-    PREFIXES
-    + """SELECT ?p ?o ?label WHERE {
-  {
-    {entry} ?p ?o . FILTER(?p IN (rdfs:label, skg:inTrack, skg:answersTopic, skg:submittedBy, skg:matchedResource,
-                                   skg:mentor, skg:output))
-  } UNION {
-    {entry} skg:project/skg:statesNeed/skg:needText ?o . BIND(skg:needText AS ?p)
-  } UNION {
-    {entry} skg:submittedBy/skg:member ?o . BIND(skg:member AS ?p)
-  } UNION {
-    {entry} skg:submittedBy/skg:teamOrganization ?o . BIND(skg:teamOrganization AS ?p)
-  }
-  OPTIONAL { ?o rdfs:label|foaf:name ?label }
-}"""
-)
-STATED_NEEDS_QUERY = (
-    PREFIXES
-    + """SELECT ?entry ?text WHERE {
-  ?entry a skg:Entry ; skg:project/skg:statesNeed/skg:needText ?text } ORDER BY ?entry"""
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +74,7 @@ def _v(term: object) -> str:
 def contests(store: SparqlStore) -> list[Contest]:
     """Every contest, newest first, with its tracks."""
     found: dict[str, tuple[str, str, str, dict[str, str]]] = {}
-    for r in select(store, CONTESTS_QUERY):
+    for r in select(store, q.CONTESTS_QUERY):
         iri = _v(r["contest"])
         tracks = found.setdefault(iri, (_v(r["label"]), _v(r["start"]), _v(r["end"]), {}))[3]
         if r["track"] is not None:
@@ -129,7 +84,7 @@ def contests(store: SparqlStore) -> list[Contest]:
 
 def stated_needs(store: SparqlStore) -> list[tuple[str, str]]:
     """(entry IRI, need text) of every entry that states its need."""
-    return [(_v(r["entry"]), _v(r["text"])) for r in select(store, STATED_NEEDS_QUERY)]
+    return [(_v(r["entry"]), _v(r["text"])) for r in select(store, q.STATED_NEEDS_QUERY)]
 
 
 def contest_detail(store: SparqlStore, iri: str) -> ContestDetail | None:
@@ -141,12 +96,12 @@ def contest_detail(store: SparqlStore, iri: str) -> ContestDetail | None:
     topics = [
         Topic(_v(r["topic"]), _v(r["label"]) or _v(r["topic"]), _v(r["text"]),
               Ref(_v(r["org"]), _v(r["orgLabel"])) if r["org"] is not None else None)
-        for r in select(store, TOPICS_QUERY.replace("{contest}", node))
+        for r in select(store, q.CONTEST_TOPICS_QUERY.replace("{contest}", node))
     ]  # fmt: skip
     entries = [
         EntrySummary(_v(r["entry"]), _v(r["label"]) or _v(r["entry"]), _v(r["track"]), _v(r["topic"]) or None,
                      Ref(_v(r["team"]), _v(r["teamLabel"])) if r["team"] is not None else None)
-        for r in select(store, ENTRIES_QUERY.replace("{contest}", node))
+        for r in select(store, q.CONTEST_ENTRIES_QUERY.replace("{contest}", node))
     ]  # fmt: skip
     return ContestDetail(contest, tuple(topics), tuple(entries))
 
@@ -154,7 +109,7 @@ def contest_detail(store: SparqlStore, iri: str) -> ContestDetail | None:
 def entry(store: SparqlStore, iri: str) -> Entry | None:
     """One entry with everything it links to; None when the graph has no such entry."""
     values: dict[str, dict[str, str]] = defaultdict(dict)
-    for r in select(store, ENTRY_QUERY.replace("{entry}", iri_ref(iri))):
+    for r in select(store, q.ENTRY_DETAILS_QUERY.replace("{entry}", iri_ref(iri))):
         key = _v(r["p"]).removeprefix(SKG_NS).split("#")[-1]
         values[key][_v(r["o"])] = _v(r["label"]) or values[key].get(_v(r["o"]), "")
     if not values:

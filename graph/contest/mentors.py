@@ -27,50 +27,11 @@ import pyoxigraph as ox
 
 from graph.errors import InputError
 from graph.search import MAX_K, Filters, Matcher, MatchResult
-from graph.store import PREFIXES, SparqlStore, iri_ref, select
+from graph.store import SparqlStore, iri_ref, select
+from graph.store import sparql_queries as q
 
 DEFAULT_CAP = 3
 DEFAULT_DEPTH = 30
-
-#: The team of an entry and the entry's need text (project → need → text).
-ENTRY_QUERY = (
-    PREFIXES
-    + """SELECT ?team ?text WHERE {
-  OPTIONAL { {entry} skg:submittedBy ?team }
-  OPTIONAL { {entry} skg:project/skg:statesNeed/skg:needText ?text }
-}"""
-)
-#: Every IRI linked to the given ones by owl:sameAs, either way, any number of hops (the given ones included).
-SAME_AS_QUERY = PREFIXES + "SELECT ?x ?y WHERE { VALUES ?x { {iris} } ?x (owl:sameAs|^owl:sameAs)* ?y }"
-#: Organisations of the given people or teams, every organisation above each with its parents, and labels.
-ORGS_QUERY = (
-    PREFIXES
-    + """SELECT ?who ?org ?up ?parent ?label WHERE {
-  VALUES ?who { {iris} }
-  ?who skg:affiliation|org:memberOf|skg:teamOrganization ?org .
-  ?org org:subOrganizationOf* ?up .
-  OPTIONAL { ?up org:subOrganizationOf ?parent }
-  OPTIONAL { ?up rdfs:label ?label }
-}"""
-)
-TEAM_MEMBERS_QUERY = (
-    PREFIXES
-    + """SELECT ?member ?name WHERE {
-  {team} skg:member ?member .
-  OPTIONAL { ?member rdfs:label|foaf:name ?name }
-}"""
-)
-#: Outputs authored by the given people, with their titles.
-OUTPUTS_QUERY = (
-    PREFIXES
-    + """SELECT ?who ?output ?title WHERE {
-  VALUES ?who { {iris} }
-  { ?who skg:authored ?output } UNION { ?output dcterms:creator ?who }
-  OPTIONAL { ?output rdfs:label ?title }
-}"""
-)
-#: Entries each of the given people mentors.
-MENTORED_QUERY = PREFIXES + "SELECT ?who ?entry WHERE { VALUES ?who { {iris} } ?entry skg:mentor ?who }"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +77,7 @@ class _Team:
 
 def entry_need(store: SparqlStore, entry: str) -> tuple[str | None, str]:
     """The team that submitted ``entry`` and the entry's need text ("" when the entry states none)."""
-    rows = select(store, ENTRY_QUERY.replace("{entry}", iri_ref(entry)))
+    rows = select(store, q.ENTRY_TEAM_AND_NEED_QUERY.replace("{entry}", iri_ref(entry)))
     team = next((r["team"].value for r in rows if r["team"] is not None), None)
     text = next((r["text"].value for r in rows if r["text"] is not None), "")
     return team, text
@@ -217,7 +178,7 @@ def _team(store: SparqlStore, team: str | None) -> _Team:
         return _Team(None, {}, set(), {})
     names = {
         r["member"].value: r["name"].value if r["name"] is not None else r["member"].value
-        for r in select(store, TEAM_MEMBERS_QUERY.replace("{team}", iri_ref(team)))
+        for r in select(store, q.TEAM_MEMBERS_QUERY.replace("{team}", iri_ref(team)))
     }
     linked = _same_as(store, list(names))
     people = {p: name for m, name in names.items() for p in linked.get(m, [m])}
@@ -228,7 +189,7 @@ def _team(store: SparqlStore, team: str | None) -> _Team:
 
 def _same_as(store: SparqlStore, iris: Sequence[str]) -> dict[str, list[str]]:
     found: dict[str, set[str]] = defaultdict(set)
-    for row in _select_values(store, SAME_AS_QUERY, iris):
+    for row in _select_values(store, q.SAME_AS_CLOSURE_QUERY, iris):
         found[row["x"].value].update((row["x"].value, row["y"].value))
     return {x: sorted(ys) for x, ys in found.items()}
 
@@ -237,7 +198,7 @@ def _orgs(store: SparqlStore, iris: Sequence[str]) -> _Orgs:
     direct: dict[str, set[str]] = defaultdict(set)
     parents: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
-    for row in _select_values(store, ORGS_QUERY, iris):
+    for row in _select_values(store, q.ORGANISATIONS_ABOVE_QUERY, iris):
         direct[row["who"].value].add(row["org"].value)
         if row["parent"] is not None:
             parents[row["up"].value].add(row["parent"].value)
@@ -261,7 +222,7 @@ def _chain(org: str, parents: dict[str, set[str]]) -> list[str]:
 def _outputs(store: SparqlStore, iris: Sequence[str]) -> dict[str, dict[str, str]]:
     """Per person: the outputs they authored → title."""
     found: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in _select_values(store, OUTPUTS_QUERY, iris):
+    for row in _select_values(store, q.AUTHORED_OUTPUTS_QUERY, iris):
         found[row["who"].value][row["output"].value] = row["title"].value if row["title"] is not None else ""
     return found
 
@@ -269,7 +230,7 @@ def _outputs(store: SparqlStore, iris: Sequence[str]) -> dict[str, dict[str, str
 def _mentored(store: SparqlStore, iris: Sequence[str]) -> dict[str, set[str]]:
     """Per person: the entries they mentor."""
     found: dict[str, set[str]] = defaultdict(set)
-    for row in _select_values(store, MENTORED_QUERY, iris):
+    for row in _select_values(store, q.MENTORED_QUERY, iris):
         found[row["who"].value].add(row["entry"].value)
     return found
 

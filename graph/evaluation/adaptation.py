@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from graph.errors import ConfigurationError
 from graph.search import DEFAULT_MODEL, default_model_path
 from graph.store import SparqlStore
+from graph.store import sparql_queries as q
 
 Pair = tuple[str, str]  # (short line, description)
 
@@ -46,20 +47,9 @@ def training_pairs(titles: Sequence[str], descriptions: Sequence[str], min_chars
     return list(dict.fromkeys(pairs))
 
 
-PAIRS_QUERY = """PREFIX skg: <https://w3id.org/sharekg/ns#> PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?title ?text WHERE {
-  { ?r a skg:Dataset ; skg:sourcePaperTitle ?title ; dcterms:description ?text }
-  UNION { ?r a skg:Instrument ; rdfs:label ?title ; dcterms:description ?text }
-  UNION { ?r a skg:Facility ; rdfs:label ?title ; dcterms:description ?text }
-  UNION { ?r a skg:Grant ; rdfs:label ?title ; dcterms:abstract ?text }
-  UNION { ?r a skg:Output ; rdfs:label ?title ; dcterms:abstract ?text }
-}"""
-
-
 def corpus_pairs(store: SparqlStore) -> list[Pair]:
     """Training pairs from the graph itself: datasets' introducing papers, instruments, grants and works."""
-    rows = store.query(PAIRS_QUERY)
+    rows = store.query(q.ADAPTATION_PAIRS_QUERY)
     assert isinstance(rows, ox.QuerySolutions)
     found = [(row["title"].value, row["text"].value) for row in rows]
     return training_pairs([t for t, _ in found], [d for _, d in found])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from graph.store import BASE, SparqlStore
+from graph.store import sparql_queries as q
 from ontology.terms import SKG_NS
 
 RESOURCE_TYPES = ("Instrument", "Facility", "Dataset", "Expert")
@@ -52,10 +53,6 @@ _S = {name: SKG_NS + name for name in (
 
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-
-PROPERTIES_QUERY = "SELECT ?s ?p ?o WHERE { ?s a ?type ; ?p ?o }"
-LABELS_QUERY = f"SELECT ?s ?l WHERE {{ ?s <{_RDFS_LABEL}> ?l }}"
-EDGES_QUERY = "SELECT ?s ?o WHERE { ?s ?p ?o }"
 
 
 @dataclass(slots=True)
@@ -101,7 +98,7 @@ class _Graph:
 
     def __init__(self, store: SparqlStore) -> None:
         self.store = store
-        self.labels = {s: label for s, label in self._pairs(LABELS_QUERY)}
+        self.labels = {s: label for s, label in self._pairs(q.DOCUMENT_LABELS_QUERY)}
         self.props: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
 
     def _pairs(self, query: str, **bind: str) -> Iterable[tuple[str, str]]:
@@ -111,7 +108,7 @@ class _Graph:
             yield row[0].value, row[1].value
 
     def load_type(self, class_local_name: str) -> list[str]:
-        query = PROPERTIES_QUERY.replace("?type", f"<{SKG_NS}{class_local_name}>")
+        query = q.DOCUMENT_PROPERTIES_QUERY.replace("?type", f"<{SKG_NS}{class_local_name}>")
         rows = self.store.query(query)
         assert isinstance(rows, ox.QuerySolutions)
         subjects: dict[str, None] = {}
@@ -122,7 +119,7 @@ class _Graph:
         return list(subjects)
 
     def edges(self, predicate: str) -> list[tuple[str, str]]:
-        return list(self._pairs(EDGES_QUERY, p=predicate))
+        return list(self._pairs(q.DOCUMENT_EDGES_QUERY, p=predicate))
 
     def values(self, s: str, p: str) -> list[str]:
         return [o.value for o in self.props.get(s, {}).get(p, [])]

@@ -36,12 +36,8 @@ from graph.search.encoding import Embedder
 from graph.search.lexical import LexicalIndex
 from graph.search.vector_index import VectorIndex
 from graph.store import SparqlStore, Store, sparql_view
+from graph.store import sparql_queries as q
 
-SUBJECTS_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?s ?label ?scheme ?schemeLabel WHERE {
-  ?s a <https://w3id.org/sharekg/ns#Subject> ; skos:prefLabel ?label ; skos:inScheme ?scheme .
-  OPTIONAL { ?scheme <http://www.w3.org/2000/01/rdf-schema#label> ?schemeLabel }
-}"""
 #: Subjects inferred per resource, and the least cosine similarity that counts.
 INFERRED_SUBJECTS = 3
 INFERRED_SUBJECT_MIN = 0.35
@@ -349,7 +345,7 @@ def _mean_rows(passage_vectors: np.ndarray, counts: list[int], dim: int) -> np.n
 
 
 def _subjects(store: SparqlStore) -> list[SubjectEntry]:
-    rows = store.query(SUBJECTS_QUERY)
+    rows = store.query(q.SUBJECTS_QUERY)
     assert isinstance(rows, ox.QuerySolutions)
     seen: dict[str, SubjectEntry] = {}
     for r in rows:

@@ -1,6 +1,7 @@
 """The graph store: one named graph per source behind ``Store`` (every backend) and ``SparqlStore`` (a store that
 also answers SPARQL); the embedded Oxigraph backend (the default) and the Neo4j one; copying between them; and the
-SPARQL helpers the graph's readers share."""
+SPARQL helpers the graph's readers share. The statements each backend runs are named constants, one module per
+language: ``from graph.store import sparql_queries as q`` (or ``cypher_queries``)."""
 
 from graph.store.factory import open_neo4j_store, open_store
 from graph.store.migrate import CopiedSource, copy_store, snapshot, sparql_view

@@ -16,34 +16,11 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from graph.errors import ConfigurationError, StoreError
+from graph.store import sparql_queries as q
 from graph.store.protocol import BASE, CATALOGUE_GRAPH, GRAPH_PREFIX, SourceEntry, Term, Triple, TypeCount, write_export
-from ontology.terms import SKG_NS
 
 #: Quads per bulk-loader call: bounds the loader's memory (one call over 1M quads peaked near 2 GB).
 BULK_CHUNK = 200_000
-
-CATALOGUE_QUERY = f"""
-PREFIX skg: <{SKG_NS}>
-SELECT ?name ?graph ?checksum WHERE {{
-  GRAPH <{CATALOGUE_GRAPH.value}> {{
-    ?source skg:sourceName ?name ; skg:currentGraph ?graph ; skg:inputChecksum ?checksum
-  }}
-}}"""
-
-FLIP_UPDATE = f"""
-PREFIX skg: <{SKG_NS}>
-DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH.value}> {{ ?source ?p ?o }} }} ;
-INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH.value}> {{
-  ?source a skg:Source ; skg:sourceName ?name ; skg:currentGraph ?graph ; skg:inputChecksum ?checksum
-}} }}"""
-
-REMOVE_UPDATE = f"""DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH.value}> {{ ?source ?p ?o }} }}"""
-
-GRAPH_SIZE_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-COUNT_BY_TYPE_QUERY = """
-SELECT ?graph ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?graph { ?s a ?type } }
-GROUP BY ?graph ?type ORDER BY ?graph DESC(?n)"""
 
 
 def _substitute(template: str, **values: ox.NamedNode | ox.Literal) -> str:
@@ -83,7 +60,7 @@ class OxigraphStore:
             raise ConfigurationError("the store was opened read-only; open it without read_only to write")
 
     def sources(self) -> dict[str, SourceEntry]:
-        rows = self._store.query(CATALOGUE_QUERY, default_graph=ox.DefaultGraph())
+        rows = self._store.query(q.CATALOGUE_QUERY, default_graph=ox.DefaultGraph())
         assert isinstance(rows, ox.QuerySolutions)
         return {r["name"].value: SourceEntry(r["name"].value, r["graph"].value, r["checksum"].value) for r in rows}
 
@@ -100,14 +77,14 @@ class OxigraphStore:
                     self._store.bulk_extend(chunk)
             except OSError as e:
                 raise StoreError(f"writing source {source!r} failed: {e}; the previous graph is unchanged") from e
-        rows = self._store.query(GRAPH_SIZE_QUERY, default_graph=graph)
+        rows = self._store.query(q.GRAPH_SIZE_QUERY, default_graph=graph)
         assert isinstance(rows, ox.QuerySolutions)
         return int(next(rows)["n"].value)
 
     def publish(self, source: str, run_id: str, checksum: str) -> None:
         self._writable()
         update = _substitute(
-            FLIP_UPDATE,
+            q.FLIP_UPDATE,
             source=ox.NamedNode(f"{BASE}source/{source}"),
             name=ox.Literal(source),
             graph=ox.NamedNode(f"{GRAPH_PREFIX}{source}/{run_id}"),
@@ -126,7 +103,7 @@ class OxigraphStore:
         if source not in self.sources():
             return False
         with self._write_lock:
-            self._store.update(_substitute(REMOVE_UPDATE, source=ox.NamedNode(f"{BASE}source/{source}")))
+            self._store.update(_substitute(q.REMOVE_UPDATE, source=ox.NamedNode(f"{BASE}source/{source}")))
         return True
 
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
@@ -159,7 +136,7 @@ class OxigraphStore:
 
     def count_by_type(self) -> list[TypeCount]:
         by_graph = {e.graph: e.source for e in self.sources().values()}
-        rows = self._store.query(COUNT_BY_TYPE_QUERY, named_graphs=[ox.NamedNode(g) for g in by_graph])
+        rows = self._store.query(q.COUNT_BY_TYPE_QUERY, named_graphs=[ox.NamedNode(g) for g in by_graph])
         assert isinstance(rows, ox.QuerySolutions)
         return [TypeCount(by_graph[r["graph"].value], r["type"].value, int(r["n"].value)) for r in rows]
 

@@ -6,17 +6,11 @@ import pyoxigraph as ox
 
 from graph.errors import InputError
 from graph.store.protocol import SparqlStore
-from ontology.terms import SKG_NS
+from ontology.terms import PREFIXES as ONTOLOGY_PREFIXES
 
-#: The prefixes the graph's read queries use, declared once (SPARQL ignores those a query does not use).
-PREFIXES = f"""PREFIX skg: <{SKG_NS}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
+#: The prefixes every query of ``graph.store.sparql_queries`` starts with: the ontology's, declared once (SPARQL
+#: ignores those a query does not use).
+PREFIXES = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in ONTOLOGY_PREFIXES.items())
 #: Characters that could end an IRI inside a query (SPARQL's IRIREF excludes them).
 UNSAFE_IN_IRI = '<>"{}|^`\\ \n'
 
