@@ -17,6 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph.store import Triple
 from ingest.iris import grant_iri, normalize_name, org_iri, record_iri
 from ingest.records import (
     Capacity,
@@ -42,8 +43,6 @@ from ingest.records import (
     Work,
 )
 from ontology.terms import DCAT_, DCT, FOAF_, ORG_, PROV_, RDF_, RDFS_, SKG, SKOS_, XSD_
-
-Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
 
 WORK_CLASSES = {
     "paper": SKG.Paper,

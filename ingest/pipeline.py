@@ -31,13 +31,13 @@ from ingest.readers import COMPANION_FILES, SKIPPED_SUFFIXES, Reader, reader_for
 from ingest.readers.tabular import MappedReader
 from ingest.records import Record
 from ingest.report import InputFile, Reject, RejectsWriter, RunReport, write_report
-from ingest.validate import TypeIndex, Violation, compile_shapes
+from ingest.validate import NodeTypes, Violation, compile_shapes
 from ontology.terms import PROV_, RDF_, SKG, XSD_, ontology_text
 
 #: Bump when mapping or validation changes what the same input produces, so unchanged inputs reload.
 PIPELINE_VERSION = "3"
 
-Progress = Callable[[str, int], None]  # (what, records so far)
+IngestProgress = Callable[[str, int], None]  # (what, records so far)
 log = logging.getLogger("sharekg.ingest")
 
 
@@ -126,7 +126,7 @@ def clean_checksum(checksum: str) -> str:
 
 def ingest_source(
     store: Store, plan_: SourcePlan, reports_dir: Path | None, *, strict: bool = False,
-    allow_shrink: bool = False, progress: Progress | None = None,
+    allow_shrink: bool = False, progress: IngestProgress | None = None,
 ) -> RunReport:  # fmt: skip
     """Load one source; returns its report (also written to ``reports_dir``), which always ends with a status.
 
@@ -192,9 +192,15 @@ class IngestOutcome:
 
 
 def ingest_sources(
-    store: Store, plans: Iterable[SourcePlan], reports_dir: Path | None, *, strict: bool = False,
-    allow_shrink: bool = False, progress: Progress | None = None, on_report: Callable[[RunReport], None] | None = None,
-) -> IngestOutcome:  # fmt: skip
+    store: Store,
+    plans: Iterable[SourcePlan],
+    reports_dir: Path | None,
+    *,
+    strict: bool = False,
+    allow_shrink: bool = False,
+    progress: IngestProgress | None = None,
+    on_report: Callable[[RunReport], None] | None = None,
+) -> IngestOutcome:
     """Ingest a set of sources the one way the CLI and ``POST /ingest`` share: collect garbage (left by replaced
     sources and killed runs), ingest each source, relink people and organisations across sources, and collect the
     garbage this run made (superseded graphs, refused and failed stages), even when a source fails."""
@@ -250,7 +256,7 @@ def _end_checks(
 
 
 def _accepted_triples(
-    plan_: SourcePlan, report: RunReport, rejects: RejectsWriter, progress: Progress | None
+    plan_: SourcePlan, report: RunReport, rejects: RejectsWriter, progress: IngestProgress | None
 ) -> Iterator[Triple]:
     checker = RecordChecker()
     per_type: Counter[str] = Counter()
@@ -346,7 +352,7 @@ class RecordChecker:
             mapped = map_record(record)
         except ValueError as e:  # an IRI that pyoxigraph refuses
             return [Reject(origin.source, origin.line, origin.record_id, None, f"cannot map: {e}")]
-        known: TypeIndex = {}
+        known: NodeTypes = {}
         violations: list[Violation] = []
         for group in mapped.context:
             if group not in self.context_checked:

@@ -19,7 +19,7 @@ from functools import cache
 import pyoxigraph as ox
 
 from graph.errors import ConfigurationError
-from ingest.mapping import Triple
+from graph.store import Triple
 from ontology.terms import RDF_, ontology_text
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -61,7 +61,7 @@ class Rule:
     min_inclusive: Decimal | None = None
     max_inclusive: Decimal | None = None
 
-    def check(self, values: Sequence[ox.NamedNode | ox.Literal], types: TypeIndex) -> list[str]:
+    def check(self, values: Sequence[ox.NamedNode | ox.Literal], types: NodeTypes) -> list[str]:
         problems = []
         if len(values) < self.min_count:
             problems.append(f"needs at least {self.min_count} value(s), found {len(values)}")
@@ -70,7 +70,7 @@ class Rule:
         problems.extend(p for v in values for p in self._check_value(v, types))
         return problems
 
-    def _check_value(self, value: ox.NamedNode | ox.Literal, types: TypeIndex) -> list[str]:
+    def _check_value(self, value: ox.NamedNode | ox.Literal, types: NodeTypes) -> list[str]:
         problems = []
         is_iri = isinstance(value, ox.NamedNode)
         if self.node_kind == "IRI" and not is_iri:
@@ -109,7 +109,8 @@ class Rule:
         return []
 
 
-TypeIndex = dict[str, set[ox.NamedNode]]
+#: Each node's ``rdf:type`` classes, by IRI.
+NodeTypes = dict[str, set[ox.NamedNode]]
 
 _LEXICAL = {
     _XSD + "integer": re.compile(r"^[+-]?[0-9]+$"),
@@ -140,10 +141,10 @@ class CompiledShapes:
 
     by_class: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
 
-    def validate(self, triples: Iterable[Triple], known_types: TypeIndex | None = None) -> list[Violation]:
+    def validate(self, triples: Iterable[Triple], known_types: NodeTypes | None = None) -> list[Violation]:
         """Violations at every focus node among ``triples`` (the triples of one record, or a whole graph)."""
         values: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
-        types: TypeIndex = defaultdict(set)
+        types: NodeTypes = defaultdict(set)
         for s, p, o in dict.fromkeys(triples):  # a graph holds a repeated triple once
             values[s.value][p.value].append(o)
             if p == RDF_.type and isinstance(o, ox.NamedNode):
@@ -163,7 +164,7 @@ class CompiledShapes:
 class _Overlay(dict[str, set[ox.NamedNode]]):
     """Types stated in the record first, then those known from the rest of the source."""
 
-    def __init__(self, local: TypeIndex, known: TypeIndex) -> None:
+    def __init__(self, local: NodeTypes, known: NodeTypes) -> None:
         super().__init__()
         self.local = local
         self.known = known

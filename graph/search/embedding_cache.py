@@ -12,7 +12,7 @@ import numpy as np
 
 from graph.search.encoding import Embedder
 
-Progress = Callable[[int, int], None]  # (texts done, texts in all)
+EmbedProgress = Callable[[int, int], None]  # (texts done, texts in all)
 
 
 def text_hash(text: str) -> bytes:
@@ -31,7 +31,7 @@ class EmbeddingCache:
         self._db.execute(self.SCHEMA)
 
     def embed(
-        self, embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64, progress: Progress | None = None
+        self, embedder: Embedder, texts: Sequence[str], *, batch_size: int = 64, progress: EmbedProgress | None = None
     ) -> np.ndarray:
         """Vectors for ``texts`` in order, encoding only those the cache lacks (in batches, saved as they come)."""
         hashes = [text_hash(t) for t in texts]

@@ -27,7 +27,6 @@ query and their scores, without a score vector over the whole index. Example::
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Sequence
@@ -40,6 +39,7 @@ import Stemmer  # type: ignore[import-not-found]
 from bm25s.stopwords import STOPWORDS_EN  # type: ignore[import-untyped]
 
 from graph.errors import ConfigurationError, StoreError
+from graph.search.index_meta import read_meta, write_meta
 from graph.search.vector_index import check_allowed, top_k
 
 __all__ = ["DEFAULT_STEMMER", "LexicalIndex", "Term", "tokenize"]
@@ -195,22 +195,18 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(folder / BM25_FOLDER), show_progress=False)
         meta = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
             "num_docs": self._num_docs,
             "stemmer": self._stemmer_name,
             "stopwords": "bm25s STOPWORDS_EN",
             "empty": self._bm25 is None,
         }
-        (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        write_meta(folder / META_FILE, FORMAT, FORMAT_VERSION, meta)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         """Read an index written by ``save``; ``StoreError`` when the folder does not hold one."""
         try:
-            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
-                raise ValueError(f"format {meta.get('format')!r} version {meta.get('version')!r}")
+            meta = read_meta(folder / META_FILE, FORMAT, FORMAT_VERSION)
             bm25 = None if meta["empty"] else bm25s.BM25.load(str(folder / BM25_FOLDER), show_progress=False)
         except (OSError, ValueError, KeyError) as e:
             raise StoreError(

@@ -70,7 +70,6 @@ other than cosine, so it is refused rather than silently rescaled.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -79,6 +78,7 @@ import faiss
 import numpy as np
 
 from graph.errors import StoreError
+from graph.search.index_meta import read_meta, write_meta
 
 __all__ = ["DEFAULT_EXACT_BELOW", "HnswParams", "VectorIndex", "check_allowed", "top_k"]
 
@@ -248,8 +248,6 @@ class VectorIndex:
         if self._hnsw is not None:
             faiss.write_index(self._hnsw, str(folder / HNSW_FILE))
         meta = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
             "rows": len(self),
             "dim": self.dim,
             "exact_below": self.exact_below,
@@ -257,15 +255,13 @@ class VectorIndex:
             "params": asdict(self.params),
             "faiss": faiss.__version__,
         }
-        (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        write_meta(folder / META_FILE, FORMAT, FORMAT_VERSION, meta)
 
     @classmethod
     def load(cls, folder: Path) -> VectorIndex:
         """Read an index written by ``save``; ``StoreError`` when the folder does not hold a consistent one."""
         try:
-            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
-                raise ValueError(f"format {meta.get('format')!r} version {meta.get('version')!r}")
+            meta = read_meta(folder / META_FILE, FORMAT, FORMAT_VERSION)
             params = HnswParams(**meta["params"])
             if meta["hnsw"]:
                 hnsw = faiss.read_index(str(folder / HNSW_FILE))  # typed by faiss: IndexHNSWFlat

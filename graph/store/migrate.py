@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from graph.store.factory import open_store
 from graph.store.protocol import GRAPH_PREFIX, SparqlStore, Store, Triple
 
-Progress = Callable[[str, int], None]  # (source, triples copied)
+CopyProgress = Callable[[str, int], None]  # (source, triples copied)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class CopiedSource:
     status: str  # "copied" | "unchanged"
 
 
-def copy_store(source: Store, target: Store, progress: Progress | None = None) -> list[CopiedSource]:
+def copy_store(source: Store, target: Store, progress: CopyProgress | None = None) -> list[CopiedSource]:
     """Copy every current source graph of ``source`` into ``target``, publishing each as it completes."""
     by_graph = {e.graph: e for e in source.sources().values()}
     present = target.sources()
@@ -62,7 +62,7 @@ def sparql_view(store: Store) -> SparqlStore:
     return store if isinstance(store, SparqlStore) else snapshot(store)
 
 
-def _triples(quads: Iterator[ox.Quad], source: str, progress: Progress | None) -> Iterator[Triple]:
+def _triples(quads: Iterator[ox.Quad], source: str, progress: CopyProgress | None) -> Iterator[Triple]:
     for n, quad in enumerate(quads, start=1):
         yield cast(Triple, (quad.subject, quad.predicate, quad.object))
         if progress is not None and n % 10_000 == 0:
