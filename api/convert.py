@@ -45,7 +45,8 @@ def resource_iri(rid: str) -> str:
 
 
 # The library's results are typed and already checked: the wire models are built without validating them again
-# (``model_construct``); for a /match answer of 20 results that is 0.43 ms with the JSON instead of about 0.62.
+# (``model_construct``): a /match answer is serialised once, without re-validation (what that changed under load:
+# ``benchmarks/results/load.md``).
 
 
 def path_out(steps: list[PathStep]) -> list[PathStepOut]:

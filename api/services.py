@@ -140,8 +140,8 @@ def load_embedder(settings: Settings, *, serving: bool = False) -> SentenceTrans
 
 def settle_heap() -> None:
     """Take what is alive now (the index, the model, the app) out of the cyclic garbage collector's walks: its full
-    collections walked all of it, a pause that showed in /match's tail under load (8 clients: p99 194 and 270 ms
-    without, 172 and 162 ms with; ``benchmarks/results/load.md``). Called when an index is swapped in, after
+    collections walked all of it, a pause that showed in /match's tail under load (``benchmarks/results/load.md``,
+    ``gc.freeze``). Called when an index is swapped in, after
     letting the previous one be collected."""
     gc.unfreeze()
     gc.collect()

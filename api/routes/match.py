@@ -55,8 +55,8 @@ async def match(
     ``team.consent_to_log``. Labels are in the
     reader's language where a resource has one (``lang``, else ``Accept-Language``), else as the source wrote them."""
     # Async on purpose: ranking (a few ms of Python) runs on the event loop while the model call is awaited on the
-    # encoder thread. As a sync handler, every request held a worker thread contending for the interpreter lock:
-    # 8 clients got 102 req/s, p95 124 ms; now 117 to 121 req/s, p95 91 to 97 ms (benchmarks/results/load.md).
+    # encoder thread. As a sync handler, every request held a worker thread contending for the interpreter lock,
+    # which limited throughput and the tail under load (before and after: benchmarks/results/load.md).
     filters = _filters(request.filters, tuple(request.types))
     logged = await services.intake.match_async(  # the log write on a worker thread, never on the event loop
         matcher, request.text, filters, request.k, _asker(client, request.team), _team(request.team)

@@ -12,27 +12,9 @@ embedded one); ``neighbourhood`` reads only ``Store.describe`` and ``Store.incom
 ``graph_statistics`` is deterministic for one graph and one set of arguments (fixed seed), and carries the
 graph's ``version`` (a digest of the current catalogue), so a caller can cache it until an ingest changes it.
 
-Measured on the bundled sample (13,419 nodes, 20,780 edges, 1,422 components; ``sharekg ingest --sample
---no-index``): CPU seconds on one core (``time.process_time``, BLAS at one thread), median of 5 warm runs. Wall
-time on the 2 shared cores of the development machine, under a load of 7, was 1.5 to 2.5 times these.
-
-=============================================  =======
-``project``: 3 queries (0.48) and the build      0.67
-PageRank (undirected, scipy)                     0.16
-Louvain, seed 42 (modularity 0.957)              0.86
-label propagation (modularity 0.854)             0.23
-modularity of the partition                      0.18
-community topics (1 query)                       0.20
-``graph_statistics`` with Louvain                2.5
-``graph_statistics`` with label propagation      1.8
-``betweenness_samples=50`` adds                  1.2
-``neighbourhood``, limit 50 (an organisation)    0.05
-``neighbourhood`` of a facility (5 neighbours)   0.006
-first call in a process (imports, ontology)     +0.2
-=============================================  =======
-
-Louvain is the default: its communities are much better (modularity 0.96 against 0.85) and, the result depending
-only on ``version`` and the arguments, a server computes it once per graph; betweenness is opt-in for its cost.
+Louvain is the default: its communities are much better than label propagation's (higher modularity) at a few
+times the cost and, the result depending only on ``version`` and the arguments, a server computes it once per graph;
+betweenness is opt-in for its cost. The timings of each step: ``benchmarks/results/analytics.md``.
 """
 
 from __future__ import annotations
@@ -152,7 +134,8 @@ def project(store: SparqlStore) -> nx.DiGraph:
 
 def find_communities(graph: nx.Graph, *, method: Method = "louvain", seed: int = SEED) -> list[set[str]]:
     """A partition of ``graph``'s nodes (directions ignored) into communities, largest first; an isolated node is a
-    community of its own. Louvain maximises modularity; label propagation is about four times faster."""
+    community of its own. Louvain maximises modularity; label propagation is faster and finds looser communities
+    (``benchmarks/results/analytics.md``)."""
     # Integers in sorted IRI order, edges sorted: the result must not depend on query row order or on the
     # per-process hash of strings (networkx iterates sets of nodes).
     order = sorted(graph)
@@ -270,7 +253,8 @@ def graph_statistics(
 ) -> GraphStatistics:
     """Counts, degree distribution, the ``top`` most central resources, the ``top_communities`` largest communities
     and the connected components of ``project(store)`` (directions ignored). Betweenness is estimated from
-    ``betweenness_samples`` source nodes when above 0 (about 1 s for 50 on the sample)."""
+    ``betweenness_samples`` source nodes when above 0: opt-in, it costs about half the rest again for 50
+    (``benchmarks/results/analytics.md``)."""
     if min(top, top_communities, betweenness_samples) < 0:
         raise ConfigurationError("top, top_communities and betweenness_samples must be 0 or more")
     version = graph_version(store)  # before reading: a graph published meanwhile gets a new version, not this one
