@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         50 * 1024 * 1024, ge=1024, description="Largest request body the service accepts (uploads included)."
     )
+    max_header_bytes: int = Field(
+        32 * 1024,
+        ge=1024,
+        description="Largest total size of a request's headers, in bytes (431 over it); `sharekg serve` also stops "
+        "reading a request whose head (request line and headers) is over this plus 64 KiB.",
+    )
     page_size_max: int = Field(200, ge=1, description="Largest page GET /resources returns.")
     sparql_timeout_s: float = Field(10.0, gt=0, description="Time limit of one SPARQL query at /sparql, in seconds.")
     sparql_max_rows: int = Field(10_000, ge=1, description="Most result rows (or triples) /sparql returns.")

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from api.commands.common import console
 from api.settings import Settings
 from graph.errors import SharekgError
+
+#: What a request line (method, path and query) may add to the headers' limit before the server stops reading.
+REQUEST_LINE_BYTES = 64 * 1024
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn options every server of the app uses (``sharekg serve``, tests on loopback, benchmarks).
+
+    The HTTP parser is h11, named rather than left to uvicorn: with uvicorn[standard] installed uvicorn picks
+    httptools, which buffers a request's head without limit (a 30 MB header was read whole and answered). h11 stops
+    reading a head over ``h11_max_incomplete_event_size`` and answers 400, closing the connection; headers under
+    that but over ``max_header_bytes`` get the app's 431 (``api.app.HeaderLimit``)."""
+    return {"http": "h11", "h11_max_incomplete_event_size": settings.max_header_bytes + REQUEST_LINE_BYTES}
 
 
 @click.command()
@@ -27,7 +42,8 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
         console.print(f"first start: exporting the embedding model for ONNX Runtime into {settings.models_dir} "
                       "(once, about 10 s)")  # fmt: skip
     console.print(f"sharekg serving {settings.store_dir}: web page {address}/ui/ · API docs {address}/docs")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                **server_options(settings))  # fmt: skip
 
 
 @click.group()
