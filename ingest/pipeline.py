@@ -48,9 +48,12 @@ class SourcePlan:
 
 
 def plan(
-    paths: Iterable[Path], source: str | None = None, fmt: str | None = None, mapping: Path | None = None,
+    paths: Iterable[Path],
+    source: str | None = None,
+    fmt: str | None = None,
+    mapping: Path | None = None,
     encoding: str | None = None,
-) -> list[SourcePlan]:  # fmt: skip
+) -> list[SourcePlan]:
     """Which files go to which source: all into ``source`` when given, else one source per path
     (a folder is one source of all the data files in it, named after the folder).
 
@@ -73,10 +76,13 @@ def _files(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                f for f in sorted(path.iterdir())
-                if f.is_file() and f.suffix not in SKIPPED_SUFFIXES and f.name not in COMPANION_FILES
+                f
+                for f in sorted(path.iterdir())
+                if f.is_file()
+                and f.suffix not in SKIPPED_SUFFIXES
+                and f.name not in COMPANION_FILES
                 and not f.name.startswith(".")
-            )  # fmt: skip
+            )
         elif path.exists():
             files.append(path)
         else:
@@ -125,9 +131,14 @@ def clean_checksum(checksum: str) -> str:
 
 
 def ingest_source(
-    store: Store, plan_: SourcePlan, reports_dir: Path | None, *, strict: bool = False,
-    allow_shrink: bool = False, progress: IngestProgress | None = None,
-) -> RunReport:  # fmt: skip
+    store: Store,
+    plan_: SourcePlan,
+    reports_dir: Path | None,
+    *,
+    strict: bool = False,
+    allow_shrink: bool = False,
+    progress: IngestProgress | None = None,
+) -> RunReport:
     """Load one source; returns its report (also written to ``reports_dir``), which always ends with a status.
 
     Refused, with nothing published: an input that yields no record (``InputError``, raised), a strict run with
@@ -236,9 +247,13 @@ def read_items(path: Path, reader: Reader, source: str) -> Iterator[Record | Rej
 
 
 def _end_checks(
-    stream: Iterator[Triple], report: RunReport, rejects: RejectsWriter, strict: bool,
-    before: dict[str, int], tally: shrink.TypeTally,
-) -> Iterator[Triple]:  # fmt: skip
+    stream: Iterator[Triple],
+    report: RunReport,
+    rejects: RejectsWriter,
+    strict: bool,
+    before: dict[str, int],
+    tally: shrink.TypeTally,
+) -> Iterator[Triple]:
     """The stream, then the checks that need all of it; one that fails aborts the stage (nothing is published)."""
     yield from stream
     if report.loaded == 0:

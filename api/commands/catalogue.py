@@ -30,14 +30,25 @@ from ontology.terms import SKG_NS
 @click.option("--encoding", help="Text encoding of the input files (e.g. gb18030, utf-8); default: detected")
 @click.option("--sample", is_flag=True, help="Ingest the bundled sample: each folder of the sample is one source.")
 @click.option("--strict", is_flag=True, help="Any rejected record or warning fails the run; nothing is written.")
-@click.option("--allow-shrink", is_flag=True,
-              help="Publish a source even when the input removes most of its records (refused otherwise).")  # fmt: skip
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="Publish a source even when the input removes most of its records (refused otherwise).",
+)
 @click.option("--no-index", is_flag=True, help="Skip updating the search index (embeddings, BM25) after ingesting.")
 @click.pass_obj
 def ingest(
-    settings: Settings, paths: tuple[Path, ...], source: str | None, fmt: str | None,
-    mapping: Path | None, encoding: str | None, sample: bool, strict: bool, allow_shrink: bool, no_index: bool,
-) -> None:  # fmt: skip
+    settings: Settings,
+    paths: tuple[Path, ...],
+    source: str | None,
+    fmt: str | None,
+    mapping: Path | None,
+    encoding: str | None,
+    sample: bool,
+    strict: bool,
+    allow_shrink: bool,
+    no_index: bool,
+) -> None:
     """Read PATHS (files or folders), validate them and publish each source's graph atomically."""
     if sample:
         paths = (*paths, *sorted(p for p in settings.sample_dir.iterdir() if p.is_dir()))
@@ -89,9 +100,15 @@ def _print_reports(reports: list[RunReport]) -> None:
         table.add_column(column, justify="left" if column in {"source", "status"} else "right")
     for r in reports:
         table.add_row(
-            r.source, r.status, f"{r.read:,}", f"{r.loaded:,}", f"{r.rejected:,}", f"{r.warnings:,}",
-            f"{r.triples:,}", f"{r.seconds.get('total', 0):.1f}",
-        )  # fmt: skip
+            r.source,
+            r.status,
+            f"{r.read:,}",
+            f"{r.loaded:,}",
+            f"{r.rejected:,}",
+            f"{r.warnings:,}",
+            f"{r.triples:,}",
+            f"{r.seconds.get('total', 0):.1f}",
+        )
     console.print(table)
     for r in reports:
         if r.links is not None:
@@ -169,8 +186,13 @@ def export(settings: Settings, fmt: str, output: Path | None) -> None:
 
 
 @click.command()
-@click.option("--to", "target", type=click.Choice(["neo4j"]), required=True,
-              help="Where to copy the embedded graph: the Neo4j server of SHAREKG_NEO4J_URI.")  # fmt: skip
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["neo4j"]),
+    required=True,
+    help="Where to copy the embedded graph: the Neo4j server of SHAREKG_NEO4J_URI.",
+)
 @click.pass_obj
 def migrate(settings: Settings, target: str) -> None:
     """Copy the embedded graph (each source's current graph and checksum) into Neo4j; again copies only changes."""

@@ -34,9 +34,17 @@ from graph.store import sparql_view
 @click.option("--json", "as_json", is_flag=True, help="Print the full response as JSON.")
 @click.pass_obj
 def match(
-    settings: Settings, text: str, types: tuple[str, ...], k: int, organization: str | None, country: str | None,
-    region: str | None, city: str | None, access: str | None, as_json: bool,
-) -> None:  # fmt: skip
+    settings: Settings,
+    text: str,
+    types: tuple[str, ...],
+    k: int,
+    organization: str | None,
+    country: str | None,
+    region: str | None,
+    city: str | None,
+    access: str | None,
+    as_json: bool,
+) -> None:
     """Resources that fit a need described in TEXT, per type, each with why it matched."""
     store = open_for(settings, read_only=True)
     try:
@@ -143,10 +151,14 @@ def adapt(settings: Settings, out: Path, epochs: int) -> None:
         task = bar.add_task("adapting", total=None)
         try:
             run_adaptation(
-                pairs, out, base_model=settings.model, settings=AdaptationSettings(epochs=epochs),
-                progress=lambda step, steps, loss: bar.update(task, completed=step, total=steps,
-                                                              description=f"adapting (loss {loss:.3f})"),
-            )  # fmt: skip
+                pairs,
+                out,
+                base_model=settings.model,
+                settings=AdaptationSettings(epochs=epochs),
+                progress=lambda step, steps, loss: bar.update(
+                    task, completed=step, total=steps, description=f"adapting (loss {loss:.3f})"
+                ),
+            )
         except SharekgError as e:
             raise click.ClickException(str(e)) from e
     console.print(f"saved to {out}; use it with SHAREKG_MODEL={out} and run `sharekg index`")
@@ -154,16 +166,25 @@ def adapt(settings: Settings, out: Path, epochs: int) -> None:
 
 @click.command("eval")
 @click.argument("task", type=click.Choice(["datafinder", "chmo", "reviewer"]))
-@click.option("--queries", type=click.Path(exists=True, path_type=Path), required=True,
-              help="Judgements: the queries file (datafinder, chmo) or the reviewer set's folder.")  # fmt: skip
-@click.option("--corpus", type=click.Path(exists=True, path_type=Path), multiple=True, required=True,
-              help="Candidates to rank, in a format sharekg reads (reviewer: the profiles JSONL).")  # fmt: skip
+@click.option(
+    "--queries",
+    type=click.Path(exists=True, path_type=Path),
+    required=True,
+    help="Judgements: the queries file (datafinder, chmo) or the reviewer set's folder.",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, path_type=Path),
+    multiple=True,
+    required=True,
+    help="Candidates to rank, in a format sharekg reads (reviewer: the profiles JSONL).",
+)
 @click.option("--mapping", type=click.Path(exists=True, path_type=Path), help="Column mapping for a mapped corpus.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the scores as JSON here.")
 @click.pass_obj
 def eval_command(
     settings: Settings, task: str, queries: Path, corpus: tuple[Path, ...], mapping: Path | None, json_path: Path | None
-) -> None:  # fmt: skip
+) -> None:
     """Score matching on relevance judgements: P@5, R@5, MAP, MRR, nDCG@10 (or the reviewer set's pairwise loss)
     for BM25, plain cosine and sharekg, computed in the same run."""
     from api.evaluate import CALIBRATION_DEPTH, TASKS, calibration, run_ranking_task, run_reviewer_task
@@ -182,12 +203,16 @@ def eval_command(
             run = run_ranking_task(TASKS[task], queries, list(corpus), embedder, cache, mapping)
             fits = calibration(run.judged)
             payload = {
-                "task": task, "model": settings.model, "scores": {m: s.as_dict() for m, s in run.scores.items()},
+                "task": task,
+                "model": settings.model,
+                "scores": {m: s.as_dict() for m, s in run.scores.items()},
                 "calibration": fits,
-            }  # fmt: skip
+            }
             click.echo(format_table(run.scores))
-            click.echo(f"\nfit calibration (top {CALIBRATION_DEPTH} of each query): expected calibration error "
-                       f"{fits['ece']:.3f} over {fits['results']} results")  # fmt: skip
+            click.echo(
+                f"\nfit calibration (top {CALIBRATION_DEPTH} of each query): expected calibration error "
+                f"{fits['ece']:.3f} over {fits['results']} results"
+            )
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
     finally:

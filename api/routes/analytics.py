@@ -32,6 +32,8 @@ def resource_neighbourhood(
     if found is None:
         raise Problem(404, "Not found", f"no resource {rid!r} in the graph; find ids with GET /resources?q=...")
     nodes = [NodeOut(iri=n.iri, id=resource_id(n.iri), label=n.label, type=n.type) for n in found.nodes]
-    edges = [EdgeOut(source=e.source, target=e.target, predicate=e.predicate, label=e.predicate.split(":")[-1])
-             for e in found.edges]  # fmt: skip
+    edges = [
+        EdgeOut(source=e.source, target=e.target, predicate=e.predicate, label=e.predicate.split(":")[-1])
+        for e in found.edges
+    ]
     return NeighbourhoodOut(center=found.center.iri, nodes=nodes, edges=edges, truncated=found.truncated)

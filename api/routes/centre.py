@@ -63,8 +63,11 @@ def _moment(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if not YEARS[0] <= value.year <= YEARS[1]:
-        raise Problem(422, "Invalid request", f"{value.isoformat()} is out of range; give a date in the years "
-                      f"{YEARS[0]} to {YEARS[1]}")  # fmt: skip
+        raise Problem(
+            422,
+            "Invalid request",
+            f"{value.isoformat()} is out of range; give a date in the years {YEARS[0]} to {YEARS[1]}",
+        )
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
@@ -81,9 +84,14 @@ def _organization(value: str | None) -> str | None:
     value = value.strip()
     control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
     if control is not None:  # it would reach the query's text
-        raise Problem(422, "Invalid request", f"organization holds a control character (U+{ord(control):04X}); give "
-                      "the organisation's name or IRI as plain text", kind="invalid-request",
-                      errors=[{"field": "organization", "reason": "control character"}])  # fmt: skip
+        raise Problem(
+            422,
+            "Invalid request",
+            f"organization holds a control character (U+{ord(control):04X}); give "
+            "the organisation's name or IRI as plain text",
+            kind="invalid-request",
+            errors=[{"field": "organization", "reason": "control character"}],
+        )
     if value.startswith("http://") or value.startswith("https://"):
         if not value.startswith(f"{BASE}org/") or any(c in value for c in '<>"{}|^`\\ '):
             raise Problem(422, "Invalid request", f"{value!r} is not a sharekg organisation IRI ({BASE}org/…)")
@@ -91,12 +99,18 @@ def _organization(value: str | None) -> str | None:
     return org_iri(OrgRef(value)).value
 
 
-def _report(services: ServicesDep, organization: str | None, since: datetime | None,
-            until: datetime | None) -> UtilisationReport:  # fmt: skip
+def _report(
+    services: ServicesDep, organization: str | None, since: datetime | None, until: datetime | None
+) -> UtilisationReport:
     since, until = _window(since, until)
-    return utilisation(services.sparql_store, services.demand, since=since, until=until,
-                       organization=_organization(organization),
-                       capacity_defaults=services.settings.capacity_hours)  # fmt: skip
+    return utilisation(
+        services.sparql_store,
+        services.demand,
+        since=since,
+        until=until,
+        organization=_organization(organization),
+        capacity_defaults=services.settings.capacity_hours,
+    )
 
 
 def _download(data: bytes, fmt: str, name: str) -> Response:
@@ -116,14 +130,18 @@ def get_utilisation(
 
 @router.get("/analytics/utilisation/chart", summary="Utilisation against demand as a chart (PNG or SVG)")
 def get_utilisation_chart(
-    services: ServicesDep, organization: Organization = None, since: Since = None, until: Until = None,
+    services: ServicesDep,
+    organization: Organization = None,
+    since: Since = None,
+    until: Until = None,
     format: Literal["png", "svg"] = "svg",
-) -> Response:  # fmt: skip
+) -> Response:
     return _download(utilisation_chart(_report(services, organization, since, until), format), format, "utilisation")
 
 
-def _own_report(services: ServicesDep, reader: Caller, organization: str | None, since: datetime | None,
-                until: datetime | None) -> UtilisationReport:  # fmt: skip
+def _own_report(
+    services: ServicesDep, reader: Caller, organization: str | None, since: datetime | None, until: datetime | None
+) -> UtilisationReport:
     """The report a reader may see: a centre key's is limited to its own organisation's assets (and its units')."""
     if reader.role != "centre" or not reader.organization:
         return _report(services, organization, since, until)
@@ -137,9 +155,14 @@ def _own_report(services: ServicesDep, reader: Caller, organization: str | None,
 
 @router.get("/analytics/underused", summary="High-fit, low-use assets, with the needs they fitted and who asked")
 def get_underused(
-    services: ServicesDep, reader: ReaderDep, organization: Organization = None, since: Since = None,
-    until: Until = None, limit: Annotated[int, Query(ge=1, le=500)] = 50, format: Literal["json", "csv"] = "json",
-) -> Response:  # fmt: skip
+    services: ServicesDep,
+    reader: ReaderDep,
+    organization: Organization = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
     """Ranked by demand strength (summed fit of the needs it matched) times the share of capacity left idle. Teams are
     shown only as the askers named themselves (with their consent). Needs a centre or admin key: a centre key sees its
     own organisation's assets only."""
@@ -149,11 +172,11 @@ def get_underused(
     return JSONResponse([asdict(u) for u in ranked])
 
 
-def _unmet(services: ServicesDep, matcher: MatcherDep, since: datetime | None, until: datetime | None,
-           threshold: float) -> UnmetReport:  # fmt: skip
+def _unmet(
+    services: ServicesDep, matcher: MatcherDep, since: datetime | None, until: datetime | None, threshold: float
+) -> UnmetReport:
     since, until = _window(since, until)
-    return unmet_needs(services.demand, matcher.index, services.embedder, threshold=threshold, since=since,
-                       until=until)  # fmt: skip
+    return unmet_needs(services.demand, matcher.index, services.embedder, threshold=threshold, since=since, until=until)
 
 
 Threshold = Annotated[float, Query(ge=-1, le=1, description="A need is unmet when its best fit is below this.")]
@@ -161,9 +184,14 @@ Threshold = Annotated[float, Query(ge=-1, le=1, description="A need is unmet whe
 
 @router.get("/analytics/unmet-needs", summary="Needs nothing fitted well, clustered by meaning, counted per month")
 def get_unmet(
-    services: ServicesDep, matcher: MatcherDep, reader: ReaderDep, since: Since = None, until: Until = None,
-    threshold: Threshold = DEFAULT_THRESHOLD, format: Literal["json", "csv"] = "json",
-) -> Response:  # fmt: skip
+    services: ServicesDep,
+    matcher: MatcherDep,
+    reader: ReaderDep,
+    since: Since = None,
+    until: Until = None,
+    threshold: Threshold = DEFAULT_THRESHOLD,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
     """What to open, buy or post as a challenge: logged needs whose best match fell below the threshold, grouped
     by meaning and named by their nearest subjects, with counts per month and example needs. Needs a centre or
     admin key (students' unpublished ideas are in it)."""
@@ -175,9 +203,14 @@ def get_unmet(
 
 @router.get("/analytics/unmet-needs/chart", summary="Unmet needs per month as a chart (PNG or SVG)")
 def get_unmet_chart(
-    services: ServicesDep, matcher: MatcherDep, reader: ReaderDep, since: Since = None, until: Until = None,
-    threshold: Threshold = DEFAULT_THRESHOLD, format: Literal["png", "svg"] = "svg",
-) -> Response:  # fmt: skip
+    services: ServicesDep,
+    matcher: MatcherDep,
+    reader: ReaderDep,
+    since: Since = None,
+    until: Until = None,
+    threshold: Threshold = DEFAULT_THRESHOLD,
+    format: Literal["png", "svg"] = "svg",
+) -> Response:
     report = _unmet(services, matcher, since, until, threshold)
     return _download(unmet_chart(report, format), format, "unmet-needs")
 

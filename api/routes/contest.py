@@ -49,9 +49,12 @@ def _entry(services: ServicesDep, rid: str) -> Entry:
 
 @router.get("/entries/{rid:path}/mentors", summary="Mentors for an entry: load-balanced, conflicts skipped")
 def entry_mentors(
-    rid: str, services: ServicesDep, matcher: MatcherDep,
-    k: Annotated[int, Query(ge=1, le=20)] = 3, cap: Annotated[int, Query(ge=1, le=100)] = DEFAULT_CAP,
-) -> dict[str, object]:  # fmt: skip
+    rid: str,
+    services: ServicesDep,
+    matcher: MatcherDep,
+    k: Annotated[int, Query(ge=1, le=20)] = 3,
+    cap: Annotated[int, Query(ge=1, le=100)] = DEFAULT_CAP,
+) -> dict[str, object]:
     """Experts ranked for the entry's need; an expert who is in the team, shares its organisation, co-authored with
     a member, already mentors the entry or is at the cap is skipped, with the reason."""
     iri = _entry(services, rid).iri

@@ -65,8 +65,13 @@ def _source_for(caller: Caller, source: str | None, filename: str) -> str:
     name = source or slug(Path(filename).stem)
     if caller.role == "centre" and not name.startswith(caller.source_prefix):
         if source:
-            raise Problem(403, "Forbidden", f"a key of {caller.organization!r} may write only sources named "
-                          f"{caller.source_prefix}…; {source!r} is not one", kind="forbidden-source")  # fmt: skip
+            raise Problem(
+                403,
+                "Forbidden",
+                f"a key of {caller.organization!r} may write only sources named "
+                f"{caller.source_prefix}…; {source!r} is not one",
+                kind="forbidden-source",
+            )
         name = caller.source_prefix + name
     return name
 
@@ -78,13 +83,16 @@ def _check_scope(services: Services, caller: Caller, plan_: SourcePlan) -> None:
     outside = records_outside(plan_, organization, services.store)
     if outside:
         raise Problem(
-            403, "Forbidden",
+            403,
+            "Forbidden",
             f"{len(outside)} record(s) are not {caller.organization}'s, so this key may not load them; nothing was "
             f"written. First: record {outside[0].record_id!r} (line {outside[0].line}): {outside[0].reason}",
             kind="forbidden-records",
-            problems=[{"record": p.record_id, "line": p.line, "field": p.field, "reason": p.reason}
-                      for p in outside[:PROBLEMS_SHOWN]],
-        )  # fmt: skip
+            problems=[
+                {"record": p.record_id, "line": p.line, "field": p.field, "reason": p.reason}
+                for p in outside[:PROBLEMS_SHOWN]
+            ],
+        )
 
 
 def _ingest(services: Services, plan_: SourcePlan, strict: bool, allow_shrink: bool) -> RunReport:
@@ -95,9 +103,12 @@ def _ingest(services: Services, plan_: SourcePlan, strict: bool, allow_shrink: b
     report = outcome.reports[0]
     if report.status == "refused-shrink":
         raise Problem(
-            409, "Conflict", report.message, kind="would-remove-records",
+            409,
+            "Conflict",
+            report.message,
+            kind="would-remove-records",
             would_remove={t: {"removed": gone, "published": have} for t, (gone, have) in report.would_remove.items()},
-        )  # fmt: skip
+        )
     return report
 
 
@@ -117,16 +128,28 @@ def _mapped_fields(fmt: str | None, has_mapping: bool, encoding: str | None) -> 
     if fmt is not None and fmt not in FORMAT_NAMES:
         raise Problem(422, "Invalid request", f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
     if fmt == "mapped" and not has_mapping:
-        raise Problem(422, "Invalid request", "format 'mapped' reads the file through a column mapping: send the "
-                      "mapping file (TOML, see docs/mapping.md) as the multipart field `mapping`",
-                      kind="mapping-missing")  # fmt: skip
+        raise Problem(
+            422,
+            "Invalid request",
+            "format 'mapped' reads the file through a column mapping: send the "
+            "mapping file (TOML, see docs/mapping.md) as the multipart field `mapping`",
+            kind="mapping-missing",
+        )
     if has_mapping and fmt not in {None, "mapped"}:
-        raise Problem(422, "Invalid request", f"a column mapping is read only with format 'mapped', not {fmt!r}; "
-                      "leave `format` out or set it to 'mapped'")  # fmt: skip
+        raise Problem(
+            422,
+            "Invalid request",
+            f"a column mapping is read only with format 'mapped', not {fmt!r}; "
+            "leave `format` out or set it to 'mapped'",
+        )
     encoding = encoding.strip() if encoding else None
     if encoding and not has_mapping:
-        raise Problem(422, "Invalid request", "`encoding` applies to a mapped upload: send the file's column "
-                      "mapping as the field `mapping` (the other formats are read as UTF-8)")  # fmt: skip
+        raise Problem(
+            422,
+            "Invalid request",
+            "`encoding` applies to a mapped upload: send the file's column "
+            "mapping as the field `mapping` (the other formats are read as UTF-8)",
+        )
 
     def unknown(problem: str) -> Problem:
         return Problem(422, "Invalid request", f"encoding: {problem}")
@@ -205,7 +228,14 @@ async def upload(
         services.refresh_index_in_background()
         index = "refreshing"
     return IngestOut(
-        source=report.source, status=report.status, read=report.read, loaded=report.loaded, rejected=report.rejected,
-        warnings=report.warnings, triples=report.triples, problems=problems, index=index,
+        source=report.source,
+        status=report.status,
+        read=report.read,
+        loaded=report.loaded,
+        rejected=report.rejected,
+        warnings=report.warnings,
+        triples=report.triples,
+        problems=problems,
+        index=index,
         message=report.message,
-    )  # fmt: skip
+    )

@@ -44,9 +44,12 @@ def _asker(client: str, t: TeamContext | None) -> Asker:
 
 @router.post("/match", summary="Resources that fit a need, per type, each explained", response_model=MatchResponseOut)
 async def match(
-    request: MatchRequest, matcher: MatcherDep, services: ServicesDep, client: ClientDep,
+    request: MatchRequest,
+    matcher: MatcherDep,
+    services: ServicesDep,
+    client: ClientDep,
     accept_language: Annotated[str | None, Header(description="Languages to show labels in.")] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Dense (embedding) and lexical (BM25) search fused by rank, re-ranked by graph signals (shared subjects,
     same organisation or region as the team, availability). Filters apply before ranking. Every result says why it
     matched: the need's terms and sentences, the shared subjects, and the graph path to it. The request is logged
@@ -77,9 +80,12 @@ def bundle(request: BundleRequest, matcher: MatcherDep) -> BundlesOut:
 
 @router.get("/resources/{rid:path}/matches", summary="Reverse matching: the needs a resource fits best")
 def reverse(
-    rid: str, matcher: MatcherDep, services: ServicesDep, reader: ReaderDep,
+    rid: str,
+    matcher: MatcherDep,
+    services: ServicesDep,
+    reader: ReaderDep,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> ReverseMatchOut:  # fmt: skip
+) -> ReverseMatchOut:
     """For a resource centre (a centre or admin key: students' needs are in it; a centre key, for its own
     organisation's resources only): the logged needs of student teams (ids are numbers) and the needs contest entries
     state (ids are the entry's IRI) this resource fits best, most similar first, with the terms they share. Logged
@@ -90,15 +96,24 @@ def reverse(
         raise Problem(404, "Not found", f"no matchable resource {rid!r} (instruments, facilities, datasets, experts)")
     own = reader.organization_iri
     if reader.role == "centre" and own not in doc.organizations:
-        raise Problem(403, "Forbidden", f"a key of {reader.organization!r} sees reverse matching for its own "
-                      f"organisation's resources only; {rid!r} is not one", kind="forbidden-organization")  # fmt: skip
+        raise Problem(
+            403,
+            "Forbidden",
+            f"a key of {reader.organization!r} sees reverse matching for its own "
+            f"organisation's resources only; {rid!r} is not one",
+            kind="forbidden-organization",
+        )
     try:
         found = services.intake.reverse(matcher, iri, stated_needs(services.sparql_store), k)
     except MatchError as e:
         raise Problem(404, "Not found", str(e)) from e
     label = doc.label
     return ReverseMatchOut(
-        id=rid, iri=iri, label=label,
-        needs=[NeedMatchOut(need_id=m.need_id, text=m.text, similarity=m.similarity, matched_terms=m.matched_terms)
-               for m in found],
-    )  # fmt: skip
+        id=rid,
+        iri=iri,
+        label=label,
+        needs=[
+            NeedMatchOut(need_id=m.need_id, text=m.text, similarity=m.similarity, matched_terms=m.matched_terms)
+            for m in found
+        ],
+    )

@@ -29,10 +29,15 @@ def _place(d: ResourceDoc) -> str:
 def _summary(item: BrowseItem, wanted: tuple[str, ...]) -> ResourceSummary:
     d = item.doc
     return ResourceSummary(
-        id=resource_id(d.iri), iri=d.iri, type=d.type, label=localised_label(d, wanted),
-        description=d.description[:400], organization=d.organization_label, place=_place(d),
+        id=resource_id(d.iri),
+        iri=d.iri,
+        type=d.type,
+        label=localised_label(d, wanted),
+        description=d.description[:400],
+        organization=d.organization_label,
+        place=_place(d),
         score=round(item.score, 4) if item.score is not None else None,
-    )  # fmt: skip
+    )
 
 
 @router.get("/resources", summary="Search and browse resources, with facets")
@@ -55,9 +60,16 @@ def list_resources(
     if limit > services.settings.page_size_max:
         raise Problem(422, "Invalid request", f"limit is {limit}; ask for at most {services.settings.page_size_max}")
     page = browse(
-        matcher.index, q=q, types=type or (), organization=organization, region=region, country=country,
-        subject=subject, offset=offset, limit=limit,
-    )  # fmt: skip
+        matcher.index,
+        q=q,
+        types=type or (),
+        organization=organization,
+        region=region,
+        country=country,
+        subject=subject,
+        offset=offset,
+        limit=limit,
+    )
     facets = {
         name: [FacetValue(value=f.value, label=f.label, count=f.count) for f in values]
         for name, values in page.facets.items()
@@ -105,9 +117,12 @@ def _is_number(text: str) -> bool:
     responses={200: {"content": {JSONLD: {}, TURTLE: {}}}},
 )
 def get_resource(
-    rid: str, request: Request, services: ServicesDep, wanted: ReaderLanguages,
+    rid: str,
+    request: Request,
+    services: ServicesDep,
+    wanted: ReaderLanguages,
     format: Annotated[Literal["json", "jsonld", "turtle"] | None, Query(description="Overrides Accept.")] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Its statements (with the labels of what they point to), the statements that point to it, and where and how
     to get access. ``Accept: application/ld+json`` gives JSON-LD with the context at /context.jsonld;
     ``Accept: text/turtle`` gives Turtle; both keep every literal with its language tag. The JSON shows labels and

@@ -20,8 +20,12 @@ from api.sparql import Answer
 
 router = APIRouter(tags=["linked data"])
 
-SELECT_MEDIA = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                "text/tab-separated-values")  # fmt: skip
+SELECT_MEDIA = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
 GRAPH_MEDIA = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
 RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"description": "Query results", "content": {m: {} for m in SELECT_MEDIA + GRAPH_MEDIA}},
@@ -34,8 +38,9 @@ def _answer(answer: Answer) -> Response:
 
 
 def _refuse_update() -> Problem:
-    return Problem(403, "Read-only endpoint", "this endpoint answers queries only; SPARQL updates are refused",
-                   kind="read-only")  # fmt: skip
+    return Problem(
+        403, "Read-only endpoint", "this endpoint answers queries only; SPARQL updates are refused", kind="read-only"
+    )
 
 
 @router.get("/sparql", summary="SPARQL query (SPARQL 1.1 Protocol, read-only)", responses=RESPONSES)
@@ -50,8 +55,12 @@ def sparql_get(
     if update is not None:
         raise _refuse_update()
     if not query:
-        raise Problem(400, "Invalid request", "pass the query in the `query` parameter, e.g. "
-                      "/sparql?query=SELECT * WHERE { ?s ?p ?o } LIMIT 10", kind="missing-query")  # fmt: skip
+        raise Problem(
+            400,
+            "Invalid request",
+            "pass the query in the `query` parameter, e.g. /sparql?query=SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+            kind="missing-query",
+        )
     return _answer(services.sparql.run(query, request.headers.get("accept", "")))
 
 
@@ -69,8 +78,13 @@ async def sparql_post(request: Request, services: ServicesDep) -> Response:
             raise _refuse_update()
         query = (form.get("query") or [""])[0]
     else:
-        raise Problem(415, "Unsupported media type", "send the query as application/sparql-query or as the `query` "
-                      "field of an application/x-www-form-urlencoded form", kind="unsupported-media-type")  # fmt: skip
+        raise Problem(
+            415,
+            "Unsupported media type",
+            "send the query as application/sparql-query or as the `query` "
+            "field of an application/x-www-form-urlencoded form",
+            kind="unsupported-media-type",
+        )
     if not query.strip():
         raise Problem(400, "Invalid request", "the request holds no query", kind="missing-query")
     accept = request.headers.get("accept", "")

@@ -322,17 +322,25 @@ def _central(
 
 
 def _community_summary(
-    store: SparqlStore, graph: nx.Graph, partition: list[set[str]], pagerank: dict[str, float], top: int,
-    method: str, seed: int,
-) -> CommunitySummary:  # fmt: skip
+    store: SparqlStore,
+    graph: nx.Graph,
+    partition: list[set[str]],
+    pagerank: dict[str, float],
+    top: int,
+    method: str,
+    seed: int,
+) -> CommunitySummary:
     chosen = [c for c in partition[:top] if len(c) > 1]
     topics = _Topics.read(store, graph) if chosen else _Topics({}, Counter())
     return CommunitySummary(
-        method=method, seed=seed, count=len(partition), singletons=sum(len(c) == 1 for c in partition),
+        method=method,
+        seed=seed,
+        count=len(partition),
+        singletons=sum(len(c) == 1 for c in partition),
         modularity=nx.community.modularity(graph, partition) if graph.number_of_edges() else 0.0,
         size_counts=sorted(Counter(len(c) for c in partition).items()),
         top=[_community(rank, members, graph, pagerank, topics) for rank, members in enumerate(chosen, start=1)],
-    )  # fmt: skip
+    )
 
 
 def _community(rank: int, members: set[str], graph: nx.Graph, pagerank: dict[str, float], topics: _Topics) -> Community:
@@ -340,10 +348,13 @@ def _community(rank: int, members: set[str], graph: nx.Graph, pagerank: dict[str
     central = max(members, key=lambda n: (pagerank[n], n))
     distinctive = topics.distinctive(members)
     return Community(
-        rank=rank, size=len(members), label=", ".join(distinctive[:3]) or nodes[central]["label"],
-        types=_most_common(Counter(nodes[m]["type"] for m in members)), topics=distinctive,
+        rank=rank,
+        size=len(members),
+        label=", ".join(distinctive[:3]) or nodes[central]["label"],
+        types=_most_common(Counter(nodes[m]["type"] for m in members)),
+        topics=distinctive,
         central=NodeRef(central, nodes[central]["label"], nodes[central]["type"]),
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,10 +153,18 @@ class DemandLog:
     # ---- writing ------------------------------------------------------------------------------
 
     def record(
-        self, text: str, filters: Mapping[str, object], top: Iterable[tuple[str, float] | TopResult], *,
-        team: str | None = None, organization: str | None = None, contact: str | None = None,
-        asked_at: datetime | None = None, vector: np.ndarray | None = None, model: str | None = None,
-    ) -> int:  # fmt: skip
+        self,
+        text: str,
+        filters: Mapping[str, object],
+        top: Iterable[tuple[str, float] | TopResult],
+        *,
+        team: str | None = None,
+        organization: str | None = None,
+        contact: str | None = None,
+        asked_at: datetime | None = None,
+        vector: np.ndarray | None = None,
+        model: str | None = None,
+    ) -> int:
         """Log one request; returns its id. ``top`` holds ``TopResult`` items (see ``top_results``) or, as
         older callers send, ``(iri, score)`` pairs. ``team``, ``organization`` and ``contact`` are personal data,
         kept only when given. ``asked_at`` (default now) must carry a time zone. ``vector`` is the need's
@@ -256,9 +264,13 @@ class DemandLog:
         return [(int(n), iri, t, int(rank), float(score), cosine) for n, iri, t, rank, score, cosine in rows]
 
     def demand(
-        self, since: datetime | None = None, until: datetime | None = None, *, types: Sequence[str] = (),
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        types: Sequence[str] = (),
         min_fit: float | None = MIN_FIT,
-    ) -> list[ResourceDemand]:  # fmt: skip
+    ) -> list[ResourceDemand]:
         """Per resource: the needs in the window that had it among their top results at a cosine of at least
         ``min_fit`` (None: any), and how strongly; the strongest demand (``fit_sum``) first, ties by IRI.
         ``types`` keeps only results of those types."""
@@ -294,11 +306,16 @@ def _demand_of(iri: str, hits: list[tuple[str, int, int, float, float | None]]) 
     scores = [score for _, _, score, _ in kept]
     cosines = [c for _, _, _, c in kept if c is not None]
     return ResourceDemand(
-        iri=iri, type=next((t for t, _, _, _ in kept if t), ""), needs=len(kept), score_sum=sum(scores),
-        score_mean=sum(scores) / len(scores), cosine_mean=sum(cosines) / len(cosines) if cosines else None,
+        iri=iri,
+        type=next((t for t, _, _, _ in kept if t), ""),
+        needs=len(kept),
+        score_sum=sum(scores),
+        score_mean=sum(scores) / len(scores),
+        cosine_mean=sum(cosines) / len(cosines) if cosines else None,
         best_rank=min(rank for _, rank, _, _ in kept),
-        fit_sum=sum(c if c is not None else score for _, _, score, c in kept), need_ids=tuple(sorted(best)),
-    )  # fmt: skip
+        fit_sum=sum(c if c is not None else score for _, _, score, c in kept),
+        need_ids=tuple(sorted(best)),
+    )
 
 
 def _normalise(top: Iterable[tuple[str, float] | TopResult]) -> list[TopResult]:

@@ -130,21 +130,37 @@ def entry_evidence(store: SparqlStore, entry: str) -> EntryEvidence:
         resource, for_entry = r["resource"].value, _value(r["forEntry"]) == entry
         if not for_entry and resource not in matched:
             continue  # the team's use of something the entry does not name
-        records[resource].setdefault(r["usage"].value, UsageEvidence(
-            r["usage"].value, _value(r["user"]) or "", "", _value(r["start"]) or "", _value(r["end"]) or "",
-            _number(r["booked"]), _number(r["used"]), _value(r["status"]) or "", for_entry,
-        ))  # fmt: skip
+        records[resource].setdefault(
+            r["usage"].value,
+            UsageEvidence(
+                r["usage"].value,
+                _value(r["user"]) or "",
+                "",
+                _value(r["start"]) or "",
+                _value(r["end"]) or "",
+                _number(r["booked"]),
+                _number(r["used"]),
+                _value(r["status"]) or "",
+                for_entry,
+            ),
+        )
     users = {e.user for rs in records.values() for e in rs.values() if e.user}
     nodes = _details(store, {entry, *matched, *records, *users, *([team] if team else [])})
     resources = []
     for iri in [*matched, *sorted(set(records) - set(matched))]:
         found = sorted(records.get(iri, {}).values(), key=lambda e: (e.start, e.iri))
         found = [_with_user_label(e, nodes) for e in found]
-        resources.append(ResourceUse(
-            iri, nodes[iri].label, nodes[iri].type, iri in matched,
-            round(sum(e.hours_booked or 0.0 for e in found), 2), round(sum(e.hours_used or 0.0 for e in found), 2),
-            tuple(found),
-        ))  # fmt: skip
+        resources.append(
+            ResourceUse(
+                iri,
+                nodes[iri].label,
+                nodes[iri].type,
+                iri in matched,
+                round(sum(e.hours_booked or 0.0 for e in found), 2),
+                round(sum(e.hours_used or 0.0 for e in found), 2),
+                tuple(found),
+            )
+        )
     team_label = nodes[team].label if team else ""
     return EntryEvidence(entry, nodes[entry].label, team, team_label, tuple(resources))
 

@@ -95,9 +95,13 @@ class DemandIntake:
     ``clock`` (seconds, monotonic) and ``now`` (aware) are the time sources, passed in so tests can step them."""
 
     def __init__(
-        self, log: DemandLog, limits: LogLimits | None = None, *, clock: Callable[[], float] = time.monotonic,
+        self,
+        log: DemandLog,
+        limits: LogLimits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.log = log
         self.limits = limits or LogLimits()
         self._clock, self._now = clock, now
@@ -107,17 +111,27 @@ class DemandIntake:
         self._stated: dict[str, np.ndarray] = {}  # stated needs' vectors by text
 
     def match(
-        self, matcher: Matcher, text: str, filters: Filters | None = None, k: int = 10, asker: Asker | None = None,
+        self,
+        matcher: Matcher,
+        text: str,
+        filters: Filters | None = None,
+        k: int = 10,
+        asker: Asker | None = None,
         team: TeamPlace | None = None,
-    ) -> LoggedMatch:  # fmt: skip
+    ) -> LoggedMatch:
         filters = filters or Filters()
         response = matcher.match(text, filters, k, team)
         return self.record(matcher, response, filters, asker or Asker())
 
     async def match_async(
-        self, matcher: Matcher, text: str, filters: Filters | None = None, k: int = 10, asker: Asker | None = None,
+        self,
+        matcher: Matcher,
+        text: str,
+        filters: Filters | None = None,
+        k: int = 10,
+        asker: Asker | None = None,
         team: TeamPlace | None = None,
-    ) -> LoggedMatch:  # fmt: skip
+    ) -> LoggedMatch:
         """``match`` for an async handler: ranking on the event loop, the log write (SQLite, a lock a centre report
         may hold, and the need's vector) on a worker thread."""
         filters = filters or Filters()
@@ -133,10 +147,16 @@ class DemandIntake:
         personal = (asker.team, asker.organization, asker.contact) if asker.consent else (None, None, None)
         try:
             need_id = self.log.record(
-                response.need[: self.limits.max_chars], {k: v for k, v in asdict(filters).items() if v},
-                top_results(response, TOP_PER_TYPE), team=personal[0], organization=personal[1], contact=personal[2],
-                asked_at=self._now(), vector=_vector(matcher, response), model=matcher.encoder.name,
-            )  # fmt: skip
+                response.need[: self.limits.max_chars],
+                {k: v for k, v in asdict(filters).items() if v},
+                top_results(response, TOP_PER_TYPE),
+                team=personal[0],
+                organization=personal[1],
+                contact=personal[2],
+                asked_at=self._now(),
+                vector=_vector(matcher, response),
+                model=matcher.encoder.name,
+            )
         except BaseException:
             with self._lock:
                 self._seen.pop(key, None)

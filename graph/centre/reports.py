@@ -40,12 +40,27 @@ def underused_csv(assets: Sequence[UnderusedAsset]) -> bytes:
     rows: list[list[object]] = []
     for rank, u in enumerate(assets, start=1):
         a = u.asset
-        rows.append([
-            rank, a.iri, a.type, a.label, a.organization_label, _hours(a.capacity_hours), a.capacity_from,
-            _hours(a.hours_booked), _hours(a.hours_used), _ratio(a.utilisation), len(u.needs), round(u.strength, 4),
-            round(u.score, 4), "; ".join(u.teams), "; ".join(u.organizations), u.anonymous_needs,
-            " | ".join(n.text for n in u.needs[:EXAMPLES_IN_CSV]),
-        ])  # fmt: skip
+        rows.append(
+            [
+                rank,
+                a.iri,
+                a.type,
+                a.label,
+                a.organization_label,
+                _hours(a.capacity_hours),
+                a.capacity_from,
+                _hours(a.hours_booked),
+                _hours(a.hours_used),
+                _ratio(a.utilisation),
+                len(u.needs),
+                round(u.strength, 4),
+                round(u.score, 4),
+                "; ".join(u.teams),
+                "; ".join(u.organizations),
+                u.anonymous_needs,
+                " | ".join(n.text for n in u.needs[:EXAMPLES_IN_CSV]),
+            ]
+        )
     return _csv(UNDERUSED_COLUMNS, rows)
 
 
@@ -55,10 +70,17 @@ def unmet_csv(report: UnmetReport) -> bytes:
     header = ["cluster", "label", "subjects", "size", "cohesion", *report.months, "example_needs"]
     rows: list[list[object]] = []
     for number, c in enumerate(report.clusters, start=1):
-        rows.append([
-            number, c.label, "; ".join(f"{s.label} ({s.scheme})" if s.scheme else s.label for s in c.subjects),
-            c.size, c.cohesion, *(count for _, count in c.per_month), " | ".join(c.examples),
-        ])  # fmt: skip
+        rows.append(
+            [
+                number,
+                c.label,
+                "; ".join(f"{s.label} ({s.scheme})" if s.scheme else s.label for s in c.subjects),
+                c.size,
+                c.cohesion,
+                *(count for _, count in c.per_month),
+                " | ".join(c.examples),
+            ]
+        )
     return _csv(header, rows)
 
 
@@ -72,11 +94,21 @@ def utilisation_chart(report: UtilisationReport, fmt: ChartFormat = "png") -> by
     colours = {"Instrument": "tab:blue", "Facility": "tab:orange"}
     for type_name in sorted({a.type for a in shown}):
         points = [a for a in shown if a.type == type_name]
-        ax.scatter([100 * (a.utilisation or 0.0) for a in points], [a.demand_fit for a in points],
-                   label=f"{type_name} ({len(points)})", color=colours.get(type_name), alpha=0.75)  # fmt: skip
+        ax.scatter(
+            [100 * (a.utilisation or 0.0) for a in points],
+            [a.demand_fit for a in points],
+            label=f"{type_name} ({len(points)})",
+            color=colours.get(type_name),
+            alpha=0.75,
+        )
     for a in sorted((a for a in shown if a.demand_fit > 0), key=lambda a: (-a.demand_fit, a.iri))[:LABELLED_POINTS]:
-        ax.annotate(_short(a.label or a.iri, 32), (100 * (a.utilisation or 0.0), a.demand_fit), fontsize=7,
-                    xytext=(4, 3), textcoords="offset points")  # fmt: skip
+        ax.annotate(
+            _short(a.label or a.iri, 32),
+            (100 * (a.utilisation or 0.0), a.demand_fit),
+            fontsize=7,
+            xytext=(4, 3),
+            textcoords="offset points",
+        )
     ax.set_xlabel("utilisation: hours used / capacity (%)")
     ax.set_ylabel("demand strength: summed fit of the needs matched")
     left_out = len(report.assets) - len(shown)
@@ -108,8 +140,9 @@ def unmet_chart(report: UnmetReport, fmt: ChartFormat = "png") -> bytes:
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     ax.set_xticks(x, months, rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("unmet needs")
-    ax.set_title(f"Needs whose best fit was below {report.threshold:.2f}: {report.unmet} of {report.considered}",
-                 fontsize=10)  # fmt: skip
+    ax.set_title(
+        f"Needs whose best fit was below {report.threshold:.2f}: {report.unmet} of {report.considered}", fontsize=10
+    )
     if series:
         ax.legend(fontsize=7, loc="upper left")
     return _render(fig, fmt)

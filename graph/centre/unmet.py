@@ -86,10 +86,16 @@ class UnmetReport:
 
 
 def unmet_needs(
-    log: DemandLog, index: SearchIndex, embedder: Embedder, *, threshold: float = DEFAULT_THRESHOLD,
-    cluster_similarity: float = DEFAULT_CLUSTER_SIMILARITY, since: datetime | None = None,
-    until: datetime | None = None, examples: int = 3,
-) -> UnmetReport:  # fmt: skip
+    log: DemandLog,
+    index: SearchIndex,
+    embedder: Embedder,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    cluster_similarity: float = DEFAULT_CLUSTER_SIMILARITY,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    examples: int = 3,
+) -> UnmetReport:
     """The needs asked in ``[since, until)`` whose best fit fell below ``threshold``, clustered and labelled."""
     for name, value in (("threshold", threshold), ("cluster_similarity", cluster_similarity)):
         if not -1.0 <= value <= 1.0:
@@ -107,9 +113,14 @@ def unmet_needs(
     clusters.sort(key=lambda c: (-c.size, min(n.id for n in c.needs)))
     total = Counter(n.asked_at[:7] for n in found)
     return UnmetReport(
-        threshold, cluster_similarity, len(needs), len(found), months, tuple((m, total[m]) for m in months),
+        threshold,
+        cluster_similarity,
+        len(needs),
+        len(found),
+        months,
+        tuple((m, total[m]) for m in months),
         tuple(clusters),
-    )  # fmt: skip
+    )
 
 
 def average_linkage(vectors: np.ndarray, min_similarity: float) -> list[list[int]]:
@@ -172,9 +183,14 @@ def _cluster(
     cohesion = 1.0 if size == 1 else float((pairwise.sum() - np.trace(pairwise)) / (size * (size - 1)))
     counts = Counter(n.asked_at[:7] for n in needs)
     return NeedCluster(
-        label, subjects, size, round(cohesion, 4), tuple((m, counts[m]) for m in months),
-        tuple(n.text for n in central[:examples]), tuple(central),
-    )  # fmt: skip
+        label,
+        subjects,
+        size,
+        round(cohesion, 4),
+        tuple((m, counts[m]) for m in months),
+        tuple(n.text for n in central[:examples]),
+        tuple(central),
+    )
 
 
 def _subjects(index: SearchIndex, centroid: np.ndarray) -> tuple[ClusterSubject, ...]:

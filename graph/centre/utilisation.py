@@ -122,10 +122,15 @@ class _Record:
 
 
 def utilisation(
-    store: SparqlStore, log: DemandLog, *, until: datetime | None = None, since: datetime | None = None,
-    capacity_defaults: Mapping[str, float] = DEFAULT_CAPACITY, organization: str | None = None,
+    store: SparqlStore,
+    log: DemandLog,
+    *,
+    until: datetime | None = None,
+    since: datetime | None = None,
+    capacity_defaults: Mapping[str, float] = DEFAULT_CAPACITY,
+    organization: str | None = None,
     min_fit: float | None = MIN_FIT,
-) -> UtilisationReport:  # fmt: skip
+) -> UtilisationReport:
     """Every instrument and facility (of ``organization`` and the units under it, when given) with its use in
     ``[since, until)`` (by default the 365 days up to now) and the demand for it: the needs it matched at a
     cosine of at least ``min_fit`` (None: every logged result)."""
@@ -144,14 +149,26 @@ def utilisation(
         capacity = per_year * years if per_year is not None else None
         use = usage.get(iri, _Usage())
         d = demand.get(iri)
-        assets.append(AssetUse(
-            iri=iri, type=type_name, label=label, organization=org, organization_label=org_label,
-            capacity_per_year=per_year, capacity_from=source, capacity_hours=capacity,
-            hours_booked=round(use.booked, 2), hours_used=round(use.used, 2), records=use.records,
-            users=tuple(sorted(use.users)), utilisation=_share(use.used, capacity),
-            booked_share=_share(use.booked, capacity), demand_needs=d.needs if d else 0,
-            demand_fit=d.fit_sum if d else 0.0,
-        ))  # fmt: skip
+        assets.append(
+            AssetUse(
+                iri=iri,
+                type=type_name,
+                label=label,
+                organization=org,
+                organization_label=org_label,
+                capacity_per_year=per_year,
+                capacity_from=source,
+                capacity_hours=capacity,
+                hours_booked=round(use.booked, 2),
+                hours_used=round(use.used, 2),
+                records=use.records,
+                users=tuple(sorted(use.users)),
+                utilisation=_share(use.used, capacity),
+                booked_share=_share(use.booked, capacity),
+                demand_needs=d.needs if d else 0,
+                demand_fit=d.fit_sum if d else 0.0,
+            )
+        )
     return UtilisationReport(start, end, tuple(assets), undated, min_fit)
 
 
@@ -174,11 +191,17 @@ def underused(report: UtilisationReport, log: DemandLog, *, limit: int | None = 
         if asset.utilisation is None or not needs:
             continue
         strength = sum(n.fit for n in needs)
-        ranked.append(UnderusedAsset(
-            asset, strength, strength * (1.0 - min(asset.utilisation, 1.0)), tuple(needs),
-            _distinct(n.team for n in needs), _distinct(n.organization for n in needs),
-            sum(1 for n in needs if not n.team),
-        ))  # fmt: skip
+        ranked.append(
+            UnderusedAsset(
+                asset,
+                strength,
+                strength * (1.0 - min(asset.utilisation, 1.0)),
+                tuple(needs),
+                _distinct(n.team for n in needs),
+                _distinct(n.organization for n in needs),
+                sum(1 for n in needs if not n.team),
+            )
+        )
     ranked.sort(key=lambda u: (-u.score, u.asset.iri))
     return ranked[:limit] if limit is not None else ranked
 
@@ -204,10 +227,17 @@ def _usage(store: SparqlStore, start: datetime, end: datetime) -> tuple[dict[str
     rows = select(store, q.USAGE_RECORDS_QUERY.replace("{records}", q.EVERY_USAGE_RECORD))
     records: dict[str, _Record] = {}
     for row in rows:  # one row per user of a record: gather them
-        record = records.setdefault(row["usage"].value, _Record(
-            row["resource"].value, _moment(row["start"]), _moment(row["end"]), _number(row["booked"]),
-            _number(row["used"]), _text(row["status"]).lower(),
-        ))  # fmt: skip
+        record = records.setdefault(
+            row["usage"].value,
+            _Record(
+                row["resource"].value,
+                _moment(row["start"]),
+                _moment(row["end"]),
+                _number(row["booked"]),
+                _number(row["used"]),
+                _text(row["status"]).lower(),
+            ),
+        )
         if row["user"] is not None:
             record.users.add(row["user"].value)
     per: dict[str, _Usage] = defaultdict(_Usage)

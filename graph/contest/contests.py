@@ -94,15 +94,24 @@ def contest_detail(store: SparqlStore, iri: str) -> ContestDetail | None:
         return None
     node = iri_ref(iri)
     topics = [
-        Topic(_v(r["topic"]), _v(r["label"]) or _v(r["topic"]), _v(r["text"]),
-              Ref(_v(r["org"]), _v(r["orgLabel"])) if r["org"] is not None else None)
+        Topic(
+            _v(r["topic"]),
+            _v(r["label"]) or _v(r["topic"]),
+            _v(r["text"]),
+            Ref(_v(r["org"]), _v(r["orgLabel"])) if r["org"] is not None else None,
+        )
         for r in select(store, q.CONTEST_TOPICS_QUERY.replace("{contest}", node))
-    ]  # fmt: skip
+    ]
     entries = [
-        EntrySummary(_v(r["entry"]), _v(r["label"]) or _v(r["entry"]), _v(r["track"]), _v(r["topic"]) or None,
-                     Ref(_v(r["team"]), _v(r["teamLabel"])) if r["team"] is not None else None)
+        EntrySummary(
+            _v(r["entry"]),
+            _v(r["label"]) or _v(r["entry"]),
+            _v(r["track"]),
+            _v(r["topic"]) or None,
+            Ref(_v(r["team"]), _v(r["teamLabel"])) if r["team"] is not None else None,
+        )
         for r in select(store, q.CONTEST_ENTRIES_QUERY.replace("{contest}", node))
-    ]  # fmt: skip
+    ]
     return ContestDetail(contest, tuple(topics), tuple(entries))
 
 
@@ -124,8 +133,19 @@ def entry(store: SparqlStore, iri: str) -> Entry | None:
 
     label = next(iter(values.get("label", {})), iri)
     need = next(iter(values.get("needText", {})), "")
-    return Entry(iri, label, need, one("inTrack"), one("answersTopic"), one("submittedBy"), refs("member"),
-                 refs("teamOrganization"), refs("matchedResource"), refs("mentor"), refs("output"))  # fmt: skip
+    return Entry(
+        iri,
+        label,
+        need,
+        one("inTrack"),
+        one("answersTopic"),
+        one("submittedBy"),
+        refs("member"),
+        refs("teamOrganization"),
+        refs("matchedResource"),
+        refs("mentor"),
+        refs("output"),
+    )
 
 
 __all__ = [

@@ -84,9 +84,16 @@ def entry_need(store: SparqlStore, entry: str) -> tuple[str | None, str]:
 
 
 def suggest_mentors(
-    store: SparqlStore, matcher: Matcher, need: str | None = None, *, entry: str | None = None, team: str | None = None,
-    k: int = 3, cap: int = DEFAULT_CAP, depth: int = DEFAULT_DEPTH,
-) -> MentorSuggestions:  # fmt: skip
+    store: SparqlStore,
+    matcher: Matcher,
+    need: str | None = None,
+    *,
+    entry: str | None = None,
+    team: str | None = None,
+    k: int = 3,
+    cap: int = DEFAULT_CAP,
+    depth: int = DEFAULT_DEPTH,
+) -> MentorSuggestions:
     """Up to ``k`` mentors for ``need`` (default: the need ``entry`` states) and ``team`` (default: the team that
     submitted ``entry``), and every expert skipped on the way with why. See the module docstring for the rules."""
     if cap < 1:

@@ -56,9 +56,13 @@ def corpus_pairs(store: SparqlStore) -> list[Pair]:
 
 
 def adapt(
-    pairs: Sequence[Pair], out: Path, *, base_model: str = DEFAULT_MODEL, settings: AdaptationSettings | None = None,
+    pairs: Sequence[Pair],
+    out: Path,
+    *,
+    base_model: str = DEFAULT_MODEL,
+    settings: AdaptationSettings | None = None,
     progress: Callable[[int, int, float], None] | None = None,
-) -> Path:  # fmt: skip
+) -> Path:
     """Fine-tune ``base_model`` on ``pairs`` and save it to ``out``; returns ``out``."""
     import torch
     from sentence_transformers import SentenceTransformer

@@ -158,9 +158,10 @@ class OxigraphStore:
         with self._write_lock:
             keep = {CATALOGUE_GRAPH.value, *(e.graph for e in self.sources().values())}
             garbage = [
-                g for g in self._store.named_graphs()
+                g
+                for g in self._store.named_graphs()
                 if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH_PREFIX) and g.value not in keep
-            ]  # fmt: skip
+            ]
             for graph in garbage:
                 self._store.remove_graph(graph)
         return len(garbage)

@@ -28,10 +28,19 @@ SKIPPED_SUFFIXES = {".md", ".txt", ".toml"}
 def fixed_readers() -> dict[str, Reader]:
     """Readers that need nothing but the file (the mapped reader also needs its mapping)."""
     readers: list[Reader] = [
-        UniquipReader(), NsfMriReader(), BeamlineReader(), LightSourceReader(), DataFinderReader(),
-        DcatReader(), NsfInvestigatorReader(), OpenAlexReader(), SkosReader(), UsageReader(), CapacityReader(),
+        UniquipReader(),
+        NsfMriReader(),
+        BeamlineReader(),
+        LightSourceReader(),
+        DataFinderReader(),
+        DcatReader(),
+        NsfInvestigatorReader(),
+        OpenAlexReader(),
+        SkosReader(),
+        UsageReader(),
+        CapacityReader(),
         ContestReader(),
-    ]  # fmt: skip
+    ]
     return {r.name: r for r in readers}
 
 

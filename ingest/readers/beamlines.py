@@ -113,12 +113,19 @@ def _beamline(f: Fields) -> Instrument:
     status = _value(f, "status")
     specs = ((label, _value(f, column)) for label, column in SPECS)
     return Instrument(
-        origin=Origin(f.source, f.line, local_id), local_id=local_id, name=_beamline_name(f, local_id),
-        description=purpose, instrument_type="beamline", techniques=_techniques(purpose),
-        facility=facility, place=Place(country=_value(f, "country")), homepage=_website(f, "website"),
-        status=status[:1].upper() + status[1:] if status else None, access=ACCESS,
+        origin=Origin(f.source, f.line, local_id),
+        local_id=local_id,
+        name=_beamline_name(f, local_id),
+        description=purpose,
+        instrument_type="beamline",
+        techniques=_techniques(purpose),
+        facility=facility,
+        place=Place(country=_value(f, "country")),
+        homepage=_website(f, "website"),
+        status=status[:1].upper() + status[1:] if status else None,
+        access=ACCESS,
         specs=tuple((label, value) for label, value in specs if value),
-    )  # fmt: skip
+    )
 
 
 def _beamline_name(f: Fields, local_id: str) -> str:
@@ -143,11 +150,17 @@ def _facility(f: Fields) -> Facility:
     email = _value(f, "contact_email")
     contact = Contact(email=_email(f, "contact_email") if email else None, phone=_value(f, "contact_phone"))
     return Facility(
-        origin=Origin(f.source, f.line, local_id), local_id=local_id, name=name,
-        alt_names=(local_id,) if local_id != name else (), kind=_value(f, "category"),
+        origin=Origin(f.source, f.line, local_id),
+        local_id=local_id,
+        name=name,
+        alt_names=(local_id,) if local_id != name else (),
+        kind=_value(f, "category"),
         place=Place(country=_value(f, "country"), address=_value(f, "postal_address")),
-        homepage=_website(f, "website"), contact=contact, active=f.boolean("active"), access=ACCESS,
-    )  # fmt: skip
+        homepage=_website(f, "website"),
+        contact=contact,
+        active=f.boolean("active"),
+        access=ACCESS,
+    )
 
 
 def _email(f: Fields, name: str) -> str | None:

@@ -242,14 +242,19 @@ def load_column_mapping(path: Path) -> ColumnMapping:
     fmt = _choice(path, "input.format", inp.get("format"), list(FORMATS), required=False)
     policy = _choice(path, "input.unknown_columns", inp.get("unknown_columns", "warn"), list(POLICIES))
     mapping = ColumnMapping(
-        path=path, record=record, id_column=_string(path, "input.id", inp.get("id")), fields=field_maps,
-        constants=constants, format=fmt, delimiter=_delimiter(path, inp.get("delimiter"), fmt),
+        path=path,
+        record=record,
+        id_column=_string(path, "input.id", inp.get("id")),
+        fields=field_maps,
+        constants=constants,
+        format=fmt,
+        delimiter=_delimiter(path, inp.get("delimiter"), fmt),
         unknown_columns=policy,
         ignore=frozenset(_strings(path, "input.ignore", inp.get("ignore", []))),
         description=_string(path, "description", data.get("description"), required=False),
         encoding=encoding_name(inp.get("encoding"), lambda problem: _fail(path, "input.encoding", problem)),
         language=_language(path, record, inp.get("language")),
-    )  # fmt: skip
+    )
     _check_ignored(mapping)
     return mapping
 
@@ -376,8 +381,10 @@ def _target(path: Path, key: str, record: str, name: str, known: dict[str, Targe
 
 
 def _field_maps(path: Path, record: str, table: dict[str, Any], known: dict[str, Target]) -> tuple[FieldMap, ...]:
-    maps = [_field_map(path, f"fields.{name}", _target(path, f"fields.{name}", record, name, known), spec)
-            for name, spec in _flatten(table, known)]  # fmt: skip
+    maps = [
+        _field_map(path, f"fields.{name}", _target(path, f"fields.{name}", record, name, known), spec)
+        for name, spec in _flatten(table, known)
+    ]
     targets_seen = [m.target for m in maps]
     for name in {t for t in targets_seen if targets_seen.count(t) > 1}:
         raise _fail(path, f"fields.{name}", "given twice (as a dotted key and in a table); keep one")
@@ -405,7 +412,9 @@ def _field_map(path: Path, key: str, target: Target, spec: object) -> FieldMap:
     if target.kind == "text" and "columns" in options:
         return _joined_text(path, key, target, options)
     return FieldMap(
-        target=target.name, kind=target.kind, required=target.required and "." not in target.name,
+        target=target.name,
+        kind=target.kind,
+        required=target.required and "." not in target.name,
         column=_string(path, f"{key}.column", options.get("column"), required=target.kind != "specs") or "",
         split=_string(path, f"{key}.split", options.get("split"), required=False),
         template=_template(path, f"{key}.template", options.get("template")),
@@ -415,7 +424,7 @@ def _field_map(path: Path, key: str, target: Target, spec: object) -> FieldMap:
         parent=_string(path, f"{key}.parent", options.get("parent"), required=False),
         date_format=_date_format(path, f"{key}.format", options.get("format")),
         columns=_pairs(path, f"{key}.columns", options.get("columns", {}), required=target.kind == "specs"),
-    )  # fmt: skip
+    )
 
 
 def _joined_text(path: Path, key: str, target: Target, options: dict[str, Any]) -> FieldMap:
@@ -428,11 +437,14 @@ def _joined_text(path: Path, key: str, target: Target, options: dict[str, Any]) 
     if not parts:
         raise _fail(path, f"{key}.columns", "empty; give the columns to join")
     return FieldMap(
-        target=target.name, kind=target.kind, required=target.required and "." not in target.name, columns=parts,
+        target=target.name,
+        kind=target.kind,
+        required=target.required and "." not in target.name,
+        columns=parts,
         join=_join(path, f"{key}.join", options.get("join", "\n")),
         template=_template(path, f"{key}.template", options.get("template")),
         replace=_pairs(path, f"{key}.replace", options.get("replace", {})),
-    )  # fmt: skip
+    )
 
 
 def _join(path: Path, key: str, value: object) -> str:
@@ -506,8 +518,9 @@ def _constant_list(target: Target, value: object) -> tuple[Any, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ValueError(f"expected a list of texts, found {value!r}")
-    texts = tuple(_constant_text(Target(target.name, "iri" if target.kind == "iris" else "text", False), i)
-                  for i in items)  # fmt: skip
+    texts = tuple(
+        _constant_text(Target(target.name, "iri" if target.kind == "iris" else "text", False), i) for i in items
+    )
     return tuple(OrgRef(t) for t in texts) if target.kind == "orgs" else texts
 
 

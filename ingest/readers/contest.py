@@ -149,10 +149,17 @@ def _contest(f: Fields, origin: Origin, defined: _Defined) -> Record:
     if start and end and end < start:
         raise f.error("end", f"the contest ends before it starts ({end} < {start})")
     return Contest(
-        origin=origin, local_id=origin.record_id, name=f.required("name"), tracks=tuple(tracks),
-        description=f.text("description"), start=start, end=end, organizer=_org(f, "organizer"),
-        homepage=f.url("homepage"), synthetic=bool(f.boolean("synthetic")),
-    )  # fmt: skip
+        origin=origin,
+        local_id=origin.record_id,
+        name=f.required("name"),
+        tracks=tuple(tracks),
+        description=f.text("description"),
+        start=start,
+        end=end,
+        organizer=_org(f, "organizer"),
+        homepage=f.url("homepage"),
+        synthetic=bool(f.boolean("synthetic")),
+    )
 
 
 def _topic(f: Fields, origin: Origin, defined: _Defined) -> Record:
@@ -164,10 +171,16 @@ def _topic(f: Fields, origin: Origin, defined: _Defined) -> Record:
         if not _IRI.match(subject):
             raise f.error(f"subjects[{i}]", f"expected a subject IRI, found {subject!r}")
     return ChallengeTopic(
-        origin=origin, local_id=origin.record_id, title=f.required("title"), text=f.required("text"),
-        posted_by=posted_by, contest=defined.need(f, "contest", "contest", required=False), subjects=subjects,
-        keywords=f.strings("keywords"), synthetic=bool(f.boolean("synthetic")),
-    )  # fmt: skip
+        origin=origin,
+        local_id=origin.record_id,
+        title=f.required("title"),
+        text=f.required("text"),
+        posted_by=posted_by,
+        contest=defined.need(f, "contest", "contest", required=False),
+        subjects=subjects,
+        keywords=f.strings("keywords"),
+        synthetic=bool(f.boolean("synthetic")),
+    )
 
 
 def _team(f: Fields, origin: Origin, defined: _Defined) -> Record:
@@ -180,10 +193,13 @@ def _team(f: Fields, origin: Origin, defined: _Defined) -> Record:
             raise m.error("id", f"member {member.local_id!r} is listed twice")
         members[member.local_id] = member
     return Team(
-        origin=origin, local_id=origin.record_id, name=f.required("name"), members=tuple(members.values()),
+        origin=origin,
+        local_id=origin.record_id,
+        name=f.required("name"),
+        members=tuple(members.values()),
         organizations=tuple(OrgRef(name) for name in f.strings("organizations")),
         synthetic=bool(f.boolean("synthetic")),
-    )  # fmt: skip
+    )
 
 
 def _entry(f: Fields, origin: Origin, defined: _Defined) -> Record:
@@ -191,11 +207,18 @@ def _entry(f: Fields, origin: Origin, defined: _Defined) -> Record:
     assert track is not None and team is not None
     outputs = [_output(f.nested("outputs", i, raw), raw) for i, raw in enumerate(f.objects("outputs"))]
     return Entry(
-        origin=origin, local_id=origin.record_id, title=f.required("title"), track=track, team=team,
-        need=f.required("need"), topic=defined.need(f, "topic", "topic", required=False),
-        matched=_refs(f, "matched_resources", RESOURCE_KINDS), mentors=_refs(f, "mentors", ("expert",)),
-        outputs=tuple(outputs), synthetic=bool(f.boolean("synthetic")),
-    )  # fmt: skip
+        origin=origin,
+        local_id=origin.record_id,
+        title=f.required("title"),
+        track=track,
+        team=team,
+        need=f.required("need"),
+        topic=defined.need(f, "topic", "topic", required=False),
+        matched=_refs(f, "matched_resources", RESOURCE_KINDS),
+        mentors=_refs(f, "mentors", ("expert",)),
+        outputs=tuple(outputs),
+        synthetic=bool(f.boolean("synthetic")),
+    )
 
 
 def _output(o: Fields, raw: Mapping[str, Any]) -> Output:
@@ -208,9 +231,14 @@ def _output(o: Fields, raw: Mapping[str, Any]) -> Output:
     if year is not None and not 1500 <= year <= 2100:
         raise o.error("year", f"expected a year from 1500 to 2100, found {year}")
     return Output(
-        local_id=local_id, title=o.required("title"), kind=kind, year=year, doi=o.text("doi"),
-        url=o.url("url"), made_with=_refs(o, "made_with", RESOURCE_KINDS),
-    )  # fmt: skip
+        local_id=local_id,
+        title=o.required("title"),
+        kind=kind,
+        year=year,
+        doi=o.text("doi"),
+        url=o.url("url"),
+        made_with=_refs(o, "made_with", RESOURCE_KINDS),
+    )
 
 
 def _refs(f: Fields, name: str, kinds: Sequence[str]) -> tuple[Ref, ...]:

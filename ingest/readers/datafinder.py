@@ -79,11 +79,14 @@ def _records(f: Fields, seen: dict[str, int]) -> Sequence[Record]:
     title = f.required("name")
     description = split_description(f.text("description"))
     record = Dataset(
-        origin=Origin(f.source, f.line, local_id), local_id=local_id, title=title,
-        description=description.text, landing_page=description.landing_page,
+        origin=Origin(f.source, f.line, local_id),
+        local_id=local_id,
+        title=title,
+        description=description.text,
+        landing_page=description.landing_page,
         alt_names=tuple(v for v in f.strings("variants") if v != title),
         source_paper_title=f.text("source_paper_title"),
-    )  # fmt: skip
+    )
     seen[local_id] = f.line
     return [record]
 

@@ -255,16 +255,20 @@ def _records(v: _View) -> Sequence[Record]:
     title = v.required(DCTERMS.title, "dcterms:title")
     return [
         Dataset(
-            origin=Origin(v.fields.source, v.fields.line, local_id), local_id=local_id, title=title,
+            origin=Origin(v.fields.source, v.fields.line, local_id),
+            local_id=local_id,
+            title=title,
             description=v.text(DCTERMS.description, "dcterms:description"),
             alt_names=tuple(sorted(set(v.texts(DCTERMS.alternative, "dcterms:alternative")) - {title})),
-            keywords=_keywords(v), subjects=_subjects(v),
-            landing_page=v.link(DCAT.landingPage, "dcat:landingPage"), publisher=_publisher(v),
+            keywords=_keywords(v),
+            subjects=_subjects(v),
+            landing_page=v.link(DCAT.landingPage, "dcat:landingPage"),
+            publisher=_publisher(v),
             license=v.link(DCTERMS.license, "dcterms:license"),
             issued=v.iso_date(DCTERMS.issued, "dcterms:issued"),
             contact=_contact(v),
         )
-    ]  # fmt: skip
+    ]
 
 
 def _local_id(v: _View) -> str:

@@ -133,11 +133,16 @@ def _organization(org: OrgRef, place: Place, origin: Origin) -> Organization:
 def _grant(f: Fields, origin: Origin) -> Grant:
     division = _division(f)
     return Grant(
-        origin=origin, ref=GrantRef("nsf", origin.record_id), title=f.required("title"),
-        abstract=f.text("abstract"), start=f.iso_date("start_date"), end=f.iso_date("end_date"),
-        amount_usd=f.integer("amount_usd"), url=f.url("url"),
+        origin=origin,
+        ref=GrantRef("nsf", origin.record_id),
+        title=f.required("title"),
+        abstract=f.text("abstract"),
+        start=f.iso_date("start_date"),
+        end=f.iso_date("end_date"),
+        amount_usd=f.integer("amount_usd"),
+        url=f.url("url"),
         programme=tuple(dict.fromkeys(p for p in (division, *_programme_names(f)) if p)),
-    )  # fmt: skip
+    )
 
 
 def _division(f: Fields) -> str | None:
@@ -162,11 +167,15 @@ def _experts(f: Fields, origin: Origin, grant: GrantRef, org: OrgRef | None, pla
         roles.setdefault(name, role)
     return [
         Expert(
-            origin=origin, local_id=_person_id(f, _ROLE_FIELD[role], name, org), name=name,
-            affiliations=() if org is None else (org,), roles=(Role(grant, role),), place=place,
+            origin=origin,
+            local_id=_person_id(f, _ROLE_FIELD[role], name, org),
+            name=name,
+            affiliations=() if org is None else (org,),
+            roles=(Role(grant, role),),
+            place=place,
         )
         for name, role in roles.items()
-    ]  # fmt: skip
+    ]
 
 
 def _person_id(f: Fields, field: str, name: str, org: OrgRef | None) -> str:
@@ -196,8 +205,14 @@ def _instrument(
     related = "; ".join(f.strings("same_project_award_ids", separator=";"))
     specs = [("kind", kind if kind != "unspecified" else None), ("same project as NSF awards", related)]
     return Instrument(
-        origin=origin, local_id=origin.record_id, name=clean_title(grant.title), description=grant.abstract,
+        origin=origin,
+        local_id=origin.record_id,
+        name=clean_title(grant.title),
+        description=grant.abstract,
         keywords=tuple(dict.fromkeys(k for k in (f.text("directorate_name"), _division(f)) if k)),
-        organization=org, place=place, contacts=tuple(dict.fromkeys(e.local_id for e in experts)),
-        grant=grant.ref, specs=tuple((name, value) for name, value in specs if value),
-    )  # fmt: skip
+        organization=org,
+        place=place,
+        contacts=tuple(dict.fromkeys(e.local_id for e in experts)),
+        grant=grant.ref,
+        specs=tuple((name, value) for name, value in specs if value),
+    )

@@ -133,13 +133,16 @@ def _records(f: Fields) -> Sequence[Record]:
 def _expert(f: Fields, origin: Origin, institutions: tuple[str, ...], place: Place, awards: list[_Award]) -> Expert:
     name = f.required("name")
     return Expert(
-        origin=origin, local_id=origin.record_id, name=name,
+        origin=origin,
+        local_id=origin.record_id,
+        name=name,
         alt_names=tuple(n for n in f.strings("name_variants") if n != name),
-        affiliations=tuple(OrgRef(i) for i in institutions), place=place,
+        affiliations=tuple(OrgRef(i) for i in institutions),
+        place=place,
         external_ids=tuple(f"nsf-person:{p}" for p in f.strings("nsf_person_ids")),
         keywords=tuple(dict.fromkeys(u for a in awards for u in a.units)),
         roles=tuple(a.role for a in awards),
-    )  # fmt: skip
+    )
 
 
 def _institution(name: str | None, f: Fields) -> str | None:
@@ -173,10 +176,15 @@ def _award(a: Fields, expert: Origin) -> _Award:
     ref = GrantRef(FUNDER, _award_id(a))
     directorate, division = a.text("directorate"), a.text("division")
     grant = Grant(
-        origin=Origin(expert.source, expert.line, ref.award_id), ref=ref, title=a.required("title"),
-        abstract=a.text("abstract"), start=a.iso_date("start_date"), amount_usd=_amount(a),
-        url=f"{AWARD_URL}{ref.award_id}", programme=_programme(division, a.strings("programs")),
-    )  # fmt: skip
+        origin=Origin(expert.source, expert.line, ref.award_id),
+        ref=ref,
+        title=a.required("title"),
+        abstract=a.text("abstract"),
+        start=a.iso_date("start_date"),
+        amount_usd=_amount(a),
+        url=f"{AWARD_URL}{ref.award_id}",
+        programme=_programme(division, a.strings("programs")),
+    )
     units = tuple(dict.fromkeys(_unit(c) for c in (directorate, division) if c))
     return _Award(grant, Role(ref, _role(a)), units)
 

@@ -136,11 +136,15 @@ def _openalex_id(f: Fields, name: str, text: str, letter: str) -> str:
 def _work(f: Fields) -> Work:
     kind = (f.text("type") or "").lower()
     return Work(
-        local_id=_openalex_id(f, "work_id", f.required("work_id"), "W"), title=_title(f),
-        abstract=_plain(f.text("abstract")) or None, year=f.integer("publication_year"), doi=_doi(f),
-        kind=KINDS.get(kind, "other"), venue=_plain(f.text("venue")) or None,
+        local_id=_openalex_id(f, "work_id", f.required("work_id"), "W"),
+        title=_title(f),
+        abstract=_plain(f.text("abstract")) or None,
+        year=f.integer("publication_year"),
+        doi=_doi(f),
+        kind=KINDS.get(kind, "other"),
+        venue=_plain(f.text("venue")) or None,
         keywords=tuple(dict.fromkeys([*f.strings("keywords"), *f.strings("topics")])),
-    )  # fmt: skip
+    )
 
 
 def _title(f: Fields) -> str:
@@ -174,13 +178,17 @@ def _records(f: Fields, works: _Works) -> Sequence[Record]:
     organizations = _organizations(f)
     name = f.required("name")
     expert = Expert(
-        origin=origin, local_id=origin.record_id, name=name,
+        origin=origin,
+        local_id=origin.record_id,
+        name=name,
         alt_names=tuple(n for n in f.strings("name_alternatives") if n != name),
         affiliations=tuple(dict.fromkeys(OrgRef(o.name) for o in organizations)),
-        place=Place(country=organizations[0].place.country) if organizations else Place(), orcid=_orcid(f),
-        external_ids=(f"openalex:{origin.record_id}",), keywords=_keywords(f),
+        place=Place(country=organizations[0].place.country) if organizations else Place(),
+        orcid=_orcid(f),
+        external_ids=(f"openalex:{origin.record_id}",),
+        keywords=_keywords(f),
         works=tuple(works.found[w] for w in _work_ids(f) if w in works.found),
-    )  # fmt: skip
+    )
     return [expert, *organizations]
 
 

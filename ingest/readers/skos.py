@@ -158,9 +158,11 @@ def _subjects(graph: _Graph, concepts: Sequence[Node], lines: Mapping[str, int],
             continue
         origin = Origin(source, lines.get(node.value, 1), node.value)
         yield from guarded(
-            source, origin.line, origin.record_id,
+            source,
+            origin.line,
+            origin.record_id,
             partial(_concept, graph, node, origin, schemes, members),
-        )  # fmt: skip
+        )
 
 
 def _concept(
@@ -197,14 +199,17 @@ def _subject(graph: _Graph, node: ox.NamedNode, scheme: str, origin: Origin) -> 
     definitions = graph.literals(node, SKOS + "definition")
     return [
         Subject(
-            origin=origin, iri=node.value, label=label, scheme=scheme,
+            origin=origin,
+            iri=node.value,
+            label=label,
+            scheme=scheme,
             scheme_label=_best(scheme_labels) if scheme_labels else None,
             notation=notations[0].value.strip() if notations else None,
             alt_labels=tuple(a for a in _texts(graph.literals(node, SKOS + "altLabel")) if a != label),
             definition=_best(definitions) if definitions else None,
             broader=tuple(dict.fromkeys(i for i in graph.iris(node, SKOS + "broader") if i != node.value)),
         )
-    ]  # fmt: skip
+    ]
 
 
 def _language_rank(literal: ox.Literal) -> int:

@@ -67,20 +67,31 @@ def _records(f: Fields) -> Sequence[Record]:
     if kind == "facility":
         return [
             Facility(
-                origin=origin, local_id=origin.record_id, name=name,
+                origin=origin,
+                local_id=origin.record_id,
+                name=name,
                 description=description if description != name else None,
-                operator=organization, place=place, homepage=f.url("Web Address"), contact=contact,
+                operator=organization,
+                place=place,
+                homepage=f.url("Web Address"),
+                contact=contact,
                 access=f.text("Service Level"),
             )
-        ]  # fmt: skip
+        ]
     if kind != "equipment":
         raise f.error("Type", f"expected 'equipment' or 'facility', found {kind!r}")
     return [
         Instrument(
-            origin=origin, local_id=origin.record_id, name=name,
+            origin=origin,
+            local_id=origin.record_id,
+            name=name,
             description=description if description != name else None,
             techniques=f.strings("Technique", separator=";"),
-            organization=organization, facility=f.text("Related Facility ID"), place=place,
-            contact=contact, homepage=f.url("Web Address"), access=f.text("Service Level"),
+            organization=organization,
+            facility=f.text("Related Facility ID"),
+            place=place,
+            contact=contact,
+            homepage=f.url("Web Address"),
+            access=f.text("Service Level"),
         )
-    ]  # fmt: skip
+    ]

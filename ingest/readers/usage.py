@@ -138,12 +138,20 @@ def _usage(f: Fields, seen: dict[str, int]) -> Sequence[Record]:
     if hours_booked is None and hours_used is None:
         raise f.error("end", "give the end time, hours_booked or hours_used: the row says nothing of how long")
     record = UsageRecord(
-        origin=Origin(f.source, f.line, local_id), local_id=local_id, resource=resource, start=start, end=end,
-        hours_booked=hours_booked, hours_used=hours_used, status=status, organization=_organization(f),
+        origin=Origin(f.source, f.line, local_id),
+        local_id=local_id,
+        resource=resource,
+        start=start,
+        end=end,
+        hours_booked=hours_booked,
+        hours_used=hours_used,
+        status=status,
+        organization=_organization(f),
         team=other_ref(f, "team", "team_source", ("team",)),
         person=other_ref(f, "person", "person_source", ("person", "expert")),
-        entry=other_ref(f, "entry", "entry_source", ("entry",)), synthetic=bool(f.boolean("synthetic")),
-    )  # fmt: skip
+        entry=other_ref(f, "entry", "entry_source", ("entry",)),
+        synthetic=bool(f.boolean("synthetic")),
+    )
     if record.organization is None and record.team is None and record.person is None:
         raise f.error("organization", "a usage row names who used the resource: organization, team or person")
     seen[local_id] = f.line
