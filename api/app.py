@@ -97,10 +97,13 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         response = problems.problem_response(
-            Request(scope), 413, "Request too large",
+            Request(scope),
+            413,
+            "Request too large",
             f"the request body is over the {self.limit:,}-byte limit (SHAREKG_MAX_BODY_BYTES); send a smaller file "
-            "or split it", "request-too-large",
-        )  # fmt: skip
+            "or split it",
+            "request-too-large",
+        )
         await response(scope, _no_receive, send)
 
 
@@ -134,10 +137,13 @@ class HeaderLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and header_bytes(scope.get("headers") or []) > self.limit:
             response = problems.problem_response(
-                Request(scope), 431, "Request Header Fields Too Large",
+                Request(scope),
+                431,
+                "Request Header Fields Too Large",
                 f"the request's headers are over the {self.limit:,}-byte limit (SHAREKG_MAX_HEADER_BYTES); send "
-                "fewer or shorter headers (large cookies for this host are a common cause)", "headers-too-large",
-            )  # fmt: skip
+                "fewer or shorter headers (large cookies for this host are a common cause)",
+                "headers-too-large",
+            )
             await response(scope, _no_receive, send)
             return
         await self.app(scope, receive, send)
@@ -202,9 +208,12 @@ def _docs_pages(app: FastAPI) -> None:
     assert app.openapi_url is not None
     favicon = f"{DOCS_ASSETS_PATH}/favicon.png"
     swagger = get_swagger_ui_html(
-        openapi_url=app.openapi_url, title=f"{app.title} - Swagger UI", swagger_favicon_url=favicon,
-        swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js", swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
-    )  # fmt: skip
+        openapi_url=app.openapi_url,
+        title=f"{app.title} - Swagger UI",
+        swagger_favicon_url=favicon,
+        swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
+    )
     swagger_policy = (
         f"default-src 'self'; script-src 'self' {_inline_script_hashes(bytes(swagger.body).decode())}; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -263,9 +272,12 @@ def open_services(settings: Settings, store: Store | None = None, embedder: Embe
     store = store if store is not None else open_configured_store(settings)
     demand = DemandLog(settings.demand_path, retention_days=settings.demand_retention_days)
     sparql = SparqlRunner(
-        store if isinstance(store, SparqlStore) else None, settings.sparql_timeout_s, settings.sparql_max_rows,
-        memory_mb=settings.sparql_memory_mb, service_allow=frozenset(settings.sparql_service_allow),
-    )  # fmt: skip
+        store if isinstance(store, SparqlStore) else None,
+        settings.sparql_timeout_s,
+        settings.sparql_max_rows,
+        memory_mb=settings.sparql_memory_mb,
+        service_allow=frozenset(settings.sparql_service_allow),
+    )
     keys = KeyRing.load(settings.api_keys_path)
     services = Services(settings=settings, store=store, embedder=embedder, demand=demand, keys=keys, sparql=sparql)
     services.load_index()

@@ -27,8 +27,18 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 for command in (
-    catalogue.ingest, catalogue.index_command, catalogue.stats, catalogue.export, catalogue.migrate,
-    matching.match, matching.bundle, matching.fits, matching.adapt, matching.eval_command,
-    service.serve, service.keys, demand.demand,
-):  # fmt: skip
+    catalogue.ingest,
+    catalogue.index_command,
+    catalogue.stats,
+    catalogue.export,
+    catalogue.migrate,
+    matching.match,
+    matching.bundle,
+    matching.fits,
+    matching.adapt,
+    matching.eval_command,
+    service.serve,
+    service.keys,
+    demand.demand,
+):
     main.add_command(command)

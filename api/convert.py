@@ -52,11 +52,14 @@ def resource_iri(rid: str) -> str:
 def path_out(steps: list[PathStep]) -> list[PathStepOut]:
     return [
         PathStepOut.model_construct(
-            relation=s.relation, iri=s.iri, id=resource_id(s.iri) if s.iri and s.iri.startswith(BASE) else None,
-            label=s.label, type=s.type,
+            relation=s.relation,
+            iri=s.iri,
+            id=resource_id(s.iri) if s.iri and s.iri.startswith(BASE) else None,
+            label=s.label,
+            type=s.type,
         )
         for s in steps
-    ]  # fmt: skip
+    ]
 
 
 def localised_label(doc: ResourceDoc, wanted: Sequence[str]) -> str:
@@ -69,21 +72,38 @@ def result_out(r: MatchResult, label: str | None = None) -> MatchResultOut:
     """The result on the wire; ``label`` (the reader's) replaces the result's own when given."""
     e = r.explanation
     explanation = ExplanationOut.model_construct(
-        summary=e.summary(), matched_terms=e.matched_terms, matched_sentences=e.matched_sentences,
-        shared_subjects=e.shared_subjects, path=path_out(e.path), signals=e.signals, evidence=e.evidence,
-        works=e.works, glossary=[{"source": s, "terms": terms} for s, terms in e.glossary],
-    )  # fmt: skip
+        summary=e.summary(),
+        matched_terms=e.matched_terms,
+        matched_sentences=e.matched_sentences,
+        shared_subjects=e.shared_subjects,
+        path=path_out(e.path),
+        signals=e.signals,
+        evidence=e.evidence,
+        works=e.works,
+        glossary=[{"source": s, "terms": terms} for s, terms in e.glossary],
+    )
     return MatchResultOut.model_construct(
-        id=resource_id(r.iri), iri=r.iri, type=r.type, label=label or r.label, score=r.score,
-        organization=r.organization, place=r.place, access=r.access, homepage=r.homepage, explanation=explanation,
-        fit=r.fit, band=r.band,
-    )  # fmt: skip
+        id=resource_id(r.iri),
+        iri=r.iri,
+        type=r.type,
+        label=label or r.label,
+        score=r.score,
+        organization=r.organization,
+        place=r.place,
+        access=r.access,
+        homepage=r.homepage,
+        explanation=explanation,
+        fit=r.fit,
+        band=r.band,
+    )
 
 
 def response_out(
-    response: MatchResponse, need_id: int | None, wanted: Sequence[str] = (),
+    response: MatchResponse,
+    need_id: int | None,
+    wanted: Sequence[str] = (),
     doc: Callable[[str], ResourceDoc | None] | None = None,
-) -> MatchResponseOut:  # fmt: skip
+) -> MatchResponseOut:
     """The answer on the wire; with ``doc`` (the index's lookup by IRI), each result's label is its document's in the
     first of the reader's languages ``wanted`` it has, else as the source wrote it."""
 
@@ -92,18 +112,27 @@ def response_out(
         return localised_label(found, wanted) if found is not None else None
 
     return MatchResponseOut.model_construct(
-        need=response.need, need_id=need_id, need_subjects=response.need_subjects,
+        need=response.need,
+        need_id=need_id,
+        need_subjects=response.need_subjects,
         results={t: [result_out(r, label(r)) for r in results] for t, results in response.results.items()},
         notes=response.notes,
-    )  # fmt: skip
+    )
 
 
 def bundle_out(b: Bundle) -> BundleOut:
     members = [
-        BundleMemberOut(role=m.role, id=resource_id(m.iri), iri=m.iri, label=m.label, similarity=m.similarity,
-                        relation=m.relation, fit=m.fit)
+        BundleMemberOut(
+            role=m.role,
+            id=resource_id(m.iri),
+            iri=m.iri,
+            label=m.label,
+            similarity=m.similarity,
+            relation=m.relation,
+            fit=m.fit,
+        )
         for m in b.members
-    ]  # fmt: skip
+    ]
     return BundleOut(score=b.score, members=members, path=path_out(b.path))
 
 

@@ -28,12 +28,14 @@ async def get_matcher(services: ServicesDep) -> Matcher:
     matcher = services.index.matcher
     if matcher is None:
         problem = Problem(
-            503, "Search index not ready",
+            503,
+            "Search index not ready",
             "the search index is being built (embedding every resource takes a few minutes the first time); "
-            "try again shortly" if services.index.building else
-            "there is no search index yet; run `sharekg index` or ingest data",
+            "try again shortly"
+            if services.index.building
+            else "there is no search index yet; run `sharekg index` or ingest data",
             kind="index-not-ready",
-        )  # fmt: skip
+        )
         problem.headers["Retry-After"] = "30"
         raise problem
     return matcher
@@ -69,14 +71,26 @@ def get_reader(caller: CallerDep) -> Caller:
     """The caller of a report built on the demand log (students' unpublished ideas): anonymous calls get 401 (from
     ``get_caller``), a key of another role 403."""
     if caller.role not in READ_ROLES:
-        raise Problem(403, "Forbidden", f"a {caller.role} key may not read the demand reports; use a key of role "
-                      f"{' or '.join(READ_ROLES)}", kind="forbidden-role")  # fmt: skip
+        raise Problem(
+            403,
+            "Forbidden",
+            f"a {caller.role} key may not read the demand reports; use a key of role {' or '.join(READ_ROLES)}",
+            kind="forbidden-role",
+        )
     return caller
 
 
 ReaderDep = Annotated[Caller, Depends(get_reader)]
 
 __all__ = [
-    "CallerDep", "ClientDep", "MatcherDep", "ReaderDep", "ServicesDep", "get_caller", "get_client", "get_matcher",
-    "get_reader", "get_services",
-]  # fmt: skip
+    "CallerDep",
+    "ClientDep",
+    "MatcherDep",
+    "ReaderDep",
+    "ServicesDep",
+    "get_caller",
+    "get_client",
+    "get_matcher",
+    "get_reader",
+    "get_services",
+]

@@ -102,9 +102,13 @@ def eval_index(
 
 
 def run_ranking_task(
-    task: RankingTask, queries: Path, corpus: list[Path], embedder: Embedder, cache: EmbeddingCache,
+    task: RankingTask,
+    queries: Path,
+    corpus: list[Path],
+    embedder: Embedder,
+    cache: EmbeddingCache,
     mapping: Path | None = None,
-) -> RankingRun:  # fmt: skip
+) -> RankingRun:
     """Ingest ``corpus`` into a store in memory, index it, and score every method on the task's queries; the full
     matcher's first results are kept with their judgements, for calibration."""
     eval_set = task.load(queries)
@@ -160,8 +164,14 @@ def calibration(judged: list[Judged], bins: int = 10) -> dict[str, object]:
         mean_fit = sum(j.fit for j in inside) / len(inside)
         share = sum(j.relevant for j in inside) / len(inside)
         ece += len(inside) / len(judged) * abs(mean_fit - share)
-        rows.append({"bin": f"{low:.1f}-{high:.1f}", "results": len(inside), "mean_fit": round(mean_fit, 4),
-                     "relevant": round(share, 4)})  # fmt: skip
+        rows.append(
+            {
+                "bin": f"{low:.1f}-{high:.1f}",
+                "results": len(inside),
+                "mean_fit": round(mean_fit, 4),
+                "relevant": round(share, 4),
+            }
+        )
     return {"ece": round(ece, 4), "results": len(judged), "bins": rows}
 
 
@@ -179,8 +189,9 @@ def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: E
     papers_of = load_reviewer_profiles(profiles)
     with tempfile.TemporaryDirectory(prefix="sharekg-reviewer-") as tmp:
         source = Path(tmp) / "reviewer-profiles"
-        write_openalex_profiles(source, {r: (reviewer.researchers[r].name, papers_of.get(r, [])) for r in
-                                         sorted(reviewer.researchers)})  # fmt: skip
+        write_openalex_profiles(
+            source, {r: (reviewer.researchers[r].name, papers_of.get(r, [])) for r in sorted(reviewer.researchers)}
+        )
         store = open_store(None)
         for source_plan in plan([source], source="eval-reviewer"):
             ingest_source(store, source_plan, None)
@@ -194,8 +205,13 @@ def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: E
         matcher = Matcher(index, embedder, weights)
         scored: dict[str, dict[str, float]] = {}
 
-        def score(researcher: str, text: str, m: Matcher = matcher, cache_: dict[str, dict[str, float]] = scored,
-                  bm25_only: bool = method == "bm25") -> float:  # fmt: skip
+        def score(
+            researcher: str,
+            text: str,
+            m: Matcher = matcher,
+            cache_: dict[str, dict[str, float]] = scored,
+            bm25_only: bool = method == "bm25",
+        ) -> float:
             if text not in cache_:
                 found = m.match(text, Filters(types=("Expert",)), k=min(TOP_K, len(index.docs))).results["Expert"]
                 cache_[text] = {
@@ -215,14 +231,23 @@ def write_openalex_profiles(folder: Path, profiles: Mapping[str, tuple[str, Sequ
     works: dict[str, dict[str, object]] = {}
     with (folder / "authors.jsonl").open("w", encoding="utf-8") as authors:
         for researcher, (name, papers) in profiles.items():
-            author = {"author_id": f"A{researcher}", "orcid": "", "name": name, "name_alternatives": [name]}
+            ids = [f"W{researcher}{n:03d}" for n in range(len(papers))]
+            author = {
+                "author_id": f"A{researcher}",
+                "orcid": "",
+                "name": name,
+                "name_alternatives": [name],
+                "work_ids": ids,
+            }
             authors.write(json.dumps(author) + "\n")
-            for n, paper in enumerate(papers):
-                key = f"W{researcher}{n:03d}"
+            for key, paper in zip(ids, papers, strict=True):
                 works[key] = {
-                    "work_id": key, "title": paper.title, "publication_year": paper.year,
-                    "abstract": paper.abstract or "", "authors": [{"author_id": f"A{researcher}", "name": name}],
-                }  # fmt: skip
+                    "work_id": key,
+                    "title": paper.title,
+                    "publication_year": paper.year,
+                    "abstract": paper.abstract or "",
+                    "authors": [{"author_id": f"A{researcher}", "name": name}],
+                }
     with (folder / "works.jsonl").open("w", encoding="utf-8") as out:
         for work in works.values():
             out.write(json.dumps(work) + "\n")

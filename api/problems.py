@@ -35,11 +35,22 @@ class Problem(Exception):
 
 
 def problem_response(
-    request: Request, status: int, title: str, detail: str, kind: str, headers: dict[str, str] | None = None,
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    kind: str,
+    headers: dict[str, str] | None = None,
     **extra: Any,
-) -> JSONResponse:  # fmt: skip
-    body = {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail,
-            "instance": request.url.path, **extra}  # fmt: skip
+) -> JSONResponse:
+    body = {
+        "type": TYPE_BASE + kind,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -63,16 +74,24 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden",
-                  413: "Request too large", 406: "Not acceptable", 415: "Unsupported media type"}  # fmt: skip
+        titles = {
+            404: "Not found",
+            405: "Method not allowed",
+            401: "Unauthorized",
+            403: "Forbidden",
+            413: "Request too large",
+            406: "Not acceptable",
+            415: "Unsupported media type",
+        }
         title = titles.get(exc.status_code, "Request failed")
         detail = str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such endpoint {request.url.path}; the API is listed at /docs"
         if exc.status_code == 405 and detail == "Method Not Allowed":
             detail = f"{request.method} is not allowed on {request.url.path}; the API is listed at /docs"
-        return problem_response(request, exc.status_code, title, detail, title.lower().replace(" ", "-"),
-                                dict(exc.headers or {}))  # fmt: skip
+        return problem_response(
+            request, exc.status_code, title, detail, title.lower().replace(" ", "-"), dict(exc.headers or {})
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -97,10 +116,12 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return problem_response(
-            request, 500, "Internal error",
+            request,
+            500,
+            "Internal error",
             "the server failed to answer this request; it has been logged. Try again, and report it if it persists",
             "internal-error",
-        )  # fmt: skip
+        )
 
 
 __all__ = ["PROBLEM_JSON", "Problem", "install", "problem_response"]

@@ -123,33 +123,48 @@ def resource_view(store: Store, iri: str, doc: ResourceDoc | None, wanted: Seque
     access = None
     if doc is not None:
         access = AccessOut(
-            terms=doc.access, organization=doc.organization_label,
+            terms=doc.access,
+            organization=doc.organization_label,
             place=", ".join(p for p in (doc.city, doc.region, doc.country) if p),
-            homepage=doc.homepage, contact_email=doc.contact_email,
+            homepage=doc.homepage,
+            contact_email=doc.contact_email,
             contacts=[_term(ox.NamedNode(c), labels) for c in related.get("contact", [])],
             facility=[_term(ox.NamedNode(f), labels) for f in related.get("facility", [])],
-        )  # fmt: skip
+        )
     rid = resource_id(iri)
     in_pairs = [(p, s) for s, p in incoming]
     return ResourceOut(
-        id=rid, iri=iri, type=doc.type if doc else term_label(types[0]) if types else "Resource", types=types,
-        label=label, description=description, access=access,
+        id=rid,
+        iri=iri,
+        type=doc.type if doc else term_label(types[0]) if types else "Resource",
+        types=types,
+        label=label,
+        description=description,
+        access=access,
         properties=_group([(p, v) for p, v in own if p != RDF_.type], labels, wanted),
         incoming=_group(in_pairs, labels, wanted),  # type: ignore[arg-type]
         links={
-            "self": f"/resources/{rid}", "jsonld": f"/resources/{rid}?format=jsonld",
-            "turtle": f"/resources/{rid}?format=turtle", "matches": f"/resources/{rid}/matches",
-            "neighbourhood": f"/resources/{rid}/neighbourhood", "impact": f"/resources/{rid}/impact",
+            "self": f"/resources/{rid}",
+            "jsonld": f"/resources/{rid}?format=jsonld",
+            "turtle": f"/resources/{rid}?format=turtle",
+            "matches": f"/resources/{rid}/matches",
+            "neighbourhood": f"/resources/{rid}/neighbourhood",
+            "impact": f"/resources/{rid}/impact",
             "page": f"/ui/resource.html?id={rid}",
         },
-    )  # fmt: skip
+    )
 
 
 def jsonld_context() -> dict[str, object]:
     """The published @context: the prefixes, plus the everyday names of the few terms most documents use."""
     context: dict[str, object] = dict(PREFIXES)
-    context.update({"label": "rdfs:label", "description": "dcterms:description", "subject": {"@id": "dcterms:subject",
-                    "@type": "@id"}})  # fmt: skip
+    context.update(
+        {
+            "label": "rdfs:label",
+            "description": "dcterms:description",
+            "subject": {"@id": "dcterms:subject", "@type": "@id"},
+        }
+    )
     return {"@context": context}
 
 

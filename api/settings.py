@@ -128,8 +128,13 @@ class Settings(BaseSettings):
 
     @property
     def demand_limits(self) -> LogLimits:
-        return LogLimits(self.demand_log_rate_per_minute, self.demand_log_burst, self.demand_log_max_chars,
-                         self.demand_log_max_per_day, self.demand_log_dedupe_hours)  # fmt: skip
+        return LogLimits(
+            self.demand_log_rate_per_minute,
+            self.demand_log_burst,
+            self.demand_log_max_chars,
+            self.demand_log_max_per_day,
+            self.demand_log_dedupe_hours,
+        )
 
     @property
     def api_keys_path(self) -> Path:
@@ -139,6 +144,7 @@ class Settings(BaseSettings):
 def open_configured_store(settings: Settings) -> Store:
     """The store the settings name: the Neo4j server at ``neo4j_uri`` when set, else the on-disk embedded store."""
     if settings.neo4j_uri:
-        return open_neo4j_store(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password,
-                                settings.neo4j_database)  # fmt: skip
+        return open_neo4j_store(
+            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+        )
     return open_store(settings.store_dir)

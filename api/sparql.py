@@ -54,9 +54,14 @@ class SparqlRunner:
     """Runs queries for the endpoint, within the configured limits."""
 
     def __init__(
-        self, store: SparqlStore | None, timeout_s: float, max_rows: int, *, memory_mb: int = 1024,
+        self,
+        store: SparqlStore | None,
+        timeout_s: float,
+        max_rows: int,
+        *,
+        memory_mb: int = 1024,
         service_allow: frozenset[str] = frozenset(),
-    ) -> None:  # fmt: skip
+    ) -> None:
         """``store`` None: the deployment's store answers no SPARQL, and every query is refused saying so.
         ``service_allow``: the endpoint IRIs a ``SERVICE`` may name (federation is off when empty)."""
         for iri in service_allow:
@@ -78,8 +83,13 @@ class SparqlRunner:
         if self._pool is None:
             raise ConfigurationError(NO_SPARQL)
         if _looks_like_update(query):
-            raise Problem(403, "Read-only endpoint", "this endpoint answers queries only; SPARQL updates are refused "
-                          "(load data with `sharekg ingest` or POST /ingest)", kind="read-only")  # fmt: skip
+            raise Problem(
+                403,
+                "Read-only endpoint",
+                "this endpoint answers queries only; SPARQL updates are refused "
+                "(load data with `sharekg ingest` or POST /ingest)",
+                kind="read-only",
+            )
         self._check_services(query)
         if not self._admitted.acquire(blocking=False):
             raise _busy(f"{MAX_RUNNING} queries are running and {MAX_WAITING} waiting already")
@@ -94,9 +104,12 @@ class SparqlRunner:
             header, body = self._pool.ask(request, time.monotonic() + self.timeout_s)
         except QueryTimeout:
             raise Problem(
-                503, "Query time limit", f"the query ran past the {self.timeout_s:g} s limit; narrow it (LIMIT, more "
-                "specific patterns) or ask the administrator to raise SHAREKG_SPARQL_TIMEOUT_S", kind="query-timeout",
-            ) from None  # fmt: skip
+                503,
+                "Query time limit",
+                f"the query ran past the {self.timeout_s:g} s limit; narrow it (LIMIT, more "
+                "specific patterns) or ask the administrator to raise SHAREKG_SPARQL_TIMEOUT_S",
+                kind="query-timeout",
+            ) from None
         except WorkerDied as e:
             raise _died(e, self.memory_mb) from None
         finally:
@@ -106,8 +119,12 @@ class SparqlRunner:
     def _check_services(self, query: str) -> None:
         for endpoint in services(query):
             if not (endpoint.startswith("<") and endpoint[1:-1] in self.service_allow):
-                raise Problem(403, "Federated query refused", _service_refusal(endpoint, self.service_allow),
-                              kind="service-refused")  # fmt: skip
+                raise Problem(
+                    403,
+                    "Federated query refused",
+                    _service_refusal(endpoint, self.service_allow),
+                    kind="service-refused",
+                )
 
     def close(self) -> None:
         if self._pool is not None:
@@ -122,9 +139,11 @@ def _busy(reason: str) -> Problem:
 
 def _service_refusal(endpoint: str, allowed: frozenset[str]) -> str:
     if not allowed:
-        return ("the query names a SERVICE, and federation is off on this server (a query may not make it send "
-                "requests elsewhere); query that endpoint yourself, or ask the administrator to allow it in "
-                "SHAREKG_SPARQL_SERVICE_ALLOW")  # fmt: skip
+        return (
+            "the query names a SERVICE, and federation is off on this server (a query may not make it send "
+            "requests elsewhere); query that endpoint yourself, or ask the administrator to allow it in "
+            "SHAREKG_SPARQL_SERVICE_ALLOW"
+        )
     listed = ", ".join(f"<{iri}>" for iri in sorted(allowed))
     if not endpoint.startswith("<"):
         named = f"SERVICE {endpoint}" if endpoint else "a SERVICE in a form that names no plain endpoint IRI"
@@ -134,12 +153,20 @@ def _service_refusal(endpoint: str, allowed: frozenset[str]) -> str:
 
 def _died(error: WorkerDied, memory_mb: int) -> Problem:
     if error.out_of_memory:
-        return Problem(503, "Query memory limit", f"the query needed more than the {memory_mb} MB one query may "
-                       "use and was stopped; narrow it (more specific patterns; no ORDER BY over a cross join) or "
-                       "ask the administrator to raise SHAREKG_SPARQL_MEMORY_MB",
-                       kind="query-memory-limit")  # fmt: skip
-    return Problem(503, "Query failed", f"the query's evaluation ended unexpectedly ({error}); try again, and report "
-                   "it if it happens again", kind="query-crashed")  # fmt: skip
+        return Problem(
+            503,
+            "Query memory limit",
+            f"the query needed more than the {memory_mb} MB one query may "
+            "use and was stopped; narrow it (more specific patterns; no ORDER BY over a cross join) or "
+            "ask the administrator to raise SHAREKG_SPARQL_MEMORY_MB",
+            kind="query-memory-limit",
+        )
+    return Problem(
+        503,
+        "Query failed",
+        f"the query's evaluation ended unexpectedly ({error}); try again, and report it if it happens again",
+        kind="query-crashed",
+    )
 
 
 def _answer(header: dict[str, object], body: bytes) -> Answer:
@@ -155,8 +182,9 @@ def _looks_like_update(query: str) -> bool:
     """An update names one of the update operations as a keyword (the parser would reject it as a query anyway;
     this gives the clearer answer)."""
     words = keywords(query)
-    return any(w in UPDATE_WORDS for w in words) and not any(w in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-                                                            for w in words)  # fmt: skip
+    return any(w in UPDATE_WORDS for w in words) and not any(
+        w in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"} for w in words
+    )
 
 
 __all__ = ["Answer", "SparqlRunner"]

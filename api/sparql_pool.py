@@ -199,13 +199,22 @@ class WorkerPool:
 
     def _start(self, snapshot: Snapshot) -> Worker:
         process = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-I", str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             env={**os.environ, "MALLOC_ARENA_MAX": "2"},
-        )  # fmt: skip
+        )
         worker = Worker(snapshot, process)
         graphs = [entry.graph for entry in snapshot.sources.values()]
-        worker.send({"store": str(snapshot.path), "default": graphs, "named": [*graphs, CATALOGUE_GRAPH.value],
-                     "prefixes": PREFIXES, "memory_mb": self.memory_mb})  # fmt: skip
+        worker.send(
+            {
+                "store": str(snapshot.path),
+                "default": graphs,
+                "named": [*graphs, CATALOGUE_GRAPH.value],
+                "prefixes": PREFIXES,
+                "memory_mb": self.memory_mb,
+            }
+        )
         snapshot.workers += 1
         return worker
 

@@ -50,8 +50,12 @@ GRAPH_TYPES = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-MEDIA_OF = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-            "csv": "text/csv", "tsv": "text/tab-separated-values"}  # fmt: skip
+MEDIA_OF = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
 
 
 def _vm_size() -> int:
@@ -76,8 +80,11 @@ class Graphs:
 
     @classmethod
     def of(cls, config: dict[str, Any]) -> Graphs:
-        return cls([ox.NamedNode(g) for g in config["default"]], [ox.NamedNode(g) for g in config["named"]],
-                   dict(config["prefixes"]))  # fmt: skip
+        return cls(
+            [ox.NamedNode(g) for g in config["default"]],
+            [ox.NamedNode(g) for g in config["named"]],
+            dict(config["prefixes"]),
+        )
 
 
 def answer(store: ox.Store, graphs: Graphs, request: dict[str, Any]) -> tuple[dict[str, object], bytes]:
@@ -134,8 +141,10 @@ def _graph_format(accept: str) -> tuple[ox.RdfFormat, str]:
 
 def _boolean(value: bool, fmt: str) -> tuple[bytes, str]:
     if fmt == "xml":
-        body = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n")  # fmt: skip
+        body = (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+            f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        )
         return body.encode(), MEDIA_OF["xml"]
     if fmt in {"csv", "tsv"}:
         return f"_askResult\r\n{'true' if value else 'false'}\r\n".encode(), MEDIA_OF[fmt]

@@ -221,8 +221,11 @@ def bench_size(size: int, grower: Grower, text_q: np.ndarray, compare: bool) -> 
             run("faiss IndexHNSWFlat", f"M={m} efC={ef_c}", partial(_faiss_index, vectors, m, ef_c), _faiss_bytes)
             run("hnswlib", f"M={m} efC={ef_c}", partial(_hnswlib_index, vectors, m, ef_c), _hnswlib_bytes)
 
-    case = Case(size, "sharekg VectorIndex (faiss)", f"M={defaults.m} efC={defaults.ef_construction} "
-                f"efSearch={defaults.ef_search}")  # fmt: skip
+    case = Case(
+        size,
+        "sharekg VectorIndex (faiss)",
+        f"M={defaults.m} efC={defaults.ef_construction} efSearch={defaults.ef_search}",
+    )
     index = case.build(lambda: VectorIndex.build(vectors), _index_bytes)
     assert isinstance(index, VectorIndex)
     case.search("unfiltered", lambda q: index.search(q, K)[0], text_q, truth_text)
@@ -308,14 +311,22 @@ def _hnswlib_bytes(index: object) -> int:
 
 
 COLUMNS = [
-    ("rows", "rows"), ("method", "method"), ("params", "params"), ("build_s", "build s"),
-    ("bytes_per_vector", "bytes/vector (data)"), ("rss_bytes_per_vector", "bytes/vector (RSS growth)"),
-    ("unfiltered_p50_ms", "p50 ms"), ("unfiltered_p95_ms", "p95 ms"),
-    ("unfiltered_recall", "recall@10 (titles)"), ("heldout_recall", "recall@10 (held-out)"),
-    ("filtered_p50_ms", "10% filter p50 ms"), ("filtered_p95_ms", "10% filter p95 ms"),
-    ("filtered_recall", "10% filter recall@10"), ("sameef_p50_ms", "10% filter, ef unraised: p50 ms"),
+    ("rows", "rows"),
+    ("method", "method"),
+    ("params", "params"),
+    ("build_s", "build s"),
+    ("bytes_per_vector", "bytes/vector (data)"),
+    ("rss_bytes_per_vector", "bytes/vector (RSS growth)"),
+    ("unfiltered_p50_ms", "p50 ms"),
+    ("unfiltered_p95_ms", "p95 ms"),
+    ("unfiltered_recall", "recall@10 (titles)"),
+    ("heldout_recall", "recall@10 (held-out)"),
+    ("filtered_p50_ms", "10% filter p50 ms"),
+    ("filtered_p95_ms", "10% filter p95 ms"),
+    ("filtered_recall", "10% filter recall@10"),
+    ("sameef_p50_ms", "10% filter, ef unraised: p50 ms"),
     ("sameef_recall", "10% filter, ef unraised: recall@10"),
-]  # fmt: skip
+]
 
 
 def markdown(rows: list[dict[str, object]], meta: dict[str, object]) -> str:
@@ -422,12 +433,18 @@ def main() -> None:
     for size in args.sizes:
         rows += bench_size(size, grower, text_q, compare=size <= args.compare_up_to)
     meta: dict[str, object] = {
-        "machine": platform.machine(), "cores": os.cpu_count(), "python": platform.python_version(),
-        "faiss": faiss.__version__, "hnswlib": metadata.version("hnswlib"),
-        "base_vectors": len(base), "queries": len(text_q), "k": K, "filter_share": FILTER_SHARE,
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "faiss": faiss.__version__,
+        "hnswlib": metadata.version("hnswlib"),
+        "base_vectors": len(base),
+        "queries": len(text_q),
+        "k": K,
+        "filter_share": FILTER_SHARE,
         "total_s": round(time.perf_counter() - started),
         "load_average": f"{load_at_start} at the start, {load()} at the end",
-    }  # fmt: skip
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "ann.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8")
     (args.out / "ann.md").write_text(markdown(rows, meta), encoding="utf-8")

@@ -32,14 +32,26 @@ from graph.search import EmbeddingCache, SentenceTransformerEmbedder
 from graph.search.fit import BIAS, LEXICAL, SIMILARITY, lexical_evidence
 
 SETS = {  # name: (task, queries, corpus, mapping), paths under --shared (the mapping under the repository)
-    "chmo": ("chmo", "eval/chmo-dev/method_to_instrument_type.jsonl",
-             "data/chmo-instruments-methods/instrument_types.csv", "mappings/chmo-instrument-types.toml"),
-    "chmo-zh": ("chmo", "eval/chmo-dev-zh/method_to_instrument_type.jsonl",
-                "data/chmo-instruments-methods/instrument_types.csv", "mappings/chmo-instrument-types.toml"),
+    "chmo": (
+        "chmo",
+        "eval/chmo-dev/method_to_instrument_type.jsonl",
+        "data/chmo-instruments-methods/instrument_types.csv",
+        "mappings/chmo-instrument-types.toml",
+    ),
+    "chmo-zh": (
+        "chmo",
+        "eval/chmo-dev-zh/method_to_instrument_type.jsonl",
+        "data/chmo-instruments-methods/instrument_types.csv",
+        "mappings/chmo-instrument-types.toml",
+    ),
     "datafinder": ("datafinder", "eval/datafinder-dev/queries.jsonl", "data/datafinder-datasets/datasets.jsonl", None),
-    "datafinder-zh": ("datafinder", "eval/datafinder-dev-zh/queries.jsonl", "data/datafinder-datasets/datasets.jsonl",
-                      None),
-}  # fmt: skip
+    "datafinder-zh": (
+        "datafinder",
+        "eval/datafinder-dev-zh/queries.jsonl",
+        "data/datafinder-datasets/datasets.jsonl",
+        None,
+    ),
+}
 L2 = 1e-2
 
 
@@ -107,8 +119,14 @@ def main() -> None:
     runs: dict[str, list[Judged]] = {}
     ndcg: dict[str, dict[str, float]] = {}
     for name, (task, queries, corpus, mapping) in SETS.items():
-        run = run_ranking_task(TASKS[task], args.shared / queries, [args.shared / corpus], embedder, cache,
-                               repo / mapping if mapping else None)  # fmt: skip
+        run = run_ranking_task(
+            TASKS[task],
+            args.shared / queries,
+            [args.shared / corpus],
+            embedder,
+            cache,
+            repo / mapping if mapping else None,
+        )
         runs[name] = run.judged
         ndcg[name] = {m: round(s.ndcg_at_10, 4) for m, s in run.scores.items()}
         print(name, ndcg[name], flush=True)
@@ -130,16 +148,18 @@ def main() -> None:
         "constants_used": {"BIAS": BIAS, "SIMILARITY": SIMILARITY, "LEXICAL": LEXICAL},
         "fitted": dict(zip(("BIAS", "SIMILARITY", "LEXICAL"), (round(float(v), 3) for v in w), strict=True)),
         "sets": report,
-    }  # fmt: skip
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "calibration.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     diagram(report, args.out / "calibration.png")
     lines = [
         "| set | base rate | ECE as run | ECE refitted | ECE leave-set-out |",
         "| --- | ---: | ---: | ---: | ---: |",
-        *[f"| {n} | {r['base_rate']} | {r['as_run']['ece']} | {r['refitted']['ece']} | {r['leave_set_out']['ece']} |"  # type: ignore[index]
-          for n, r in report.items()],
-    ]  # fmt: skip
+        *[
+            f"| {n} | {r['base_rate']} | {r['as_run']['ece']} | {r['refitted']['ece']} | {r['leave_set_out']['ece']} |"  # type: ignore[index]
+            for n, r in report.items()
+        ],
+    ]
     print("\n".join(lines))
     print("fitted:", result["fitted"])
 

@@ -88,8 +88,11 @@ def main() -> None:
             result[f"{name}_batch_of_8_per_need"] = summary(timed(run, eights), per=8)
             seconds = sum(timed(run, bulk)) / 1000
             result[f"{name}_batch_of_64_texts_per_s"] = round(64 * len(bulk) / seconds, 1)
-    meta = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "load_after": os.getloadavg()}  # fmt: skip
+    meta = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_after": os.getloadavg(),
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "encoder.json").write_text(json.dumps({"meta": meta, "result": result}, indent=2) + "\n")
     rows = [
@@ -105,8 +108,10 @@ def main() -> None:
     for name in ("torch", "onnx"):
         one, eight = result[f"{name}_one_need"], result[f"{name}_batch_of_8_per_need"]
         assert isinstance(one, dict) and isinstance(eight, dict)
-        rows.append(f"| {name} | {one['p50_ms']} / {one['p95_ms']} | {eight['p50_ms']} | "
-                    f"{result[f'{name}_batch_of_64_texts_per_s']} |")  # fmt: skip
+        rows.append(
+            f"| {name} | {one['p50_ms']} / {one['p95_ms']} | {eight['p50_ms']} | "
+            f"{result[f'{name}_batch_of_64_texts_per_s']} |"
+        )
     rows += [
         "",
         f"Vectors: cosine between the runtimes, lowest {result['cosine_min']:.8f}, mean {result['cosine_mean']:.8f}. "

@@ -62,10 +62,14 @@ def case_pipeline(paths: list[str], store_dir: str) -> dict[str, object]:
     records = sum(r.loaded for r in reports)
     triples = sum(r.triples for r in reports)
     return {
-        "seconds": round(seconds, 2), "records": records, "triples": triples,
-        "records_per_s": round(records / seconds), "triples_per_s": round(triples / seconds),
-        "rejected": sum(r.rejected for r in reports), "peak_mb": round(peak_mb()),
-    }  # fmt: skip
+        "seconds": round(seconds, 2),
+        "records": records,
+        "triples": triples,
+        "records_per_s": round(records / seconds),
+        "triples_per_s": round(triples / seconds),
+        "rejected": sum(r.rejected for r in reports),
+        "peak_mb": round(peak_mb()),
+    }
 
 
 def case_dump(store_dir: str, out: str) -> dict[str, object]:
@@ -90,8 +94,12 @@ def case_oxigraph(nt: str, on_disk: bool) -> dict[str, object]:
             store.flush()
         seconds = time.perf_counter() - started
         triples = len(store)
-    return {"seconds": round(seconds, 2), "triples": triples, "triples_per_s": round(triples / seconds),
-            "peak_mb": round(peak_mb())}  # fmt: skip
+    return {
+        "seconds": round(seconds, 2),
+        "triples": triples,
+        "triples_per_s": round(triples / seconds),
+        "peak_mb": round(peak_mb()),
+    }
 
 
 def case_rdflib(nt: str) -> dict[str, object]:
@@ -101,8 +109,12 @@ def case_rdflib(nt: str) -> dict[str, object]:
     graph = rdflib.Graph()
     graph.parse(nt, format="nt")
     seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 2), "triples": len(graph), "triples_per_s": round(len(graph) / seconds),
-            "peak_mb": round(peak_mb())}  # fmt: skip
+    return {
+        "seconds": round(seconds, 2),
+        "triples": len(graph),
+        "triples_per_s": round(len(graph) / seconds),
+        "peak_mb": round(peak_mb()),
+    }
 
 
 def run_case(*args: str) -> dict[str, object]:

@@ -61,11 +61,14 @@ def measure(name: str, store: Store, reference: Store, iris: list[str], reads: i
     seconds = time.perf_counter() - start
     triples = sum(c.triples for c in copied)
     result: dict[str, object] = {
-        "store": name, "triples": triples, "write_s": round(seconds, 2), "rows_per_s": round(triples / seconds),
+        "store": name,
+        "triples": triples,
+        "write_s": round(seconds, 2),
+        "rows_per_s": round(triples / seconds),
         "describe": timed([lambda iri=iri: store.describe(iri) for iri in iris[:reads]]),
         "incoming": timed([lambda iri=iri: store.incoming(iri, 50) for iri in iris[:reads]]),
         "count_by_type": timed([store.count_by_type for _ in range(max(5, reads // 10))]),
-    }  # fmt: skip
+    }
     print(
         f"{name:<10} {triples:>8,} triples  {result['rows_per_s']:>8,} rows/s  "
         + "  ".join(f"{k} p50/p95 {v['p50_ms']}/{v['p95_ms']} ms" for k, v in result.items() if isinstance(v, dict)),
@@ -99,17 +102,21 @@ def main() -> None:
         bolt.close()
         if os.environ.get("SHAREKG_NEO4J_URI"):
             neo4j = open_neo4j_store(
-                os.environ["SHAREKG_NEO4J_URI"], os.environ.get("SHAREKG_NEO4J_USER", "neo4j"),
-                os.environ.get("SHAREKG_NEO4J_PASSWORD", ""), os.environ.get("SHAREKG_NEO4J_DATABASE", "neo4j"),
-            )  # fmt: skip
+                os.environ["SHAREKG_NEO4J_URI"],
+                os.environ.get("SHAREKG_NEO4J_USER", "neo4j"),
+                os.environ.get("SHAREKG_NEO4J_PASSWORD", ""),
+                os.environ.get("SHAREKG_NEO4J_DATABASE", "neo4j"),
+            )
             results.append(measure("neo4j", neo4j, reference, iris, args.reads))
             neo4j.close()
 
     machine = {
-        "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
         "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         "sources": args.sources,
-    }  # fmt: skip
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "neo4j.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
     print(f"machine: {machine}")

@@ -340,9 +340,20 @@ class Entry:
 
 
 Record = (
-    Organization | Grant | Expert | Facility | Instrument | Dataset | Subject
-    | UsageRecord | Capacity | Contest | ChallengeTopic | Team | Entry
-)  # fmt: skip
+    Organization
+    | Grant
+    | Expert
+    | Facility
+    | Instrument
+    | Dataset
+    | Subject
+    | UsageRecord
+    | Capacity
+    | Contest
+    | ChallengeTopic
+    | Team
+    | Entry
+)
 
 __all__ = [
     "Capacity",

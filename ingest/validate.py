@@ -25,9 +25,23 @@ from ontology.terms import RDF_, ontology_text
 SH = "http://www.w3.org/ns/shacl#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _SUPPORTED = {
-    "path", "name", "message", "minCount", "maxCount", "datatype", "nodeKind", "class", "pattern", "flags",
-    "minLength", "maxLength", "minInclusive", "maxInclusive", "description", "order",
-}  # fmt: skip
+    "path",
+    "name",
+    "message",
+    "minCount",
+    "maxCount",
+    "datatype",
+    "nodeKind",
+    "class",
+    "pattern",
+    "flags",
+    "minLength",
+    "maxLength",
+    "minInclusive",
+    "maxInclusive",
+    "description",
+    "order",
+}
 #: What a node shape may say besides its property shapes: no node-level constraints, targets by class only.
 _NODE_SHAPE_KEYS = {"targetClass", "property", "name", "description", "message"}
 _NODE_KINDS = {"IRI", "Literal"}

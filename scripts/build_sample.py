@@ -82,11 +82,13 @@ def main(data: Path) -> None:
     (SAMPLE / "nsf-pi-experts" / "experts.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
 
     copy_source_md(
-        data, "openalex-experts", "openalex-experts",
+        data,
+        "openalex-experts",
+        "openalex-experts",
         "`authors.jsonl` copied whole. `works.jsonl` keeps every work with its `abstract` emptied: the caveat above "
         "asks not to republish the abstracts as a corpus, so the sample matches experts by titles, topics and "
         "keywords. Load the shared file by path to use the abstracts.",
-    )  # fmt: skip
+    )
     shutil.copyfile(data / "openalex-experts" / "authors.jsonl", SAMPLE / "openalex-experts" / "authors.jsonl")
     works = [json.loads(line) for line in lines(data / "openalex-experts" / "works.jsonl")]
     text = "".join(json.dumps({**w, "abstract": ""}, ensure_ascii=False) + "\n" for w in works)

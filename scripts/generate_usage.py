@@ -41,9 +41,23 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample"
 USAGE_SOURCE = "usage-synthetic"
 CONTEST_SOURCE = "contest-synthetic"
 USAGE_COLUMNS = [
-    "id", "resource", "resource_type", "resource_source", "organization", "department", "team", "team_source",
-    "entry", "entry_source", "start", "end", "hours_booked", "hours_used", "status", "synthetic",
-]  # fmt: skip
+    "id",
+    "resource",
+    "resource_type",
+    "resource_source",
+    "organization",
+    "department",
+    "team",
+    "team_source",
+    "entry",
+    "entry_source",
+    "start",
+    "end",
+    "hours_booked",
+    "hours_used",
+    "status",
+    "synthetic",
+]
 INSTRUMENT_WORDS = re.compile(
     r"SPECTRO|MICROSC|NMR|LASER|DIFFRACT|CHROMAT|EPR|CONFOCAL|CALORIM|ELLIPS|RAMAN|X-RAY|CYTOMET|SEQUENC", re.I
 )
@@ -79,9 +93,10 @@ def read(sample: Path, folder: str, name: str, reader: str) -> list[Record]:
 def bookables(sample: Path, rng: random.Random) -> list[Bookable]:
     """32 real resources: 16 St Andrews instruments, 6 beamlines, 4 light sources, 6 NSF MRI instruments."""
     st_andrews = [
-        r for r in read(sample, "uniquip-st-andrews", "equipment.csv", "uniquip")
+        r
+        for r in read(sample, "uniquip-st-andrews", "equipment.csv", "uniquip")
         if isinstance(r, Instrument) and INSTRUMENT_WORDS.search(r.name)
-    ]  # fmt: skip
+    ]
     beamlines = [
         r for r in read(sample, "xas-beamlines", "beamlines.csv", "xas-beamlines") if isinstance(r, Instrument)
     ]
@@ -158,26 +173,46 @@ def usage_rows(rng: random.Random, chosen: Sequence[Bookable], orgs: Sequence[st
                 break
             internal = rng.random() < 0.7
             rows.append(
-                row(rng, resource, slot, resource.organization if internal else rng.choice(orgs),
-                    resource.department if internal else None)
-            )  # fmt: skip
+                row(
+                    rng,
+                    resource,
+                    slot,
+                    resource.organization if internal else rng.choice(orgs),
+                    resource.department if internal else None,
+                )
+            )
             total += slot[1]
     return rows
 
 
 def row(
-    rng: random.Random, resource: Bookable, slot: tuple[datetime, int], organization: str, department: str | None,
-    team: str = "", entry: str = "",
-) -> dict[str, str]:  # fmt: skip
+    rng: random.Random,
+    resource: Bookable,
+    slot: tuple[datetime, int],
+    organization: str,
+    department: str | None,
+    team: str = "",
+    entry: str = "",
+) -> dict[str, str]:
     start, hours = slot
     status, used = outcome(rng, hours)
     return {
-        "resource": resource.local_id, "resource_type": resource.type, "resource_source": resource.source,
-        "organization": organization, "department": department or "", "team": team,
-        "team_source": CONTEST_SOURCE if team else "", "entry": entry, "entry_source": CONTEST_SOURCE if entry else "",
-        "start": f"{start:%Y-%m-%dT%H:%M}", "end": f"{start + timedelta(hours=hours):%Y-%m-%dT%H:%M}",
-        "hours_booked": str(hours), "hours_used": f"{used:g}", "status": status, "synthetic": "true",
-    }  # fmt: skip
+        "resource": resource.local_id,
+        "resource_type": resource.type,
+        "resource_source": resource.source,
+        "organization": organization,
+        "department": department or "",
+        "team": team,
+        "team_source": CONTEST_SOURCE if team else "",
+        "entry": entry,
+        "entry_source": CONTEST_SOURCE if entry else "",
+        "start": f"{start:%Y-%m-%dT%H:%M}",
+        "end": f"{start + timedelta(hours=hours):%Y-%m-%dT%H:%M}",
+        "hours_booked": str(hours),
+        "hours_used": f"{used:g}",
+        "status": status,
+        "synthetic": "true",
+    }
 
 
 def first_sentences(text: str | None, limit: int = 600) -> str:
@@ -199,9 +234,10 @@ def contest(sample: Path, rng: random.Random, teams_orgs: Sequence[str]) -> tupl
     instruments = [r for r in mri if isinstance(r, Instrument) and r.organization is not None and r.description]
     pis = {
         role.grant.award_id: e.local_id
-        for e in read(sample, "nsf-pi-experts", "experts.jsonl", "nsf-pi") if isinstance(e, Expert)
+        for e in read(sample, "nsf-pi-experts", "experts.jsonl", "nsf-pi")
+        if isinstance(e, Expert)
         for role in e.roles
-    }  # fmt: skip
+    }
     with_pi = [i for i in instruments if i.local_id in pis]
     datasets = [
         d for d in read(sample, "datafinder-datasets", "datasets.jsonl", "datafinder") if isinstance(d, Dataset)
@@ -210,30 +246,50 @@ def contest(sample: Path, rng: random.Random, teams_orgs: Sequence[str]) -> tupl
     openalex = [
         e.local_id for e in read(sample, "openalex-experts", "authors.jsonl", "openalex") if isinstance(e, Expert)
     ]
-    lines: list[dict[str, object]] = [{
-        "kind": "contest", "id": f"sharing-cup-{CONTEST_YEAR}", "name": f"Sharing Cup {CONTEST_YEAR} (synthetic)",
-        "description": "A synthetic edition of a Sharing-Cup-like contest, generated for the bundled sample.",
-        "start": f"{CONTEST_YEAR}-03-01", "end": f"{CONTEST_YEAR}-11-30", "organizer": "University of St Andrews",
-        "tracks": [{"id": i, "name": n, "description": d} for i, n, d in TRACKS], "synthetic": True,
-    }]  # fmt: skip
+    lines: list[dict[str, object]] = [
+        {
+            "kind": "contest",
+            "id": f"sharing-cup-{CONTEST_YEAR}",
+            "name": f"Sharing Cup {CONTEST_YEAR} (synthetic)",
+            "description": "A synthetic edition of a Sharing-Cup-like contest, generated for the bundled sample.",
+            "start": f"{CONTEST_YEAR}-03-01",
+            "end": f"{CONTEST_YEAR}-11-30",
+            "organizer": "University of St Andrews",
+            "tracks": [{"id": i, "name": n, "description": d} for i, n, d in TRACKS],
+            "synthetic": True,
+        }
+    ]
     topic_awards = rng.sample(with_pi, 6)
     for n, award in enumerate(topic_awards, start=1):
         assert award.organization is not None
-        lines.append({
-            "kind": "topic", "id": f"topic-{n:02}", "contest": f"sharing-cup-{CONTEST_YEAR}", "title": award.name,
-            "text": first_sentences(award.description), "posted_by": award.organization.name,
-            "keywords": list(award.keywords), "synthetic": True,
-        })  # fmt: skip
+        lines.append(
+            {
+                "kind": "topic",
+                "id": f"topic-{n:02}",
+                "contest": f"sharing-cup-{CONTEST_YEAR}",
+                "title": award.name,
+                "text": first_sentences(award.description),
+                "posted_by": award.organization.name,
+                "keywords": list(award.keywords),
+                "synthetic": True,
+            }
+        )
     teams = [Team(f"team-{n:02}", rng.choice(teams_orgs)) for n in range(1, 31)]
     for team in teams:
         size = rng.randint(3, 5)
-        lines.append({
-            "kind": "team", "id": team.local_id, "name": f"Team {team.local_id[-2:]} (synthetic)",
-            "members": [
-                {"id": f"{team.local_id}-m{i}", "name": f"Member {i} of {team.local_id}"} for i in range(1, size + 1)
-            ],
-            "organizations": [team.organization], "synthetic": True,
-        })  # fmt: skip
+        lines.append(
+            {
+                "kind": "team",
+                "id": team.local_id,
+                "name": f"Team {team.local_id[-2:]} (synthetic)",
+                "members": [
+                    {"id": f"{team.local_id}-m{i}", "name": f"Member {i} of {team.local_id}"}
+                    for i in range(1, size + 1)
+                ],
+                "organizations": [team.organization],
+                "synthetic": True,
+            }
+        )
     mentor_pool = rng.sample(openalex, 6)  # a few mentors asked often, so a per-expert cap has work to do
     need_awards = [a for a in rng.sample(with_pi, 40) if a not in topic_awards][:15]
     need_datasets = rng.sample(datasets, 15)
@@ -263,10 +319,15 @@ def contest(sample: Path, rng: random.Random, teams_orgs: Sequence[str]) -> tupl
         if matched and n % 4 == 1:
             kind = next(outputs, None)
             if kind is not None:
-                entry["outputs"] = [{
-                    "id": f"output-{n:02}", "kind": kind, "title": f"Synthetic {kind} of entry-{n:02}",
-                    "year": CONTEST_YEAR, "made_with": [matched[0]],
-                }]  # fmt: skip
+                entry["outputs"] = [
+                    {
+                        "id": f"output-{n:02}",
+                        "kind": kind,
+                        "title": f"Synthetic {kind} of entry-{n:02}",
+                        "year": CONTEST_YEAR,
+                        "made_with": [matched[0]],
+                    }
+                ]
         entry["synthetic"] = True
         lines.append(entry)
         entries.append(entry)
@@ -310,7 +371,7 @@ def main(seed: int, sample: Path) -> None:
         r.local_id: r.organization.name
         for r in read(sample, "nsf-mri-instruments", "awards.jsonl", "nsf-mri")
         if isinstance(r, Instrument) and r.organization is not None
-    }  # fmt: skip
+    }
     rows += entry_usage(rng, entries, {t.local_id: t for t in teams}, mri)
     rows.sort(key=lambda r: (r["start"], r["resource_source"], r["resource"]))
     for n, r in enumerate(rows, start=1):
@@ -320,10 +381,14 @@ def main(seed: int, sample: Path) -> None:
     contest_dir.mkdir(exist_ok=True)
     write_csv(usage_dir / "bookings.csv", USAGE_COLUMNS, rows)
     capacity = [
-        {"resource": b.local_id, "resource_type": b.type, "resource_source": b.source,
-         "capacity_hours_per_year": str(CAPACITY[b.capacity])}
+        {
+            "resource": b.local_id,
+            "resource_type": b.type,
+            "resource_source": b.source,
+            "capacity_hours_per_year": str(CAPACITY[b.capacity]),
+        }
         for b in chosen
-    ]  # fmt: skip
+    ]
     write_csv(usage_dir / "capacity.csv", [*capacity[0]], capacity)
     text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
     (contest_dir / "contest.jsonl").write_text(text, encoding="utf-8")

@@ -29,9 +29,19 @@ ALLOWED: dict[str, set[str]] = {
     "graph.evaluation": {"graph.errors", "graph.store", "graph.search", "ontology"},
     "graph": {"graph.errors"},  # the package's own __init__
     "ingest": {"graph", "graph.errors", "graph.store", "ontology"},
-    "api": {"graph", "graph.errors", "graph.store", "graph.search", "graph.centre", "graph.contest",
-            "graph.evaluation", "graph.analytics", "ingest", "ontology"},
-}  # fmt: skip
+    "api": {
+        "graph",
+        "graph.errors",
+        "graph.store",
+        "graph.search",
+        "graph.centre",
+        "graph.contest",
+        "graph.evaluation",
+        "graph.analytics",
+        "ingest",
+        "ontology",
+    },
+}
 WINGS = tuple(layer for layer in ALLOWED if layer.startswith("graph.") and layer != "graph.errors")
 
 

@@ -39,11 +39,13 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
         raise click.UsageError(f"no store at {settings.store_dir}; run `sharekg ingest --sample` (or your data) first")
     address = f"http://{settings.host}:{settings.port}"
     if settings.encoder_runtime != "torch" and not any(settings.models_dir.glob("*.onnx")):
-        console.print(f"first start: exporting the embedding model for ONNX Runtime into {settings.models_dir} "
-                      "(once, about 10 s)")  # fmt: skip
+        console.print(
+            f"first start: exporting the embedding model for ONNX Runtime into {settings.models_dir} (once, about 10 s)"
+        )
     console.print(f"sharekg serving {settings.store_dir}: web page {address}/ui/ · API docs {address}/docs")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                **server_options(settings))  # fmt: skip
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info", **server_options(settings)
+    )
 
 
 @click.group()
@@ -53,8 +55,12 @@ def keys() -> None:
 
 @keys.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["admin", "centre"]), required=True, help="admin: any source; centre: "
-              "only its own organisation's records, into sources named after it.")  # fmt: skip
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "centre"]),
+    required=True,
+    help="admin: any source; centre: only its own organisation's records, into sources named after it.",
+)
 @click.option("--organization", help="The organisation a centre key acts for (its name as the catalogues give it).")
 @click.pass_obj
 def keys_add(settings: Settings, name: str, role: str, organization: str | None) -> None:

@@ -30,9 +30,24 @@ EXAMPLES_IN_CSV = 3
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 UNDERUSED_COLUMNS = [
-    "rank", "iri", "type", "label", "organization", "capacity_hours", "capacity_from", "hours_booked", "hours_used",
-    "utilisation", "needs", "demand_strength", "score", "teams", "organizations", "anonymous_needs", "example_needs",
-]  # fmt: skip
+    "rank",
+    "iri",
+    "type",
+    "label",
+    "organization",
+    "capacity_hours",
+    "capacity_from",
+    "hours_booked",
+    "hours_used",
+    "utilisation",
+    "needs",
+    "demand_strength",
+    "score",
+    "teams",
+    "organizations",
+    "anonymous_needs",
+    "example_needs",
+]
 
 
 def underused_csv(assets: Sequence[UnderusedAsset]) -> bytes:

@@ -106,7 +106,9 @@ def suggest_mentors(
         need = need or entry_text
     if not need:
         raise InputError("no need to match mentors to: give the need text, or an entry that states its need")
-    ranked = matcher.match(need, Filters(types=("Expert",)), k=depth).results.get("Expert", [])
+    # every expert in fit order: the caps and conflicts below choose, and a weak fit may be the best one left
+    unfloored = matcher.variant(floor=0.0, diverse=False)
+    ranked = unfloored.match(need, Filters(types=("Expert",)), k=depth).results.get("Expert", [])
     facts = _team(store, team)
     people_of = _people(store, matcher, ranked)
     everyone = [p for people in people_of.values() for p in people]

@@ -42,10 +42,17 @@ class BrowsePage:
 
 
 def browse(
-    index: SearchIndex, *, q: str | None = None, types: Sequence[str] = (), organization: str | None = None,
-    region: str | None = None, country: str | None = None, subject: str | None = None, offset: int = 0,
+    index: SearchIndex,
+    *,
+    q: str | None = None,
+    types: Sequence[str] = (),
+    organization: str | None = None,
+    region: str | None = None,
+    country: str | None = None,
+    subject: str | None = None,
+    offset: int = 0,
     limit: int = 20,
-) -> BrowsePage:  # fmt: skip
+) -> BrowsePage:
     """One page of the resources that pass the constraints (text compares case-insensitively; ``subject`` is an
     IRI), ranked by BM25 of ``q`` (only resources it scores above zero) or, without words, by label; the facets count
     every resource that passed, not only the page."""
@@ -68,9 +75,13 @@ def browse(
 
 
 def _passing(
-    docs: Sequence[ResourceDoc], types: Sequence[str], organization: str | None, region: str | None,
-    country: str | None, subject: str | None,
-) -> np.ndarray:  # fmt: skip
+    docs: Sequence[ResourceDoc],
+    types: Sequence[str],
+    organization: str | None,
+    region: str | None,
+    country: str | None,
+    subject: str | None,
+) -> np.ndarray:
     keep = np.ones(len(docs), dtype=bool)
     if types:
         keep &= np.isin(np.array([d.type for d in docs]), list(types))

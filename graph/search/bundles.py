@@ -72,8 +72,11 @@ def _bundle(
     assert doc is not None, "a ranked instrument is in the index"
     members = [_member("instrument", matcher, need, instrument, "fits the need")]
     for facility in doc.related.get("facility", [])[:1]:
-        members.append(BundleMember("facility", facility, index.label_of(facility), matcher.similarity(need, facility),
-                                    "at facility"))  # fmt: skip
+        members.append(
+            BundleMember(
+                "facility", facility, index.label_of(facility), matcher.similarity(need, facility), "at facility"
+            )
+        )
     expert = _expert_for(matcher, need, doc.related.get("contact", []), doc.organizations, experts)
     if expert is not None:
         members.append(expert)

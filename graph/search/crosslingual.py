@@ -207,8 +207,11 @@ class Glossary:
         """``word`` as its longest dictionary parts, left to right (start, end); an unknown character alone."""
         start = 0
         while start < len(word):
-            end = next(e for e in range(min(len(word), start + _MAX_WORD), start, -1) if word[start:e] in self._entries
-                       or e == start + 1)  # fmt: skip
+            end = next(
+                e
+                for e in range(min(len(word), start + _MAX_WORD), start, -1)
+                if word[start:e] in self._entries or e == start + 1
+            )
             yield start, end
             start = end
 

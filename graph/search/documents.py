@@ -44,12 +44,34 @@ _P = {
         "same_as": "http://www.w3.org/2002/07/owl#sameAs",
     }.items()
 }
-_S = {name: SKG_NS + name for name in (
-    "keyword", "technique", "instrumentType", "facilityType", "hostedBy", "atFacility", "contactPerson",
-    "affiliation", "city", "region", "country", "accessTerms", "status", "active", "contactEmail", "authored",
-    "principalInvestigator", "coPrincipalInvestigator", "publicationYear", "startDate", "sourcePaperTitle",
-    "specification", "fundedBy",
-)}  # fmt: skip
+_S = {
+    name: SKG_NS + name
+    for name in (
+        "keyword",
+        "technique",
+        "instrumentType",
+        "facilityType",
+        "hostedBy",
+        "atFacility",
+        "contactPerson",
+        "affiliation",
+        "city",
+        "region",
+        "country",
+        "accessTerms",
+        "status",
+        "active",
+        "contactEmail",
+        "authored",
+        "principalInvestigator",
+        "coPrincipalInvestigator",
+        "publicationYear",
+        "startDate",
+        "sourcePaperTitle",
+        "specification",
+        "fundedBy",
+    )
+}
 
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
@@ -151,9 +173,12 @@ def build_documents(
     for aux in ("Organization", "Subject", "Grant", "Output"):
         g.load_type(aux)
     builders = {
-        "Instrument": _instruments, "Facility": _facilities, "Dataset": _datasets, "Expert": _experts,
+        "Instrument": _instruments,
+        "Facility": _facilities,
+        "Dataset": _datasets,
+        "Expert": _experts,
         "Subject": _concepts,
-    }  # fmt: skip
+    }
     docs: list[ResourceDoc] = []
     for type_name in types:
         docs.extend(sorted(builders[type_name](g), key=lambda d: d.iri))
@@ -174,15 +199,25 @@ def _base(g: _Graph, iri: str, type_name: str, passages: list[str], org: str = "
     chain = _org_chain(g, org) if org else []
     org_label = ", ".join(g.labels.get(o, "") for o in chain[:2] if g.labels.get(o))
     return ResourceDoc(
-        iri=iri, type=type_name, label=g.first(iri, _P["label"]), passages=passages,
-        description=g.first(iri, _P["description"]), source=_source(iri), organizations=chain,
-        organization_label=org_label, city=g.first(iri, _S["city"]), region=g.first(iri, _S["region"]),
-        country=g.first(iri, _S["country"]), access=g.first(iri, _S["accessTerms"]),
+        iri=iri,
+        type=type_name,
+        label=g.first(iri, _P["label"]),
+        passages=passages,
+        description=g.first(iri, _P["description"]),
+        source=_source(iri),
+        organizations=chain,
+        organization_label=org_label,
+        city=g.first(iri, _S["city"]),
+        region=g.first(iri, _S["region"]),
+        country=g.first(iri, _S["country"]),
+        access=g.first(iri, _S["accessTerms"]),
         status=g.first(iri, _S["status"]) or _active(g.first(iri, _S["active"])),
         homepage=g.first(iri, _P["homepage"]) or g.first(iri, _P["landing"]),
-        contact_email=g.first(iri, _S["contactEmail"]), subjects=g.values(iri, _P["subject"]), members=[iri],
+        contact_email=g.first(iri, _S["contactEmail"]),
+        subjects=g.values(iri, _P["subject"]),
+        members=[iri],
         labels=g.by_language(iri, _P["label"]),
-    )  # fmt: skip
+    )
 
 
 def _active(value: str) -> str:
@@ -238,13 +273,14 @@ def _instruments(g: _Graph) -> list[ResourceDoc]:
         techniques = g.values(iri, _S["technique"])
         linked = linker.link([*techniques, *g.values(iri, _S["instrumentType"])], [g.first(iri, _P["label"])])
         text = _join(
-            g.first(iri, _P["label"]) + ".", g.first(iri, _P["description"]),
+            g.first(iri, _P["label"]) + ".",
+            g.first(iri, _P["description"]),
             _line("Instrument type", g.values(iri, _S["instrumentType"])),
             _line("Techniques", [*techniques, *(g.first(s, _P["pref"]) for s in linked)]),
             _line("Keywords", g.values(iri, _S["keyword"])),
             _line("Subjects", _subject_labels(g, iri)),
             _line("At", [g.labels.get(facility, "")]),
-        )  # fmt: skip
+        )
         doc = _base(g, iri, "Instrument", [text], g.first(iri, _S["hostedBy"]))
         doc.subjects = list(dict.fromkeys([*doc.subjects, *linked]))
         doc.related = {
@@ -264,10 +300,12 @@ def _facilities(g: _Graph) -> list[ResourceDoc]:
     for iri in g.load_type("Facility"):
         techniques = [t for i in instruments_at[iri] for t in g.values(i, _S["technique"])]
         text = _join(
-            g.first(iri, _P["label"]) + ".", g.first(iri, _P["description"]),
+            g.first(iri, _P["label"]) + ".",
+            g.first(iri, _P["description"]),
             _line("Facility type", g.values(iri, _S["facilityType"])),
-            _line("Techniques offered", techniques), _line("Country", g.values(iri, _S["country"])),
-        )  # fmt: skip
+            _line("Techniques offered", techniques),
+            _line("Country", g.values(iri, _S["country"])),
+        )
         doc = _base(g, iri, "Facility", [text], g.first(iri, _S["hostedBy"]))
         doc.names = g.values(iri, _P["alt"])
         doc.related = {"instrument": sorted(instruments_at[iri])}
@@ -283,9 +321,11 @@ def _datasets(g: _Graph) -> list[ResourceDoc]:
         # go to lexical search. Measured on datafinder-dev (nDCG@10, plain cosine): name first 0.166, paper
         # title + description 0.201; markdown stripped 0.178, so the description is kept as written.
         text = _join(
-            g.first(iri, _S["sourcePaperTitle"]), g.first(iri, _P["description"]),
-            _line("Keywords", g.values(iri, _S["keyword"])), _line("Subjects", _subject_labels(g, iri)),
-        )  # fmt: skip
+            g.first(iri, _S["sourcePaperTitle"]),
+            g.first(iri, _P["description"]),
+            _line("Keywords", g.values(iri, _S["keyword"])),
+            _line("Subjects", _subject_labels(g, iri)),
+        )
         doc = _base(g, iri, "Dataset", [text or g.first(iri, _P["label"])], g.first(iri, _P["publisher"]))
         doc.names = [g.first(iri, _P["label"]), *g.values(iri, _P["alt"])]
         docs.append(doc)
@@ -345,9 +385,11 @@ def _concepts(g: _Graph) -> list[ResourceDoc]:
     for iri in [s for s in g.props if SKG_NS + "Subject" in g.values(s, _P["type"])]:
         broader = [g.labels.get(b, "") for b in g.values(iri, SKOS_BROADER)]
         text = _join(
-            g.first(iri, _P["pref"]) + ".", _line("Also called", g.values(iri, _P["alt"])),
-            g.first(iri, SKOS_DEFINITION), _line("A kind of", broader),
-        )  # fmt: skip
+            g.first(iri, _P["pref"]) + ".",
+            _line("Also called", g.values(iri, _P["alt"])),
+            g.first(iri, SKOS_DEFINITION),
+            _line("A kind of", broader),
+        )
         doc = _base(g, iri, "Subject", [text])
         doc.label = g.first(iri, _P["pref"]) or doc.label
         doc.related = {"broader": g.values(iri, SKOS_BROADER)}

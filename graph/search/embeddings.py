@@ -50,9 +50,13 @@ class SentenceTransformerEmbedder:
 
     @classmethod
     def load(
-        cls, model: str = DEFAULT_MODEL, device: str | None = None, threads: int | None = None,
-        runtime: str = "torch", onnx_folder: Path | None = None,
-    ) -> SentenceTransformerEmbedder:  # fmt: skip
+        cls,
+        model: str = DEFAULT_MODEL,
+        device: str | None = None,
+        threads: int | None = None,
+        runtime: str = "torch",
+        onnx_folder: Path | None = None,
+    ) -> SentenceTransformerEmbedder:
         """Load ``model`` (the default, a folder, or a name in the local Hugging Face cache) on ``device``
         (default: CUDA when available, else CPU).
 
@@ -115,10 +119,15 @@ class SentenceTransformerEmbedder:
         chunks = []
         for start in range(0, len(texts), batch_size):  # the lock is held per batch, so needs wait one at most
             with self._lock:
-                chunks.append(self._model.encode(  # type: ignore[attr-defined]
-                    list(texts[start : start + batch_size]), batch_size=batch_size, normalize_embeddings=True,
-                    convert_to_numpy=True, show_progress_bar=False,
-                ))  # fmt: skip
+                chunks.append(
+                    self._model.encode(  # type: ignore[attr-defined]
+                        list(texts[start : start + batch_size]),
+                        batch_size=batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
+                )
         return np.asarray(np.vstack(chunks), dtype=np.float32) if chunks else np.zeros((0, self.dim), np.float32)
 
     def encode_with_parts(self, text: str, parts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -217,12 +226,16 @@ class SentenceTransformerEmbedder:
                 out = model(features)  # type: ignore[operator]
             offsets = [
                 np.asarray(
-                    model.tokenizer(t, return_offsets_mapping=True, truncation=True,  # type: ignore[attr-defined]
-                                    max_length=model.max_seq_length)["offset_mapping"],  # type: ignore[attr-defined]
+                    model.tokenizer(
+                        t,
+                        return_offsets_mapping=True,
+                        truncation=True,  # type: ignore[attr-defined]
+                        max_length=model.max_seq_length,
+                    )["offset_mapping"],  # type: ignore[attr-defined]
                     dtype=np.int64,
                 ).reshape(-1, 2)
                 for t in texts
-            ]  # fmt: skip
+            ]
         vectors = out["sentence_embedding"].float().cpu().numpy().astype(np.float32)
         tokens = out["token_embeddings"].float().cpu().numpy().astype(np.float32)
         lengths = out["attention_mask"].sum(dim=1).cpu().numpy()  # padding sits at the end of each row

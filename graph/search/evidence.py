@@ -76,9 +76,12 @@ class GraphEvidence:
         self._carried |= set(PASSAGE_TYPES)
 
     def for_rows(
-        self, vector: np.ndarray, type_name: str, hits: dict[str, tuple[np.ndarray, np.ndarray]],
+        self,
+        vector: np.ndarray,
+        type_name: str,
+        hits: dict[str, tuple[np.ndarray, np.ndarray]],
         subject_sims: np.ndarray | None,
-    ) -> dict[int, Evidence]:  # fmt: skip
+    ) -> dict[int, Evidence]:
         """Evidence for documents of ``type_name`` (document rows), from ``hits``: per type, the rows nearest the
         need and their similarities (what dense search found), and ``subject_sims``, the need's similarity to every
         subject."""

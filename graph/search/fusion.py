@@ -20,8 +20,9 @@ def fuse(
     rankings: Mapping[str, Sequence[int]], *, k: int = RRF_K, weights: Mapping[str, float] | None = None
 ) -> list[tuple[int, float]]:
     """Items of all rankings ordered by the weighted sum of ``1 / (k + rank)`` (ranks start at 1); ties by item."""
-    channels = [(np.asarray(r, dtype=np.int64), 1.0 if weights is None else weights.get(c, 1.0))
-                for c, r in rankings.items()]  # fmt: skip
+    channels = [
+        (np.asarray(r, dtype=np.int64), 1.0 if weights is None else weights.get(c, 1.0)) for c, r in rankings.items()
+    ]
     items, scores = fuse_arrays(channels, k=k)
     order = np.lexsort((items, -scores))
     return [(int(items[j]), float(scores[j])) for j in order]

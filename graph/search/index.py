@@ -172,9 +172,15 @@ class SearchIndex:
 
     @classmethod
     def build(
-        cls, store: SparqlStore, embedder: Embedder, cache: EmbeddingCache, *, types: Sequence[str] = RESOURCE_TYPES,
-        progress: Progress | None = None, glossary: Callable[[], Glossary] | None = shared_glossary,
-    ) -> SearchIndex:  # fmt: skip
+        cls,
+        store: SparqlStore,
+        embedder: Embedder,
+        cache: EmbeddingCache,
+        *,
+        types: Sequence[str] = RESOURCE_TYPES,
+        progress: Progress | None = None,
+        glossary: Callable[[], Glossary] | None = shared_glossary,
+    ) -> SearchIndex:
         """Documents of ``types`` from the store, embedded (through the cache) and indexed per type. ``glossary``:
         where text in Chinese gets its English gloss (loaded only if some text is in Chinese); None keeps it as is."""
         docs, labels = build_documents(store, types)
@@ -185,14 +191,17 @@ class SearchIndex:
         passage_vectors = cache.embed(embedder, passages, progress=_stage(progress, "resources"))
         vectors = _mean_rows(passage_vectors, [len(d.passages) for d in docs], embedder.dim)
         subjects = _subjects(store)
-        subject_vectors = cache.embed(
-            embedder, [s.label for s in subjects], progress=_stage(progress, "subjects")
-        )  # fmt: skip
+        subject_vectors = cache.embed(embedder, [s.label for s in subjects], progress=_stage(progress, "subjects"))
         return cls(
-            model=embedder.name, docs=docs, parts=build_parts(docs, vectors, passage_vectors), subjects=subjects,
-            subject_vectors=subject_vectors, inferred=_infer_subjects(vectors, subject_vectors),
-            sources={name: entry.checksum for name, entry in store.sources().items()}, labels=labels,
-        )  # fmt: skip
+            model=embedder.name,
+            docs=docs,
+            parts=build_parts(docs, vectors, passage_vectors),
+            subjects=subjects,
+            subject_vectors=subject_vectors,
+            inferred=_infer_subjects(vectors, subject_vectors),
+            sources={name: entry.checksum for name, entry in store.sources().items()},
+            labels=labels,
+        )
 
     def is_current(self, store: Store, model: str) -> bool:
         return model == self.model and self.sources == {n: e.checksum for n, e in store.sources().items()}
@@ -206,10 +215,15 @@ class SearchIndex:
         for i, part in enumerate(self.parts.values()):
             part.save(folder / "types" / str(i))
         manifest = {
-            "version": FORMAT_VERSION, "model": self.model, "sources": self.sources, "types": list(self.parts),
-            "docs": [asdict(d) for d in self.docs], "subjects": [asdict(s) for s in self.subjects],
-            "inferred": self.inferred, "labels": self.labels,
-        }  # fmt: skip
+            "version": FORMAT_VERSION,
+            "model": self.model,
+            "sources": self.sources,
+            "types": list(self.parts),
+            "docs": [asdict(d) for d in self.docs],
+            "subjects": [asdict(s) for s in self.subjects],
+            "inferred": self.inferred,
+            "labels": self.labels,
+        }
         (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
     @classmethod
@@ -222,13 +236,15 @@ class SearchIndex:
                 f"{FORMAT_VERSION}; rebuild it with `sharekg index`"
             )
         return cls(
-            model=manifest["model"], docs=[ResourceDoc(**d) for d in manifest["docs"]],
+            model=manifest["model"],
+            docs=[ResourceDoc(**d) for d in manifest["docs"]],
             parts={t: TypeIndex.load(folder / "types" / str(i)) for i, t in enumerate(manifest["types"])},
             subjects=[SubjectEntry(**s) for s in manifest["subjects"]],
             subject_vectors=np.load(folder / "subject_vectors.npy"),
             inferred=[[(int(i), float(s)) for i, s in row] for row in manifest["inferred"]],
-            sources=manifest["sources"], labels=manifest["labels"],
-        )  # fmt: skip
+            sources=manifest["sources"],
+            labels=manifest["labels"],
+        )
 
 
 def build_parts(
@@ -322,8 +338,15 @@ def _gloss_passages(doc: ResourceDoc, glossary: Callable[[], Glossary]) -> None:
     if any(has_cjk(p) for p in doc.passages):
         doc.passages = [f"{p}\n{glossary().gloss(p).text}" if has_cjk(p) else p for p in doc.passages]
     chinese = [label for label in {doc.label, *doc.labels.values()} if has_cjk(label)]
-    doc.names = list(dict.fromkeys([*doc.names, *(label for label in doc.labels.values() if label != doc.label),
-                                    *(glossary().gloss(label).text for label in chinese)]))  # fmt: skip
+    doc.names = list(
+        dict.fromkeys(
+            [
+                *doc.names,
+                *(label for label in doc.labels.values() if label != doc.label),
+                *(glossary().gloss(label).text for label in chinese),
+            ]
+        )
+    )
 
 
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:

@@ -11,10 +11,11 @@ computed for the k results alone (their BM25 postings, their vectors).
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -152,10 +153,13 @@ class Matcher:
     """Answers match requests over one ``SearchIndex`` with one embedder."""
 
     def __init__(
-        self, index: SearchIndex, embedder: Embedder, weights: Weights | None = None,
+        self,
+        index: SearchIndex,
+        embedder: Embedder,
+        weights: Weights | None = None,
         glossary: Callable[[], Glossary] | None = shared_glossary,
         on_stage: Callable[[str, float], None] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """``glossary``: where a need in Chinese gets its English glosses (loaded on the first such need); None
         searches such needs as written. ``on_stage``: called with each stage's name (``STAGES``) and its seconds as
         a match runs, on the thread that ran it (benchmarks time stages with it); None times nothing."""
@@ -171,6 +175,13 @@ class Matcher:
         self._evidence = GraphEvidence(index)
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
         self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
+
+    def variant(self, **weights: float | bool) -> Matcher:
+        """This matcher with some of its ``Weights`` changed (``floor=0.0``: every result, however weak), sharing its
+        index, encoder and everything built from them."""
+        other = copy.copy(self)
+        other.weights = replace(self.weights, **weights)  # type: ignore[arg-type]
+        return other
 
     # ---- requests -----------------------------------------------------------------------------
 
@@ -237,9 +248,12 @@ class Matcher:
             for t, scope in request.scopes.items()
         }
         return MatchResponse(
-            need.text, {t: results for t, (results, _) in ranked.items()}, [self._subject(i) for i in need.subjects],
-            {t: note for t, (_, note) in ranked.items() if note}, need.vector,
-        )  # fmt: skip
+            need.text,
+            {t: results for t, (results, _) in ranked.items()},
+            [self._subject(i) for i in need.subjects],
+            {t: note for t, (_, note) in ranked.items() if note},
+            need.vector,
+        )
 
     def _need(self, text: str) -> Need:
         """The need's vector and its sentences' (for explanations), waited for."""
@@ -316,9 +330,7 @@ class Matcher:
         count = len(part.rows) if allowed is None else int(allowed.sum())
         return allowed, min(count, max(MIN_DEPTH, 5 * k))
 
-    def _lexical_later(
-        self, text: str, type_name: str, allowed: np.ndarray | None, depth: int
-    ) -> Future[Ranked]:  # fmt: skip
+    def _lexical_later(self, text: str, type_name: str, allowed: np.ndarray | None, depth: int) -> Future[Ranked]:
         """``_lexical`` as a future: on the pool for a large type, where it overlaps the model call, else done here.
         On the sample's four types BM25 takes 0.5 ms in all, less than handing it to a thread costs under load."""
         if len(self.index.parts[type_name].rows) >= LEXICAL_POOL_FROM_ROWS:
@@ -334,9 +346,15 @@ class Matcher:
         return self.index.parts[type_name].lexical.search(text, depth, allowed)
 
     def _rank(
-        self, need: Need, type_name: str, base: np.ndarray | None, k: int, team: TeamPlace | None,
-        scope: tuple[np.ndarray | None, int] | None = None, lexical: Future[Ranked] | None = None,
-    ) -> tuple[list[MatchResult], str]:  # fmt: skip
+        self,
+        need: Need,
+        type_name: str,
+        base: np.ndarray | None,
+        k: int,
+        team: TeamPlace | None,
+        scope: tuple[np.ndarray | None, int] | None = None,
+        lexical: Future[Ranked] | None = None,
+    ) -> tuple[list[MatchResult], str]:
         """The ``k`` best documents of one type among those ``base`` allows (all when None), and a note when none of
         them fits well. ``scope`` (``_allowed``) and ``lexical`` (BM25's ranking) are passed when ``match`` already
         has them, else computed here.
@@ -390,17 +408,31 @@ class Matcher:
             chosen = above
         started = self._stage("score", started)
         results = [
-            self._result(need, int(rows[j]), float(scores[j]), float(factors[j]), explained[j], float(cosine[j]),
-                         float(fits[j]), graph.get(int(rows[j])), capped.get(int(j), 0))
+            self._result(
+                need,
+                int(rows[j]),
+                float(scores[j]),
+                float(factors[j]),
+                explained[j],
+                float(cosine[j]),
+                float(fits[j]),
+                graph.get(int(rows[j])),
+                capped.get(int(j), 0),
+            )
             for j in chosen
-        ]  # fmt: skip
+        ]
         self._stage("explain", started)
         return results, note
 
     def _graph_evidence(
-        self, need: Need, type_name: str, dense_rows: np.ndarray, dense_sims: np.ndarray, base: np.ndarray | None,
+        self,
+        need: Need,
+        type_name: str,
+        dense_rows: np.ndarray,
+        dense_sims: np.ndarray,
+        base: np.ndarray | None,
         depth: int,
-    ) -> dict[int, Evidence]:  # fmt: skip
+    ) -> dict[int, Evidence]:
         """The graph's evidence for documents of the type (document rows), among those ``base`` allows."""
         hits = {type_name: (dense_rows, dense_sims)}
         if type_name == "Facility" and "Instrument" in self.index.parts:
@@ -413,9 +445,7 @@ class Matcher:
             found = {r: e for r, e in found.items() if base[r]}
         return found
 
-    def _works_evidence(
-        self, need: Need, type_name: str, rows: np.ndarray, cosine: np.ndarray
-    ) -> dict[int, Evidence]:  # fmt: skip
+    def _works_evidence(self, need: Need, type_name: str, rows: np.ndarray, cosine: np.ndarray) -> dict[int, Evidence]:
         """Per-work evidence of the candidate experts (the type's documents keep a vector per work)."""
         if type_name not in PASSAGE_TYPES:
             return {}
@@ -472,9 +502,17 @@ class Matcher:
     # ---- explanations -------------------------------------------------------------------------
 
     def _result(
-        self, need: Need, i: int, score: float, factor: float, lexical: tuple[list[str], float], cosine: float,
-        fit: float, evidence: Evidence | None, left_out: int,
-    ) -> MatchResult:  # fmt: skip
+        self,
+        need: Need,
+        i: int,
+        score: float,
+        factor: float,
+        lexical: tuple[list[str], float],
+        cosine: float,
+        fit: float,
+        evidence: Evidence | None,
+        left_out: int,
+    ) -> MatchResult:
         """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``."""
         doc = self.index.docs[i]
         sentence_sims = need.sentence_vectors @ self.index.vector(i)
@@ -484,7 +522,7 @@ class Matcher:
         matched_terms, bm25 = lexical
         signals = {"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": factor, "fit": round(fit, 4)}
         notes = []
-        if evidence is not None and evidence.similarity > cosine:
+        if evidence is not None and evidence.similarity > cosine + 1e-6:
             signals["graph"] = round(evidence.similarity, 4)
             notes.append(f"{evidence.relation}: {evidence.label}")
         if left_out:
@@ -501,9 +539,18 @@ class Matcher:
         )
         place = ", ".join(p for p in (doc.city, doc.region, doc.country) if p)
         return MatchResult(
-            doc.iri, doc.type, doc.label, round(score, 6), doc.organization_label, place, doc.access,
-            doc.homepage, explanation, round(fit, 4), band_of(fit),
-        )  # fmt: skip
+            doc.iri,
+            doc.type,
+            doc.label,
+            round(score, 6),
+            doc.organization_label,
+            place,
+            doc.access,
+            doc.homepage,
+            explanation,
+            round(fit, 4),
+            band_of(fit),
+        )
 
     def _subject(self, row: int) -> dict[str, str]:
         s = self.index.subjects[row]
@@ -570,5 +617,8 @@ def _glossed(glossary: Sequence[tuple[str, tuple[str, ...]]], matched: Sequence[
     [('核磁共振', ['nuclear magnetic resonance'])]
     """
     words = {m.lower() for m in matched}
-    return [(source, list(terms)) for source, terms in glossary
-            if any(w in words for term in terms for w in term.lower().split())]  # fmt: skip
+    return [
+        (source, list(terms))
+        for source, terms in glossary
+        if any(w in words for term in terms for w in term.lower().split())
+    ]

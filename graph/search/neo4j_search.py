@@ -115,10 +115,17 @@ class Neo4jSearch:
             )
         self.ensure_indexes()
         rows = [
-            {"iri": d.iri, "type": d.type, "text": d.text, "country": d.country, "region": d.region, "city": d.city,
-             "vector": [float(x) for x in index.vectors[i]]}
+            {
+                "iri": d.iri,
+                "type": d.type,
+                "text": d.text,
+                "country": d.country,
+                "region": d.region,
+                "city": d.city,
+                "vector": [float(x) for x in index.vectors[i]],
+            }
             for i, d in enumerate(index.docs)
-        ]  # fmt: skip
+        ]
         for start in range(0, len(rows), SYNC_BATCH):
             self.store.execute(q.SET_SEARCH_PROPERTIES, {"rows": rows[start : start + SYNC_BATCH]}, write=True)
         self.store.execute(q.AWAIT_INDEXES, {"seconds": INDEX_WAIT_S}, write=True)
@@ -131,10 +138,14 @@ class Neo4jSearch:
         place = place or Place()
         depth = max(MIN_FETCH, 5 * k)
         params = {
-            "type": type_name, "graphs": [e.graph for e in self.store.sources().values()], "k": depth,
+            "type": type_name,
+            "graphs": [e.graph for e in self.store.sources().values()],
+            "k": depth,
             "fetch": min(MAX_FETCH, depth * self.plan.overfetch),
-            "country": _lower(place.country), "region": _lower(place.region), "city": _lower(place.city),
-        }  # fmt: skip
+            "country": _lower(place.country),
+            "region": _lower(place.region),
+            "city": _lower(place.city),
+        }
         dense = self.store.execute(self.plan.vector_search, {**params, "vector": [float(x) for x in vector]})
         lexical = self.store.execute(q.FULLTEXT_SEARCH, {**params, "text": lucene_text(text), "fetch": depth * 3})
         return fused(

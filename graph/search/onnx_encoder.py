@@ -69,8 +69,9 @@ class OnnxEncoder:
         hf_tokenizer = transformer.tokenizer
         inputs = [name for name in INPUTS if name in hf_tokenizer.model_input_names]
         if "input_ids" not in inputs or "attention_mask" not in inputs:
-            raise ConfigurationError(f"the model's tokenizer gives {hf_tokenizer.model_input_names}; need input_ids "
-                                     "and attention_mask")  # fmt: skip
+            raise ConfigurationError(
+                f"the model's tokenizer gives {hf_tokenizer.model_input_names}; need input_ids and attention_mask"
+            )
         path = folder / f"{_fingerprint(transformer)}.onnx"
         if not path.exists():
             _export(transformer, inputs, path)
@@ -122,12 +123,15 @@ class OnnxEncoder:
                 self.forward(texts), reference(texts), strict=True
             ):
                 if len(our_tokens) != len(their_tokens) or len(our_offsets) != len(our_tokens):
-                    raise ConfigurationError(f"ONNX encoder tokenises differently from the model ({len(our_tokens)} "
-                                             f"tokens against {len(their_tokens)})")  # fmt: skip
+                    raise ConfigurationError(
+                        f"ONNX encoder tokenises differently from the model ({len(our_tokens)} "
+                        f"tokens against {len(their_tokens)})"
+                    )
                 lowest = min(lowest, float(ours @ theirs / max(np.linalg.norm(ours) * np.linalg.norm(theirs), 1e-12)))
         if lowest < MIN_COSINE:
-            raise ConfigurationError(f"ONNX encoder's vectors differ from the model's (cosine {lowest:.6f} < "
-                                     f"{MIN_COSINE})")  # fmt: skip
+            raise ConfigurationError(
+                f"ONNX encoder's vectors differ from the model's (cosine {lowest:.6f} < {MIN_COSINE})"
+            )
         return lowest
 
 
@@ -143,8 +147,9 @@ def _supported_parts(model: Any) -> tuple[Any, bool]:
         or pooling.get("pooling_mode", "mean" if pooling.get("pooling_mode_mean_tokens") else None) != "mean"
         or names[2:] not in ([], ["Normalize"])
     ):
-        raise ConfigurationError(f"ONNX encoding supports transformer + mean pooling (+ normalise); the model is "
-                                 f"{' + '.join(names)}")  # fmt: skip
+        raise ConfigurationError(
+            f"ONNX encoding supports transformer + mean pooling (+ normalise); the model is {' + '.join(names)}"
+        )
     return modules[0], names[2:] == ["Normalize"]
 
 
@@ -187,10 +192,13 @@ def _export(transformer: Any, inputs: Sequence[str], path: Path) -> None:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # progress lines, deprecations
             warnings.simplefilter("ignore")
             program = torch.onnx.export(
-                TokenEmbeddings().eval(), tuple(example[name] for name in inputs), input_names=list(inputs),
-                output_names=["token_embeddings"], dynamic_shapes=(tuple({0: batch, 1: sequence} for _ in inputs),),
+                TokenEmbeddings().eval(),
+                tuple(example[name] for name in inputs),
+                input_names=list(inputs),
+                output_names=["token_embeddings"],
+                dynamic_shapes=(tuple({0: batch, 1: sequence} for _ in inputs),),
                 dynamo=True,
-            )  # fmt: skip
+            )
             if program is None:  # only when asked to write the file itself
                 raise ConfigurationError("torch.onnx.export returned no program")
             program.save(str(partial))

@@ -18,13 +18,31 @@ from ingest.readers.base import Fields, ReadItem, guarded, iter_csv, read_text, 
 from ingest.records import Contact, Facility, Instrument, Origin, Place, Record
 
 BEAMLINE_COLUMNS = {
-    "id", "facility", "facility_full_name", "country", "region", "beamline", "beamline_name", "purpose",
-    "energy_range_keV", "beam_size", "flux_photons_per_s", "status", "website",
-}  # fmt: skip
+    "id",
+    "facility",
+    "facility_full_name",
+    "country",
+    "region",
+    "beamline",
+    "beamline_name",
+    "purpose",
+    "energy_range_keV",
+    "beam_size",
+    "flux_photons_per_s",
+    "status",
+    "website",
+}
 FACILITY_COLUMNS = {
-    "facility_id", "full_name", "category", "active", "country", "website", "contact_email", "contact_phone",
+    "facility_id",
+    "full_name",
+    "category",
+    "active",
+    "country",
+    "website",
+    "contact_email",
+    "contact_phone",
     "postal_address",
-}  # fmt: skip
+}
 SPECS = (
     ("energy range (keV)", "energy_range_keV"),
     ("beam size (mm unless stated)", "beam_size"),

@@ -55,11 +55,20 @@ _SHAPING = {"template", "replace"}
 _CSTR = re.compile(r"^(?:CSTR:)?([0-9]{5}\.[0-9]{2}\.[^\s]+)$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 OPTIONS: dict[str, set[str]] = {
-    "text": {*_SHAPING, "columns", "join"}, "iri": _SHAPING, "cstr": set(), "url": _SHAPING, "email": set(),
-    "integer": set(), "boolean": set(),
-    "date": {"format"}, "list": {"split", "exclude", *_SHAPING}, "iris": {"split", "exclude", *_SHAPING},
-    "org": {"parent_column", "parent"}, "orgs": {"split", "parent"}, "specs": set(),
-}  # fmt: skip
+    "text": {*_SHAPING, "columns", "join"},
+    "iri": _SHAPING,
+    "cstr": set(),
+    "url": _SHAPING,
+    "email": set(),
+    "integer": set(),
+    "boolean": set(),
+    "date": {"format"},
+    "list": {"split", "exclude", *_SHAPING},
+    "iris": {"split", "exclude", *_SHAPING},
+    "org": {"parent_column", "parent"},
+    "orgs": {"split", "parent"},
+    "specs": set(),
+}
 _TOP_KEYS = {"description", "input", "fields", "constants"}
 _INPUT_KEYS = {"format", "delimiter", "record", "id", "unknown_columns", "ignore", "encoding", "language"}
 #: Fields the reader fills from ``[input]`` rather than from a column: ``origin`` (source, line, id), ``language``.
@@ -542,12 +551,20 @@ def _constant_specs(target: Target, value: object) -> tuple[tuple[str, str], ...
 
 
 _CONSTANTS: dict[str, Callable[[Target, object], object]] = {
-    "text": _constant_text, "iri": _constant_text, "url": _constant_text, "email": _constant_text,
+    "text": _constant_text,
+    "iri": _constant_text,
+    "url": _constant_text,
+    "email": _constant_text,
     "cstr": _constant_text,
-    "integer": _constant_typed, "boolean": _constant_typed, "date": _constant_typed,
-    "list": _constant_list, "iris": _constant_list, "orgs": _constant_list, "org": _constant_org,
+    "integer": _constant_typed,
+    "boolean": _constant_typed,
+    "date": _constant_typed,
+    "list": _constant_list,
+    "iris": _constant_list,
+    "orgs": _constant_list,
+    "org": _constant_org,
     "specs": _constant_specs,
-}  # fmt: skip
+}
 
 
 def _check_required(path: Path, record: str, known: dict[str, Target], given: set[str]) -> None:

@@ -43,9 +43,19 @@ KEYS = {
     "topic": {"kind", "id", "contest", "title", "text", "posted_by", "subjects", "keywords", "synthetic"},
     "team": {"kind", "id", "name", "members", "organizations", "synthetic"},
     "entry": {
-        "kind", "id", "title", "track", "topic", "team", "need", "matched_resources", "mentors", "outputs", "synthetic",
+        "kind",
+        "id",
+        "title",
+        "track",
+        "topic",
+        "team",
+        "need",
+        "matched_resources",
+        "mentors",
+        "outputs",
+        "synthetic",
     },
-}  # fmt: skip
+}
 TRACK_KEYS = {"id", "name", "description"}
 MEMBER_KEYS = {"id", "name"}
 OUTPUT_KEYS = {"id", "kind", "title", "year", "doi", "url", "made_with"}

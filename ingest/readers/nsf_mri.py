@@ -32,11 +32,31 @@ from ingest.records import (
 from ingest.report import Reject
 
 FIELDS = {
-    "award_id", "url", "title", "kind", "abstract", "institution", "city", "state_code", "state", "country",
-    "pi_name", "co_pi_names", "start_date", "end_date", "amount_usd", "directorate", "directorate_name",
-    "division", "division_name", "program_elements", "program_officer", "award_instrument",
-    "same_project_award_ids", "source_repo",
-}  # fmt: skip
+    "award_id",
+    "url",
+    "title",
+    "kind",
+    "abstract",
+    "institution",
+    "city",
+    "state_code",
+    "state",
+    "country",
+    "pi_name",
+    "co_pi_names",
+    "start_date",
+    "end_date",
+    "amount_usd",
+    "directorate",
+    "directorate_name",
+    "division",
+    "division_name",
+    "program_elements",
+    "program_officer",
+    "award_instrument",
+    "same_project_award_ids",
+    "source_repo",
+}
 _REQUIRED_HEADER = {"award_id", "title", "institution", "pi_name"}
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:OIA/)?MRI(?:[-/ ](?:R2|RUI|RAPID|Consortium|Acquisition))*|Collaborative Research(?:-MRI)?"

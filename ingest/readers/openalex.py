@@ -26,10 +26,20 @@ from ingest.report import Reject
 WORKS_FILE = "works.jsonl"
 #: OpenAlex work types and the output kinds of ``Work.kind``; any other type is an ``other`` output.
 KINDS = {
-    "article": "paper", "review": "paper", "preprint": "paper", "book-chapter": "paper", "book": "paper",
-    "dissertation": "paper", "report": "paper", "letter": "paper", "editorial": "paper",
-    "reference-entry": "paper", "standard": "paper", "dataset": "dataset", "software": "software",
-}  # fmt: skip
+    "article": "paper",
+    "review": "paper",
+    "preprint": "paper",
+    "book-chapter": "paper",
+    "book": "paper",
+    "dissertation": "paper",
+    "report": "paper",
+    "letter": "paper",
+    "editorial": "paper",
+    "reference-entry": "paper",
+    "standard": "paper",
+    "dataset": "dataset",
+    "software": "software",
+}
 
 _OPENALEX_ID = {letter: re.compile(rf"^(?:https://openalex\.org/)?({letter}\d+)$", re.IGNORECASE) for letter in "AW"}
 _ORCID = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.IGNORECASE)

@@ -38,11 +38,17 @@ _SCHEME_LABELS = (
 )
 
 FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE, ".n3": ox.RdfFormat.N3,
-    ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".n3": ox.RdfFormat.N3,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
     ".trig": ox.RdfFormat.TRIG,
-}  # fmt: skip
+}
 
 _LINE_SUBJECT = re.compile(r"<([^>\s]*)>|([A-Za-z][\w.-]*)?:([^\s;,()\[\]]*)")
 _XML_ABOUT = re.compile(r"\babout\s*=\s*[\"']([^\"']+)[\"']")

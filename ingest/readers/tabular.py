@@ -235,7 +235,17 @@ def _specs(fm: FieldMap, f: Fields) -> tuple[tuple[str, str], ...]:
 
 
 _CONVERTERS: dict[str, Callable[[FieldMap, Fields], object]] = {
-    "text": _text, "iri": _text, "url": _text, "email": _text, "cstr": _text, "list": _list, "iris": _list,
-    "integer": lambda fm, f: f.integer(fm.column), "boolean": lambda fm, f: f.boolean(fm.column),
-    "date": _date, "org": _org, "orgs": _orgs, "specs": _specs,
-}  # fmt: skip
+    "text": _text,
+    "iri": _text,
+    "url": _text,
+    "email": _text,
+    "cstr": _text,
+    "list": _list,
+    "iris": _list,
+    "integer": lambda fm, f: f.integer(fm.column),
+    "boolean": lambda fm, f: f.boolean(fm.column),
+    "date": _date,
+    "org": _org,
+    "orgs": _orgs,
+    "specs": _specs,
+}

@@ -17,12 +17,33 @@ from ingest.readers.base import Fields, ReadItem, guarded, iter_csv, read_text, 
 from ingest.records import Contact, Facility, Instrument, OrgRef, Origin, Place, Record
 
 COLUMNS = {
-    "Type", "Name", "Description", "Related Facility ID", "Technique", "Location",
-    "Contact Name", "Contact Telephone", "Contact URL", "Contact Email",
-    "Secondary Contact Name", "Secondary Contact Telephone", "Secondary Contact URL", "Secondary Contact Email",
-    "ID", "Photo", "Department", "Site Location", "Building", "Service Level", "Web Address",
-    "Institution Name", "Institution Logo URL", "Institution URL", "Datasource", "Date Updated",
-}  # fmt: skip
+    "Type",
+    "Name",
+    "Description",
+    "Related Facility ID",
+    "Technique",
+    "Location",
+    "Contact Name",
+    "Contact Telephone",
+    "Contact URL",
+    "Contact Email",
+    "Secondary Contact Name",
+    "Secondary Contact Telephone",
+    "Secondary Contact URL",
+    "Secondary Contact Email",
+    "ID",
+    "Photo",
+    "Department",
+    "Site Location",
+    "Building",
+    "Service Level",
+    "Web Address",
+    "Institution Name",
+    "Institution Logo URL",
+    "Institution URL",
+    "Datasource",
+    "Date Updated",
+}
 _REQUIRED_HEADER = {"Type", "Name", "ID"}
 
 

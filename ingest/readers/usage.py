@@ -29,20 +29,49 @@ from ingest.records import Capacity, IriRef, OrgRef, Origin, Record, RecordRef, 
 from ingest.report import Reject
 
 COLUMNS = {
-    "id", "resource", "resource_type", "resource_source", "organization", "department", "team", "team_source",
-    "person", "person_source", "entry", "entry_source", "start", "end", "hours_booked", "hours_used", "status",
+    "id",
+    "resource",
+    "resource_type",
+    "resource_source",
+    "organization",
+    "department",
+    "team",
+    "team_source",
+    "person",
+    "person_source",
+    "entry",
+    "entry_source",
+    "start",
+    "end",
+    "hours_booked",
+    "hours_used",
+    "status",
     "synthetic",
-}  # fmt: skip
+}
 CAPACITY_COLUMNS = {"resource", "resource_type", "resource_source", "capacity_hours_per_year"}
 RESOURCE_KINDS = ("instrument", "facility", "dataset", "expert")
 #: Status words of booking-system exports, by the status they mean.
 STATUSES = {
-    "completed": "completed", "complete": "completed", "done": "completed", "finished": "completed",
-    "used": "completed", "no-show": "no-show", "no show": "no-show", "noshow": "no-show", "no_show": "no-show",
-    "missed": "no-show", "cancelled": "cancelled", "canceled": "cancelled", "auto-cancelled": "cancelled",
-    "auto-canceled": "cancelled", "booked": "booked", "reserved": "booked", "confirmed": "booked",
-    "approved": "booked", "scheduled": "booked",
-}  # fmt: skip
+    "completed": "completed",
+    "complete": "completed",
+    "done": "completed",
+    "finished": "completed",
+    "used": "completed",
+    "no-show": "no-show",
+    "no show": "no-show",
+    "noshow": "no-show",
+    "no_show": "no-show",
+    "missed": "no-show",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "auto-cancelled": "cancelled",
+    "auto-canceled": "cancelled",
+    "booked": "booked",
+    "reserved": "booked",
+    "confirmed": "booked",
+    "approved": "booked",
+    "scheduled": "booked",
+}
 HOURS_A_YEAR = Decimal(8784)  # a leap year: the most hours anything can be booked or used in one
 _USED_NOTHING = {"no-show", "cancelled"}
 _SPACE = re.compile(r"\s")

@@ -22,8 +22,9 @@ NMR_NEED = "We need NMR spectroscopy to characterise the organic compounds we sy
 
 
 def _upload(service: Service, name: str, data: str, fmt: str) -> None:
-    r = service.client.post("/ingest", files={"file": (name, data.encode())}, data={"format": fmt},
-                            headers={"X-API-Key": service.admin_key})  # fmt: skip
+    r = service.client.post(
+        "/ingest", files={"file": (name, data.encode())}, data={"format": fmt}, headers={"X-API-Key": service.admin_key}
+    )
     assert r.status_code == 200 and r.json()["status"] == "loaded" and not r.json()["rejected"], r.text
 
 
@@ -52,17 +53,44 @@ def centre(
     rows.append(f"b-99,{idle['iri']},Delaware State University,,2026-03-02T09:00,2026-03-02T10:00,1,0,no-show")
     _upload(s, "bookings.csv", "\n".join(rows) + "\n", "usage")
     contest = [
-        {"kind": "contest", "id": "cup", "name": "Sharing Cup 2026", "start": "2026-03-01", "end": "2026-11-30",
-         "tracks": [{"id": "research", "name": "Research"}]},
-        {"kind": "topic", "id": "nmr", "contest": "cup", "title": "Organic NMR", "text": NMR_NEED,
-         "posted_by": "Delaware State University"},
-        {"kind": "team", "id": "t-1", "name": "Team One", "members": [{"id": "m-1", "name": "A Student"}],
-         "organizations": ["University of St Andrews"]},
-        {"kind": "entry", "id": "e-1", "title": "Molecules by NMR", "track": "research", "topic": "nmr", "team": "t-1",
-         "need": NMR_NEED, "matched_resources": [idle["iri"]], "mentors": [expert["iri"]],
-         "outputs": [{"id": "o-1", "kind": "paper", "title": "Small molecules", "year": 2026,
-                      "made_with": [idle["iri"]]}]},
-    ]  # fmt: skip
+        {
+            "kind": "contest",
+            "id": "cup",
+            "name": "Sharing Cup 2026",
+            "start": "2026-03-01",
+            "end": "2026-11-30",
+            "tracks": [{"id": "research", "name": "Research"}],
+        },
+        {
+            "kind": "topic",
+            "id": "nmr",
+            "contest": "cup",
+            "title": "Organic NMR",
+            "text": NMR_NEED,
+            "posted_by": "Delaware State University",
+        },
+        {
+            "kind": "team",
+            "id": "t-1",
+            "name": "Team One",
+            "members": [{"id": "m-1", "name": "A Student"}],
+            "organizations": ["University of St Andrews"],
+        },
+        {
+            "kind": "entry",
+            "id": "e-1",
+            "title": "Molecules by NMR",
+            "track": "research",
+            "topic": "nmr",
+            "team": "t-1",
+            "need": NMR_NEED,
+            "matched_resources": [idle["iri"]],
+            "mentors": [expert["iri"]],
+            "outputs": [
+                {"id": "o-1", "kind": "paper", "title": "Small molecules", "year": 2026, "made_with": [idle["iri"]]}
+            ],
+        },
+    ]
     _upload(s, "contest.jsonl", "\n".join(json.dumps(line) for line in contest) + "\n", "contest")
     team = {"name": "Team One", "contact": "a@example.org", "consent_to_log": True}
     for _ in range(3):
@@ -130,8 +158,11 @@ def test_impact_entries_evidence_and_mentors(centre: tuple[Service, dict[str, st
 
 def test_centre_errors(writable_service: Service) -> None:
     c = writable_service.client
-    assert_problem(c.get("/analytics/utilisation", params={"since": "2027-01-01", "until": "2026-01-01"}), 422,
-                   "start before the end")  # fmt: skip
+    assert_problem(
+        c.get("/analytics/utilisation", params={"since": "2027-01-01", "until": "2026-01-01"}),
+        422,
+        "start before the end",
+    )
     assert_problem(c.get("/analytics/utilisation", params={"organization": "https://evil.example/x"}), 422)
     key = {"X-API-Key": writable_service.admin_key}
     assert_problem(c.get("/analytics/underused", params={"since": "last tuesday"}, headers=key), 422)
@@ -139,8 +170,13 @@ def test_centre_errors(writable_service: Service) -> None:
     assert_problem(c.get("/entries/entry/none/x/mentors"), 404)
 
 
-READERS_ONLY = ["/analytics/unmet-needs", "/analytics/unmet-needs?format=csv", "/analytics/unmet-needs/chart",
-                "/analytics/underused", "/analytics/underused?format=csv"]  # fmt: skip
+READERS_ONLY = [
+    "/analytics/unmet-needs",
+    "/analytics/unmet-needs?format=csv",
+    "/analytics/unmet-needs/chart",
+    "/analytics/underused",
+    "/analytics/underused?format=csv",
+]
 
 
 def test_reports_of_students_needs_need_a_centre_or_admin_key(service: Service) -> None:
@@ -166,8 +202,9 @@ def test_a_centre_key_sees_its_own_organisations_assets_only(writable_service: S
     st_andrews = s.client.get("/analytics/utilisation", params={"organization": "University of St Andrews"}).json()
     assert own and {u["asset"]["iri"] for u in own} <= {a["iri"] for a in st_andrews["assets"]}
     assert len(own) < len(everyone)
-    narrowed = s.client.get("/analytics/underused", params={"organization": "Delaware State University"},
-                            headers=centre).json()  # fmt: skip
+    narrowed = s.client.get(
+        "/analytics/underused", params={"organization": "Delaware State University"}, headers=centre
+    ).json()
     assert narrowed == []  # another organisation's assets are left out, not shown
     nmr, ours = _first(s, "NMR", "Instrument"), _first(s, "Nicolet", "Instrument")
     assert_problem(s.client.get(f"/resources/{nmr['id']}/matches", headers=centre), 403, "own organisation")

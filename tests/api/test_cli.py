@@ -135,8 +135,9 @@ def test_ingest_refuses_to_wipe_a_source_unless_allowed(tmp_path: Path) -> None:
     assert code == 1 and "refused-shrink" in out and "would remove 22 of 23 instruments" in out
     code, out = invoke(var, "stats")
     assert re.search(r"Instrument\s*│\s*23", out), out
-    code, out = invoke(var, "ingest", "--no-index", "--allow-shrink", "--source", "st-andrews",
-                       str(_equipment(tmp_path, 1)))  # fmt: skip
+    code, out = invoke(
+        var, "ingest", "--no-index", "--allow-shrink", "--source", "st-andrews", str(_equipment(tmp_path, 1))
+    )
     assert code == 0 and "loaded" in out
     code, out = invoke(var, "ingest", "--no-index", "--source", "st-andrews", str(_equipment(tmp_path, 0)))
     assert code == 1 and "no record that could be loaded" in out
@@ -146,8 +147,9 @@ def test_unreadable_input_fails_with_a_reason_and_an_ended_report(tmp_path: Path
     var = tmp_path / "var"
     path = _equipment(tmp_path, 2)
     path.write_text(path.read_text(encoding="utf-8").replace("Name", "Na\rme", 1), encoding="utf-8")
-    result = CliRunner().invoke(main, ["--data-dir", str(var), "ingest", "--no-index", "--source", "cr",
-                                       "--format", "uniquip", str(path)])  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(var), "ingest", "--no-index", "--source", "cr", "--format", "uniquip", str(path)]
+    )
     assert result.exit_code == 1 and "carriage return" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)  # a message, not a traceback
     reports = [json.loads(p.read_text()) for p in (var / "runs").glob("cr-*.json")]

@@ -55,8 +55,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, template: Path, embedder: E
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # a free port, held from now on
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="on", access_log=False,
-                            **server_options(settings))  # fmt: skip
+    config = uvicorn.Config(
+        app, log_level="warning", ws="none", lifespan="on", access_log=False, **server_options(settings)
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()
@@ -163,8 +164,9 @@ def test_an_oversized_json_body_is_413_when_chunked(server: Server) -> None:
         for start in range(0, len(body), 16384):
             yield body[start : start + 16384]
 
-    response = httpx.post(f"{server.url}/match", content=chunks(), headers={"Content-Type": "application/json"},
-                          timeout=30)  # fmt: skip
+    response = httpx.post(
+        f"{server.url}/match", content=chunks(), headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert response.request.headers["transfer-encoding"] == "chunked"
     assert_413(response)
     still_serving(server)
@@ -172,8 +174,10 @@ def test_an_oversized_json_body_is_413_when_chunked(server: Server) -> None:
 
 def test_an_oversized_chunked_upload_is_413_and_nothing_is_written(server: Server) -> None:
     boundary = "sharekgboundary"
-    part = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
-            "Content-Type: text/csv\r\n\r\n").encode()  # fmt: skip
+    part = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
     rows = b"ID,Name\r\n" + b"".join(f"r{i},instrument {i}\r\n".encode() for i in range(20_000))
     body = part + rows + f"\r\n--{boundary}--\r\n".encode()
     assert len(body) > BODY_LIMIT
@@ -184,32 +188,40 @@ def test_an_oversized_chunked_upload_is_413_and_nothing_is_written(server: Serve
             yield body[start : start + 16384]
 
     response = httpx.post(
-        f"{server.url}/ingest", content=chunks(), timeout=30,
+        f"{server.url}/ingest",
+        content=chunks(),
+        timeout=30,
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-API-Key": server.admin_key},
-    )  # fmt: skip
+    )
     assert_413(response)
     assert httpx.get(f"{server.url}/health", timeout=30).json() == before
 
 
 def test_a_chunked_body_under_the_limit_is_answered(server: Server) -> None:
     body = json.dumps({"text": "x-ray magnetic circular dichroism of thin films"}).encode()
-    response = httpx.post(f"{server.url}/match", content=iter([body[:10], body[10:]]),
-                          headers={"Content-Type": "application/json"}, timeout=60)  # fmt: skip
+    response = httpx.post(
+        f"{server.url}/match",
+        content=iter([body[:10], body[10:]]),
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
     assert response.request.headers["transfer-encoding"] == "chunked"
     assert response.status_code == 200, response.text[:300]
 
 
 def test_a_malformed_json_body_under_the_limit_is_still_422(server: Server) -> None:
-    response = httpx.post(f"{server.url}/match", content=b'{"text": ', headers={"Content-Type": "application/json"},
-                          timeout=30)  # fmt: skip
+    response = httpx.post(
+        f"{server.url}/match", content=b'{"text": ', headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert response.status_code == 422
 
 
 # Item 12: security headers on every response, the API docs without a CDN
 
 
-@pytest.mark.parametrize("path", ["/ui/", "/ui/centre.html", "/ui/common.js", "/health", "/resources/nowhere/x",
-                                  "/openapi.json", "/docs"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path", ["/ui/", "/ui/centre.html", "/ui/common.js", "/health", "/resources/nowhere/x", "/openapi.json", "/docs"]
+)
 def test_every_response_carries_the_security_headers(server: Server, path: str) -> None:
     response = httpx.get(f"{server.url}{path}", timeout=30)
     assert response.status_code in (200, 404)

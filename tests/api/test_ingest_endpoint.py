@@ -41,8 +41,11 @@ def test_a_centre_cannot_change_another_organisations_records(writable_service: 
     r = _upload(writable_service, writable_service.centre_key, "awards.jsonl", NSF)
     problem = assert_problem(r, 403, "not University of St Andrews's", "nothing was written")
     assert problem["problems"] and problem["problems"][0]["field"] == "organization"  # type: ignore[index]
-    assert_problem(_upload(writable_service, writable_service.centre_key, "e.csv", UNIQUIP, source="nsf-mri"), 403,
-                   "may write only sources named")  # fmt: skip
+    assert_problem(
+        _upload(writable_service, writable_service.centre_key, "e.csv", UNIQUIP, source="nsf-mri"),
+        403,
+        "may write only sources named",
+    )
     assert writable_service.store.sources() == before
 
 
@@ -79,8 +82,12 @@ def test_an_upload_removing_most_of_a_source_is_refused_unless_allowed(writable_
     key = writable_service.admin_key
     _upload(writable_service, key, "e.csv", UNIQUIP, source="more-equipment")
     before = writable_service.store.sources()
-    problem = assert_problem(_upload(writable_service, key, "e.csv", _csv(ROWS[:2]), source="more-equipment"), 409,
-                             "would remove 21 of 23 instruments", "allow_shrink")  # fmt: skip
+    problem = assert_problem(
+        _upload(writable_service, key, "e.csv", _csv(ROWS[:2]), source="more-equipment"),
+        409,
+        "would remove 21 of 23 instruments",
+        "allow_shrink",
+    )
     assert problem["would_remove"]["Instrument"] == {"removed": 21, "published": 23}  # type: ignore[index]
     assert writable_service.store.sources() == before
     r = _upload(writable_service, key, "e.csv", _csv(ROWS[:2]), source="more-equipment", allow_shrink="true")
@@ -93,11 +100,15 @@ def test_empty_and_unreadable_uploads_fail_with_a_reason_not_a_crash(writable_se
     before = writable_service.store.sources()
     assert_problem(_upload(writable_service, key, "e.csv", HEADER.encode(), source="more-equipment"), 422, "no record")
     cr_header = HEADER.replace("Name", "Na\rme", 1).encode() + ROWS[0].encode()
-    assert_problem(_upload(writable_service, key, "e.csv", cr_header, source="more-equipment", format="uniquip"),
-                   422, "carriage return")  # fmt: skip
+    assert_problem(
+        _upload(writable_service, key, "e.csv", cr_header, source="more-equipment", format="uniquip"),
+        422,
+        "carriage return",
+    )
     utf16 = _csv(ROWS[:3]).decode().encode("utf-16")
-    assert_problem(_upload(writable_service, key, "e.csv", utf16, source="more-equipment", format="uniquip"), 422,
-                   "UTF-16")  # fmt: skip
+    assert_problem(
+        _upload(writable_service, key, "e.csv", utf16, source="more-equipment", format="uniquip"), 422, "UTF-16"
+    )
     assert writable_service.store.sources() == before
     reports = [json.loads(p.read_text()) for p in writable_service.settings.reports_dir.glob("more-equipment-*.json")]
     assert reports and all(r["status"] in {"loaded", "failed"} for r in reports)
@@ -105,8 +116,9 @@ def test_empty_and_unreadable_uploads_fail_with_a_reason_not_a_crash(writable_se
 
 def test_deeply_nested_json_is_a_reject_over_http(writable_service: Service) -> None:
     deep = b'{"AwardID": ' + b"[" * 10_000 + b"]" * 10_000 + b"}\n"
-    r = _upload(writable_service, writable_service.admin_key, "awards.jsonl", NSF + deep, format="nsf-mri",
-                source="more-awards")  # fmt: skip
+    r = _upload(
+        writable_service, writable_service.admin_key, "awards.jsonl", NSF + deep, format="nsf-mri", source="more-awards"
+    )
     body = r.json()  # type: ignore[attr-defined]
     assert r.status_code == 200 and body["rejected"] == 1  # type: ignore[attr-defined]
     assert "nested too deeply" in body["problems"][0]["reason"]
@@ -126,11 +138,14 @@ def test_a_centre_cannot_upload_usage_of_another_organisations_resource(writable
         _instrument_of(writable_service, organization, False),
     )
     head = "id,resource,organization,start,end,hours_used,status\n"
-    rows = [f"u1,{own},University of St Andrews,2024-03-04T09:00,2024-03-04T11:00,2,completed\n",
-            f"u2,{foreign},University of St Andrews,2024-03-05T09:00,2024-03-05T11:00,2,completed\n"]  # fmt: skip
+    rows = [
+        f"u1,{own},University of St Andrews,2024-03-04T09:00,2024-03-04T11:00,2,completed\n",
+        f"u2,{foreign},University of St Andrews,2024-03-05T09:00,2024-03-05T11:00,2,completed\n",
+    ]
     before = writable_service.store.sources()
-    r = _upload(writable_service, writable_service.centre_key, "usage.csv", (head + "".join(rows)).encode(),
-                format="usage")  # fmt: skip
+    r = _upload(
+        writable_service, writable_service.centre_key, "usage.csv", (head + "".join(rows)).encode(), format="usage"
+    )
     problem = assert_problem(r, 403, "nothing was written")
     assert [(p["record"], p["line"], p["field"]) for p in problem["problems"]] == [("u2", 3, "resource")]  # type: ignore[index,union-attr]
     assert foreign in problem["problems"][0]["reason"]  # type: ignore[index]

@@ -55,11 +55,15 @@ def test_a_chinese_export_loads_with_its_mapping(writable_service: Service) -> N
 def test_a_wrong_declared_encoding_is_a_422_naming_the_line(writable_service: Service) -> None:
     before = writable_service.store.sources()
     r = _upload(writable_service, GB18030.read_bytes(), MAPPING.read_bytes(), source=SOURCE, encoding="utf-8")
-    problem = assert_problem(r, 422, f"{SOURCE}: line 1 is not valid UTF-8", "declared in the `encoding` field",
-                             "gb18030")  # fmt: skip
+    problem = assert_problem(
+        r, 422, f"{SOURCE}: line 1 is not valid UTF-8", "declared in the `encoding` field", "gb18030"
+    )
     assert "--encoding" not in str(problem["detail"])
-    assert_problem(_upload(writable_service, GB18030.read_bytes(), MAPPING.read_bytes(), encoding="gb-18030"), 422,
-                   "encoding: unknown encoding 'gb-18030'")  # fmt: skip
+    assert_problem(
+        _upload(writable_service, GB18030.read_bytes(), MAPPING.read_bytes(), encoding="gb-18030"),
+        422,
+        "encoding: unknown encoding 'gb-18030'",
+    )
     assert writable_service.store.sources() == before
 
 
@@ -67,19 +71,24 @@ def test_a_mapped_upload_needs_a_valid_mapping(writable_service: Service, monkey
     data = GB18030.read_bytes()
     assert_problem(_upload(writable_service, data, format="mapped"), 422, "send the mapping file", "`mapping`")
     assert_problem(_upload(writable_service, data, encoding="gb18030"), 422, "`encoding` applies to a mapped upload")
-    assert_problem(_upload(writable_service, data, MAPPING.read_bytes(), format="uniquip"), 422,
-                   "read only with format 'mapped'")  # fmt: skip
+    assert_problem(
+        _upload(writable_service, data, MAPPING.read_bytes(), format="uniquip"), 422, "read only with format 'mapped'"
+    )
     bad = MAPPING.read_text(encoding="utf-8").replace('record = "Instrument"', 'record = "Equipment"').encode()
-    problem = assert_problem(_upload(writable_service, data, bad), 422,
-                             "cn-instrument-platform.toml: input.record: 'Equipment' is not allowed")  # fmt: skip
+    problem = assert_problem(
+        _upload(writable_service, data, bad),
+        422,
+        "cn-instrument-platform.toml: input.record: 'Equipment' is not allowed",
+    )
     assert "sharekg-upload" not in str(problem["detail"])  # the file by its name, not the server's folder
     assert_problem(_upload(writable_service, data, b"[input\n"), 422, "cn-instrument-platform.toml: not valid TOML")
     columns = MAPPING.read_text(encoding="utf-8").replace('name = "仪器名称"', 'name = "名称"').encode()
     problem = assert_problem(_upload(writable_service, data, columns), 422, "columns ['名称'] named in")
     assert "sharekg-upload" not in str(problem["detail"])
     monkeypatch.setattr(ingest, "MAPPING_MAX_BYTES", 8 * 1024)  # a cap below the test service's body limit
-    assert_problem(_upload(writable_service, data, MAPPING.read_bytes() + b"#" * 8 * 1024), 413,
-                   "the mapping is larger than 8 KiB")  # fmt: skip
+    assert_problem(
+        _upload(writable_service, data, MAPPING.read_bytes() + b"#" * 8 * 1024), 413, "the mapping is larger than 8 KiB"
+    )
 
 
 def test_the_ingest_command_takes_an_encoding(tmp_path: Path) -> None:

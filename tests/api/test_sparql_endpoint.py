@@ -22,8 +22,9 @@ def test_select_as_json_xml_csv_tsv(service: Service) -> None:
     xml = c.get("/sparql", params={"query": INSTRUMENTS}, headers={"Accept": "application/sparql-results+xml"})
     ns = {"r": "http://www.w3.org/2005/sparql-results#"}
     assert len(ET.fromstring(xml.content).findall(".//r:result", ns)) == 5
-    rows = list(csv.reader(io.StringIO(c.get("/sparql", params={"query": INSTRUMENTS},
-                                             headers={"Accept": "text/csv"}).text)))  # fmt: skip
+    rows = list(
+        csv.reader(io.StringIO(c.get("/sparql", params={"query": INSTRUMENTS}, headers={"Accept": "text/csv"}).text))
+    )
     assert rows[0] == ["s", "label"] and len(rows) == 6
     tsv = c.get("/sparql", params={"query": INSTRUMENTS}, headers={"Accept": "text/tab-separated-values"}).text
     assert tsv.splitlines()[0] == "?s\t?label" and tsv.splitlines()[1].startswith("<https://")
@@ -39,8 +40,11 @@ def test_post_form_and_direct_query(service: Service) -> None:
 def test_ask_and_construct(service: Service) -> None:
     c = service.client
     assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
-    r = c.get("/sparql", params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 10"},
-              headers={"Accept": "text/turtle"})  # fmt: skip
+    r = c.get(
+        "/sparql",
+        params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 10"},
+        headers={"Accept": "text/turtle"},
+    )
     assert r.headers["content-type"].startswith("text/turtle")
     assert len(list(ox.parse(r.content, format=ox.RdfFormat.TURTLE))) == 10
 

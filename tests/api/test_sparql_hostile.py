@@ -39,8 +39,12 @@ class Listener:
                 listener.requests.append(f"{self.command} {self.path}")
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
-                body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
-                    {"x": {"type": "literal", "value": "from the listener"}}]}}).encode()  # fmt: skip
+                body = json.dumps(
+                    {
+                        "head": {"vars": ["x"]},
+                        "results": {"bindings": [{"x": {"type": "literal", "value": "from the listener"}}]},
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/sparql-results+json")
                 self.send_header("Content-Length", str(len(body)))
@@ -92,7 +96,7 @@ def attacks(url: str) -> list[str]:
         f"PREFIX : <{host}/> SELECT ?x WHERE {{ BIND(1 AS ?o) FILTER(?o<2)SERVICE:{path}#>\n{{ ?s ?p ?x }} }}",
         f'PREFIX : <{host}/> SELECT ?x WHERE {{ BIND(1 AS ?o) FILTER(?o<2)#>"""\nSERVICE :{path} {{ ?s ?p ?x }}\n'
         '#"""\n}',
-    ]  # fmt: skip
+    ]
 
 
 def one_triple_store() -> ox.Store:

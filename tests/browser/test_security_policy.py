@@ -27,8 +27,9 @@ def watch(page: Page, base_url: str) -> tuple[list[str], list[str]]:
     return violations, elsewhere
 
 
-@pytest.mark.parametrize(("path", "shown"), [("/ui/", "#need"), ("/ui/explorer.html", "#query"),
-                                             ("/ui/centre.html", "h1")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "shown"), [("/ui/", "#need"), ("/ui/explorer.html", "#query"), ("/ui/centre.html", "h1")]
+)
 def test_the_pages_run_under_the_policy(page: Page, base_url: str, path: str, shown: str) -> None:
     violations, elsewhere = watch(page, base_url)
     page.goto(path)

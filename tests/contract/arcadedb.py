@@ -47,9 +47,12 @@ def arcadedb_server(root: Path, timeout: float = START_TIMEOUT_S) -> Iterator[Ar
     log = (root / "server.log").open("w+b")
     process = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), str(bolt), str(http), str(root / "databases")],
-        stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+    )
     try:
         _wait_ready(process, root / "server.log", timeout)
         yield ArcadeDB(f"bolt://127.0.0.1:{bolt}", USER, PASSWORD, DATABASE)
@@ -80,12 +83,15 @@ def _serve(bolt: int, http: int, databases: str) -> None:
     import arcadedb_embedded as arcadedb
 
     server = arcadedb.create_server(
-        root_path=databases, root_password=PASSWORD,
+        root_path=databases,
+        root_password=PASSWORD,
         config={
-            "host": "127.0.0.1", "http_port": http, "bolt_port": bolt,
+            "host": "127.0.0.1",
+            "http_port": http,
+            "bolt_port": bolt,
             "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
         },
-    )  # fmt: skip
+    )
     server.start()
     try:
         server.create_database(DATABASE)

@@ -197,8 +197,10 @@ def test_incoming_edges(backend: Store) -> None:
     backend.replace_source("s1", "r1", tricky(), "c1")
     a = ox.NamedNode(f"{EX}r/a")
     assert set(backend.incoming(f"{EX}r/b", 10)) == {
-        (a, HOSTED_BY), (a, ox.NamedNode(f"{SKG}contactPerson")), (a, ox.NamedNode(f"{EX}vocab/near"))
-    }  # fmt: skip
+        (a, HOSTED_BY),
+        (a, ox.NamedNode(f"{SKG}contactPerson")),
+        (a, ox.NamedNode(f"{EX}vocab/near")),
+    }
     assert len(backend.incoming(f"{EX}r/b", 2)) == 2
     assert backend.incoming(INSTRUMENT.value, 10) == [(a, RDF_TYPE)]
 

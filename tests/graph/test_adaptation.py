@@ -45,8 +45,12 @@ def test_a_short_adaptation_saves_a_model_that_loads(tmp_path: Path) -> None:
         ingest_source(store, p, None)
     pairs = corpus_pairs(store)[:16]
     losses: list[float] = []
-    out = adapt(pairs, tmp_path / "model", settings=AdaptationSettings(batch_size=8, max_seq_length=32),
-                progress=lambda step, steps, loss: losses.append(loss))  # fmt: skip
+    out = adapt(
+        pairs,
+        tmp_path / "model",
+        settings=AdaptationSettings(batch_size=8, max_seq_length=32),
+        progress=lambda step, steps, loss: losses.append(loss),
+    )
     assert len(losses) == 2
     embedder = SentenceTransformerEmbedder.load(str(out), device="cpu")
     vectors = embedder.encode(["nuclear magnetic resonance"])

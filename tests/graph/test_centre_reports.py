@@ -24,16 +24,28 @@ def asset(iri: str, label: str, utilisation: float | None, fit: float, kind: str
     capacity = None if utilisation is None else 1600.0
     used = 0.0 if utilisation is None else 1600.0 * utilisation
     return AssetUse(
-        iri=f"{BASE}{iri}", type=kind, label=label, organization=f"{BASE}org/lbnl",
-        organization_label="Lawrence Berkeley National Laboratory", capacity_per_year=capacity,
-        capacity_from="type default" if capacity else "none", capacity_hours=capacity, hours_booked=used,
-        hours_used=used, records=3, users=(), utilisation=utilisation, booked_share=utilisation,
-        demand_needs=2 if fit else 0, demand_fit=fit,
-    )  # fmt: skip
+        iri=f"{BASE}{iri}",
+        type=kind,
+        label=label,
+        organization=f"{BASE}org/lbnl",
+        organization_label="Lawrence Berkeley National Laboratory",
+        capacity_per_year=capacity,
+        capacity_from="type default" if capacity else "none",
+        capacity_hours=capacity,
+        hours_booked=used,
+        hours_used=used,
+        records=3,
+        users=(),
+        utilisation=utilisation,
+        booked_share=utilisation,
+        demand_needs=2 if fit else 0,
+        demand_fit=fit,
+    )
 
 
 UTILISATION = UtilisationReport(
-    datetime(2025, 7, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC),
+    datetime(2025, 7, 1, tzinfo=UTC),
+    datetime(2026, 7, 1, tzinfo=UTC),
     (
         asset("instrument/xas-beamlines/ALS%2F11.0.2", "ALS 11.0.2", 0.0, 1.19),
         asset("instrument/xas-beamlines/ALS%2F7.0.1", "ALS 7.0.1", 0.5, 1.06),
@@ -42,7 +54,7 @@ UTILISATION = UtilisationReport(
         asset("instrument/datafinder/x", "Image网 scanner", 0.2, 0.3),
     ),
     0,
-)  # fmt: skip
+)
 
 
 def fitted(i: int, text: str, fit: float, team: str | None = None) -> FittedNeed:
@@ -50,10 +62,17 @@ def fitted(i: int, text: str, fit: float, team: str | None = None) -> FittedNeed
 
 
 UNDERUSED = [
-    UnderusedAsset(UTILISATION.assets[0], 1.19, 1.19, (fitted(1, TRICKY, 0.62, "Team Soil"), fitted(2, FORMULA, 0.57)),
-                   ("Team Soil",), ("University of Leeds",), 1),
+    UnderusedAsset(
+        UTILISATION.assets[0],
+        1.19,
+        1.19,
+        (fitted(1, TRICKY, 0.62, "Team Soil"), fitted(2, FORMULA, 0.57)),
+        ("Team Soil",),
+        ("University of Leeds",),
+        1,
+    ),
     UnderusedAsset(UTILISATION.assets[1], 1.06, 0.53, (fitted(3, "XANES microscopy of electrodes", 0.58),), (), (), 1),
-]  # fmt: skip
+]
 
 
 def cluster(label: str, counts: tuple[int, int, int], examples: tuple[str, ...]) -> NeedCluster:
@@ -65,9 +84,14 @@ def cluster(label: str, counts: tuple[int, int, int], examples: tuple[str, ...])
 
 SMALL = tuple(cluster(f"Subject {i}", (1, 0, 0), (f"need {i}",)) for i in range(7))
 UNMET = UnmetReport(
-    0.45, 0.5, 40, 9, ("2026-01", "2026-02", "2026-03"), (("2026-01", 3), ("2026-02", 3), ("2026-03", 3)),
+    0.45,
+    0.5,
+    40,
+    9,
+    ("2026-01", "2026-02", "2026-03"),
+    (("2026-01", 3), ("2026-02", 3), ("2026-03", 3)),
     (*SMALL, cluster("Biological oceanography", (0, 1, 1), ("plankton sampling", FORMULA))),
-)  # fmt: skip
+)
 
 
 def read(data: bytes) -> list[list[str]]:
@@ -79,8 +103,12 @@ def test_underused_csv_reads_back_as_written() -> None:
     assert header == UNDERUSED_COLUMNS
     row = dict(zip(header, first, strict=True))
     assert (row["rank"], row["label"], row["hours_used"], row["utilisation"], row["needs"]) == (
-        "1", "ALS 11.0.2", "0.0", "0.0000", "2",
-    )  # fmt: skip
+        "1",
+        "ALS 11.0.2",
+        "0.0",
+        "0.0000",
+        "2",
+    )
     assert row["example_needs"] == f"{TRICKY} | {FORMULA}"  # the quote, comma and line break survive
     assert row["teams"] == "Team Soil" and row["anonymous_needs"] == "1"
     assert dict(zip(header, second, strict=True))["score"] == "0.53"
@@ -95,12 +123,24 @@ def test_text_a_spreadsheet_would_run_is_kept_as_text() -> None:
 
 def test_unmet_csv_has_a_column_per_month() -> None:
     rows = read(unmet_csv(UNMET))
-    assert rows[0] == ["cluster", "label", "subjects", "size", "cohesion", "2026-01", "2026-02", "2026-03",
-                       "example_needs"]  # fmt: skip
+    assert rows[0] == [
+        "cluster",
+        "label",
+        "subjects",
+        "size",
+        "cohesion",
+        "2026-01",
+        "2026-02",
+        "2026-03",
+        "example_needs",
+    ]
     last = dict(zip(rows[0], rows[-1], strict=True))
     assert (last["label"], last["subjects"], last["2026-02"], last["size"]) == (
-        "Biological oceanography", "Biological oceanography (ANZSRC FoR 2020)", "1", "2",
-    )  # fmt: skip
+        "Biological oceanography",
+        "Biological oceanography (ANZSRC FoR 2020)",
+        "1",
+        "2",
+    )
     assert last["example_needs"] == f"plankton sampling | {FORMULA}"
 
 

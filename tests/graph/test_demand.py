@@ -58,14 +58,22 @@ def test_personal_data_is_absent_unless_sent(tmp_path: Path) -> None:
     path = tmp_path / "demand.sqlite"
     log = DemandLog(path)
     log.record("an anonymous need", {}, [])
-    log.record("a team's need", {}, [], team="Team Perovskite", organization="University of St Andrews",
-               contact="lead@example.org")  # fmt: skip
+    log.record(
+        "a team's need",
+        {},
+        [],
+        team="Team Perovskite",
+        organization="University of St Andrews",
+        contact="lead@example.org",
+    )
     anonymous, sent = log.needs()
     log.close()
     assert (anonymous.team, anonymous.organization, anonymous.contact) == (None, None, None)
     assert (sent.team, sent.organization, sent.contact) == (
-        "Team Perovskite", "University of St Andrews", "lead@example.org",
-    )  # fmt: skip
+        "Team Perovskite",
+        "University of St Andrews",
+        "lead@example.org",
+    )
     with sqlite3.connect(path) as db:  # nothing personal sits anywhere else in the file
         rows = db.execute("SELECT text, filters, team, organization, contact FROM needs ORDER BY id").fetchall()
     assert rows[0] == ("an anonymous need", "{}", None, None, None)
@@ -149,8 +157,11 @@ def test_old_files_are_migrated_in_place(tmp_path: Path) -> None:
     log = DemandLog(path)
     (need,) = log.needs()
     assert (need.id, need.text, need.asked_at, need.filters) == (
-        7, "an NMR spectrometer", "2026-01-02T03:04:05+00:00", {"country": "USA"},
-    )  # fmt: skip
+        7,
+        "an NMR spectrometer",
+        "2026-01-02T03:04:05+00:00",
+        {"country": "USA"},
+    )
     assert need.top == [(NMR, 0.03), (XAS, 0.01)] and [r.rank for r in need.results] == [1, 2]
     assert need.team is None and need.best_cosine is None
     assert log.record("a new one", {}, [(NMR, 0.02)]) == 8
@@ -168,13 +179,16 @@ def test_top_results_keeps_the_first_of_each_type_with_rank_and_cosine() -> None
 
     response = MatchResponse(
         "need",
-        {"Instrument": [result(NMR, "Instrument", 0.03, 0.6), result(XAS, "Instrument", 0.02, 0.5)],
-         "Facility": [result(FACILITY, "Facility", 0.03, 0.4)]},
+        {
+            "Instrument": [result(NMR, "Instrument", 0.03, 0.6), result(XAS, "Instrument", 0.02, 0.5)],
+            "Facility": [result(FACILITY, "Facility", 0.03, 0.4)],
+        },
         [],
-    )  # fmt: skip
+    )
     assert top_results(response, per_type=1) == [
-        TopResult(NMR, 0.03, "Instrument", 1, 0.6), TopResult(FACILITY, 0.03, "Facility", 1, 0.4),
-    ]  # fmt: skip
+        TopResult(NMR, 0.03, "Instrument", 1, 0.6),
+        TopResult(FACILITY, 0.03, "Facility", 1, 0.4),
+    ]
 
 
 def test_threads_can_share_one_log(tmp_path: Path) -> None:

@@ -24,8 +24,7 @@ def test_concurrent_needs_are_encoded_together_and_equal_single_calls(embedder: 
     batching.enable_batching()
     with ThreadPoolExecutor(8) as pool:
         batched = np.vstack(list(pool.map(lambda n: batching.encode([n]), NEEDS)))
-        batched_parts = list(pool.map(lambda n: batching.encode_with_parts(n, [p for p in n.split(". ") if p]),
-                                      NEEDS))  # fmt: skip
+        batched_parts = list(pool.map(lambda n: batching.encode_with_parts(n, [p for p in n.split(". ") if p]), NEEDS))
     np.testing.assert_allclose(batched, single, atol=1e-5)
     for (v, s), (bv, bs) in zip(parts, batched_parts, strict=True):
         np.testing.assert_allclose(bv, v, atol=1e-5)

@@ -29,8 +29,13 @@ def test_array_fusion_equals_the_definition_bit_for_bit() -> None:
         items, scores = fuse_arrays([(np.array(r, dtype=np.int64), w) for r, w in rankings])
         order = np.lexsort((items, -scores))
         assert [(int(items[j]), float(scores[j])) for j in order] == expected
-        assert fuse({str(c): r for c, (r, _) in enumerate(rankings)},
-                    weights={str(c): w for c, (_, w) in enumerate(rankings)}) == expected  # fmt: skip
+        assert (
+            fuse(
+                {str(c): r for c, (r, _) in enumerate(rankings)},
+                weights={str(c): w for c, (_, w) in enumerate(rankings)},
+            )
+            == expected
+        )
 
 
 def test_ties_are_broken_by_item_and_empty_rankings_give_nothing() -> None:

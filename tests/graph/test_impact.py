@@ -98,14 +98,18 @@ def test_each_output_comes_with_its_evidence_paths(store: Store) -> None:
     paper, software, patent, startup = impact.outputs
     assert paper.year == 2025 and [e.kind for e in paper.evidence] == ["made with"]
     assert [(s.relation, s.label) for s in paper.evidence[0].path] == [
-        ("", "ALS 11.0.2"), ("made with", "Iron speciation in paddy soils by micro-XANES"),
-    ]  # fmt: skip
+        ("", "ALS 11.0.2"),
+        ("made with", "Iron speciation in paddy soils by micro-XANES"),
+    ]
     assert sorted(e.kind for e in software.evidence) == ["matched to the entry", "team used the resource"]
     used = next(e for e in software.evidence if e.kind == "team used the resource")
     assert [(s.relation, s.label, s.type) for s in used.path] == [
-        ("", "ALS 11.0.2", "Instrument"), ("used in", "booking u1", "UsageRecord"), ("by", "Team Soil", "Team"),
-        ("of entry", "Soil iron sensor", "Entry"), ("output", "soilfe: XANES fitting toolkit", "Software"),
-    ]  # fmt: skip
+        ("", "ALS 11.0.2", "Instrument"),
+        ("used in", "booking u1", "UsageRecord"),
+        ("by", "Team Soil", "Team"),
+        ("of entry", "Soil iron sensor", "Entry"),
+        ("output", "soilfe: XANES fitting toolkit", "Software"),
+    ]
     assert [e.kind for e in patent.evidence] == ["matched to the entry"]
     assert sorted(e.kind for e in startup.evidence) == ["team used the resource", "used for the entry"]
 
@@ -121,8 +125,11 @@ def test_entry_evidence_lists_the_use_behind_an_entry(store: Store) -> None:
     assert [(r.iri, r.matched) for r in evidence.resources] == [(NMR, True), (XANES, True), (APS, False)]
     nmr, xanes, aps = evidence.resources
     assert (nmr.hours_booked, nmr.hours_used, nmr.records[0].status, nmr.records[0].user_label) == (
-        4.0, 0.0, "no-show", "Ana",
-    )  # fmt: skip
+        4.0,
+        0.0,
+        "no-show",
+        "Ana",
+    )
     assert (xanes.hours_used, xanes.records[0].start, xanes.records[0].for_entry) == (
         3.5,
         "2026-02-03T09:00:00Z",

@@ -14,9 +14,11 @@ import pytest
 
 from graph.errors import MatchError, StoreError
 from graph.search import Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
+from graph.search.bundles import bundles
 from graph.search.filters import DocumentFacts
+from graph.search.fit import FLOOR
 from graph.search.index import SearchIndex, open_index
-from graph.search.matcher import MAX_NEED_CHARS, Matcher, Weights
+from graph.search.matcher import MAX_NEED_CHARS, Matcher
 from graph.store import Store
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import FIXTURES
@@ -62,7 +64,7 @@ def test_filters_apply_before_ranking(matcher: Matcher) -> None:
         "X-ray absorption spectroscopy of catalysts", Filters(types=("Instrument",), country="japan"), k=3
     )
     assert [r.place for r in japan.results["Instrument"]] == ["Japan"] * len(japan.results["Instrument"])
-    unfloored = Matcher(matcher.index, matcher.encoder, Weights(floor=0.0))  # every result, however weak its fit
+    unfloored = matcher.variant(floor=0.0)  # every result, however weak its fit
     st_andrews = unfloored.match(
         "a laser", Filters(types=("Instrument",), organization="University of St Andrews"), k=100
     )
@@ -131,13 +133,15 @@ def test_index_is_saved_reused_and_rebuilt_only_when_the_graph_changes(
 
 
 def test_a_bundle_joins_an_instrument_with_its_contact_and_facility(matcher: Matcher) -> None:
-    bundles = matcher.bundle("X-ray magnetic circular dichroism of magnetic thin films", k=2)
-    assert len(bundles) == 2 and bundles[0].score >= bundles[1].score
-    roles = {m.role: m for m in bundles[0].members}
+    found = bundles(matcher.variant(floor=0.0), "X-ray magnetic circular dichroism of magnetic thin films", k=2)
+    assert len(found) == 2 and found[0].score >= found[1].score
+    roles = {m.role: m for m in found[0].members}
     assert roles["instrument"].iri.startswith("https://w3id.org/sharekg/id/instrument/")
     assert {"facility", "dataset"} <= set(roles)
     assert roles["facility"].relation == "at facility"
-    nmr = matcher.bundle("NMR spectroscopy of organic molecules", k=1)[0]
+    floored = bundles(matcher, "X-ray magnetic circular dichroism of magnetic thin films", k=2)
+    assert all(m.fit >= FLOOR for b in floored for m in b.members if m.role == "dataset")  # no dataset, not a wrong one
+    nmr = bundles(matcher, "NMR spectroscopy of organic molecules", k=1)[0]
     expert = next(m for m in nmr.members if m.role == "expert")
     assert expert.relation == "contact person"  # the PI of the award that bought the spectrometer
 
@@ -197,7 +201,9 @@ def test_other_filters_mask_the_types_rows_before_ranking(matcher: Matcher, embe
     q = embedder.encode([NEEDS[0]])[0]
     found, _ = part.vector_index.search(q, 5, base[part.rows])
     assert part.rows[found].tolist() == exact(index.vectors, q, allowed, 5)
-    response = matcher.match(NEEDS[0], Filters(types=("Instrument",), organization="University of St Andrews"), k=5)
+    response = matcher.variant(floor=0.0).match(
+        NEEDS[0], Filters(types=("Instrument",), organization="University of St Andrews"), k=5
+    )
     assert len(response.results["Instrument"]) == 5
     assert all(allowed[matcher.position[r.iri]] for r in response.results["Instrument"])
     facts = DocumentFacts(index.docs, index.label_of)

@@ -84,11 +84,14 @@ def test_statements_skip_bookkeeping_labels_and_properties() -> None:
         )
     )
     assert found == {
-        (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("https://w3id.org/sharekg/ns#Instrument")),
+        (
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://w3id.org/sharekg/ns#Instrument"),
+        ),
         (ox.NamedNode(LABEL), ox.Literal("a", language="en")),
         (ox.NamedNode(LABEL), ox.Literal("b", language="en")),
         (ox.NamedNode("https://w3id.org/sharekg/ns#hostedBy"), ox.NamedNode("https://example.org/o")),
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(

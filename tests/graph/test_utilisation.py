@@ -59,9 +59,16 @@ def catalogue() -> list[Triple]:
 
 
 def usage(
-    local: str, resource: str, start: datetime, end: datetime | None, *, booked: float | None = None,
-    used: float | None = None, status: str | None = None, user: str = TEAM,
-) -> Iterator[Triple]:  # fmt: skip
+    local: str,
+    resource: str,
+    start: datetime,
+    end: datetime | None,
+    *,
+    booked: float | None = None,
+    used: float | None = None,
+    status: str | None = None,
+    user: str = TEAM,
+) -> Iterator[Triple]:
     u = n(f"{ID}usage/bookings/{local}")
     yield from [(u, RDF_.type, SKG.UsageRecord), (u, SKG.usedResource, n(resource)), (u, SKG.user, n(user))]
     yield (u, PROV_.startedAtTime, moment(start))
@@ -134,11 +141,20 @@ def test_zero_capacity_has_no_utilisation_and_is_not_ranked(log: DemandLog) -> N
 
 
 def test_resource_with_demand_but_no_usage_ranks_first(log: DemandLog) -> None:
-    log.record("micro-XANES of iron in soils", {}, [TopResult(XANES, 0.03, "Instrument", 1, 0.62),
-               TopResult(SURFACE, 0.02, "Instrument", 2, 0.48)], team="Team Soil", organization="University of Leeds",
-               asked_at=day(20))  # fmt: skip
-    log.record("XANES microscopy of battery electrodes", {}, [TopResult(SURFACE, 0.03, "Instrument", 1, 0.58),
-               TopResult(XANES, 0.02, "Instrument", 2, 0.57)], asked_at=day(10))  # fmt: skip
+    log.record(
+        "micro-XANES of iron in soils",
+        {},
+        [TopResult(XANES, 0.03, "Instrument", 1, 0.62), TopResult(SURFACE, 0.02, "Instrument", 2, 0.48)],
+        team="Team Soil",
+        organization="University of Leeds",
+        asked_at=day(20),
+    )
+    log.record(
+        "XANES microscopy of battery electrodes",
+        {},
+        [TopResult(SURFACE, 0.03, "Instrument", 1, 0.58), TopResult(XANES, 0.02, "Instrument", 2, 0.57)],
+        asked_at=day(10),
+    )
     log.record("ages ago", {}, [TopResult(XANES, 0.03, "Instrument", 1, 0.9)], asked_at=day(500))
     log.record(
         "a confocal microscope", {}, [TopResult(XANES, 0.01, "Instrument", 3, 0.30)], asked_at=day(5)
@@ -170,8 +186,12 @@ def test_a_centre_sees_its_own_assets(log: DemandLog) -> None:
 def test_undated_records_are_counted_apart(log: DemandLog) -> None:
     u = n(f"{ID}usage/bookings/undated")
     store = store_with()
-    store.replace_source("undated", "r1", [(u, RDF_.type, SKG.UsageRecord), (u, SKG.usedResource, n(XANES)),
-                                            (u, SKG.hoursUsed, hours(3))], "c3")  # fmt: skip
+    store.replace_source(
+        "undated",
+        "r1",
+        [(u, RDF_.type, SKG.UsageRecord), (u, SKG.usedResource, n(XANES)), (u, SKG.hoursUsed, hours(3))],
+        "c3",
+    )
     report = utilisation(store, log, until=UNTIL)
     assert report.undated_records == 1 and next(a for a in report.assets if a.iri == XANES).hours_used == 0.0
 

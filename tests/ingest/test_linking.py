@@ -36,19 +36,21 @@ def test_rules_link_across_sources_never_within_one(store: Store) -> None:
     award = GrantRef("nsf", "0454999")
     boulder = OrgRef("University of Colorado at Boulder")
     put(
-        store, "a",
+        store,
+        "a",
         expert("a", "thayer", "Jeffrey Thayer", roles=(Role(award, "PI"),)),
         expert("a", "khan", "Sarmad Zafar Khan", orcid="https://orcid.org/0000-0001-7056-6323"),
         expert("a", "valentic", "Todd Valentic", affiliations=(boulder,)),
         expert("a", "valentic-2", "Todd Valentic", affiliations=(boulder,)),
-    )  # fmt: skip
+    )
     put(
-        store, "b",
+        store,
+        "b",
         expert("b", "p1", "Jeffrey P. Thayer", roles=(Role(award, "co-PI"),)),
         expert("b", "p2", "S. Z. Khan", orcid="https://orcid.org/0000-0001-7056-6323"),
         expert("b", "p3", "Todd Valentic", affiliations=(OrgRef("The University of Colorado Boulder"),)),
         expert("b", "p4", "John Livingston", roles=(Role(award, "co-PI"),)),
-    )  # fmt: skip
+    )
     links = {(a.rsplit("/", 1)[1], b.rsplit("/", 1)[1], rule) for a, b, rule in find_links(store)}
     assert links == {
         ("thayer", "p1", "same-grant-and-name"),

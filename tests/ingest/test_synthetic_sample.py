@@ -13,9 +13,13 @@ from tests.conftest import REPO, SAMPLE
 
 GENERATED = {"usage-synthetic": ["bookings.csv", "capacity.csv"], "contest-synthetic": ["contest.jsonl"]}
 READ_BY_THE_GENERATOR = [
-    "uniquip-st-andrews", "xas-beamlines", "nsf-mri-instruments", "nsf-pi-experts", "datafinder-datasets",
+    "uniquip-st-andrews",
+    "xas-beamlines",
+    "nsf-mri-instruments",
+    "nsf-pi-experts",
+    "datafinder-datasets",
     "openalex-experts",
-]  # fmt: skip
+]
 
 
 def test_the_generator_writes_the_committed_files_again(tmp_path: Path) -> None:

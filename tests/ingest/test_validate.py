@@ -572,10 +572,24 @@ def test_every_property_shape_of_shapes_ttl_compiles_to_a_rule() -> None:
     assert set(shapes.by_class) == {
         SKG[name].value
         for name in (
-            "Instrument", "Facility", "Dataset", "Expert", "Organization", "Grant", "Output", "Subject",
-            "UsageRecord", "Contest", "Track", "ChallengeTopic", "Team", "Entry", "Project", "Need",
+            "Instrument",
+            "Facility",
+            "Dataset",
+            "Expert",
+            "Organization",
+            "Grant",
+            "Output",
+            "Subject",
+            "UsageRecord",
+            "Contest",
+            "Track",
+            "ChallengeTopic",
+            "Team",
+            "Entry",
+            "Project",
+            "Need",
         )
-    } | {FOAF_.Person.value}  # fmt: skip
+    } | {FOAF_.Person.value}
 
 
 SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .

@@ -28,10 +28,27 @@ ALIGNMENT = {
     "Grant": "http://vivoweb.org/ontology/core#Grant",
 }
 REQUIRED_CLASSES = {
-    "Instrument", "Facility", "Dataset", "Expert", "Organization", "Subject", "Team", "Project", "Need",
-    "UsageRecord", "Output", "Paper", "Software", "Patent", "Award", "StartUp", "Contest", "Track",
-    "ChallengeTopic", "Entry",
-}  # fmt: skip
+    "Instrument",
+    "Facility",
+    "Dataset",
+    "Expert",
+    "Organization",
+    "Subject",
+    "Team",
+    "Project",
+    "Need",
+    "UsageRecord",
+    "Output",
+    "Paper",
+    "Software",
+    "Patent",
+    "Award",
+    "StartUp",
+    "Contest",
+    "Track",
+    "ChallengeTopic",
+    "Entry",
+}
 
 
 @pytest.fixture(scope="module")

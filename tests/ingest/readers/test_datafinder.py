@@ -32,32 +32,73 @@ def test_sniff() -> None:
 
 # local id: (line, landing page, alternative names, source paper title)
 GOLDEN: dict[str, tuple[int, str | None, tuple[str, ...], str | None]] = {
-    "MuMu": (1, "https://arxiv.org/pdf/1707.04916", (), "Multi-label Music Genre Classification from Audio, Text, "
-             "and Images Using Deep Features"),
-    "PTL": (2, PWC + "lytnet-a-convolutional-neural-network-for", (), "LYTNet: A Convolutional Neural Network for "
-            "Real-Time Pedestrian Traffic Lights and Zebra Crossing Recognition for the Visually Impaired"),
+    "MuMu": (
+        1,
+        "https://arxiv.org/pdf/1707.04916",
+        (),
+        "Multi-label Music Genre Classification from Audio, Text, and Images Using Deep Features",
+    ),
+    "PTL": (
+        2,
+        PWC + "lytnet-a-convolutional-neural-network-for",
+        (),
+        "LYTNet: A Convolutional Neural Network for "
+        "Real-Time Pedestrian Traffic Lights and Zebra Crossing Recognition for the Visually Impaired",
+    ),
     "ATIS": (3, "https://arxiv.org/abs/1904.03576", (), "The ATIS Spoken Language Systems Pilot Corpus"),
-    "AISHELL-2": (4, PWC + "aishell-2-transforming-mandarin-asr-research", (),
-                  "AISHELL-2: Transforming Mandarin ASR Research Into Industrial Scale"),
-    "COFW": (5, "http://www.vision.caltech.edu/xpburgos/ICCV13/#dataset", (),
-             "Robust Face Landmark Estimation under Occlusion"),
-    "AVA": (6, None, ("AVA v2.1", "AVA-ActiveSpeaker", "AVA-Speech"),
-            "AVA: A Video Dataset of Spatio-Temporally Localized Atomic Visual Actions"),
-    "GAP Coreference Dataset": (7, "https://github.com/google-research-datasets/gap-coreference", ("GAP",),
-                                "Mind the GAP: A Balanced Corpus of Gendered Ambiguous Pronouns"),
-    "Qulac": (8, "https://github.com/aliannejadi/qulac", (),
-              "Asking Clarifying Questions in Open-Domain Information-Seeking Conversations"),
+    "AISHELL-2": (
+        4,
+        PWC + "aishell-2-transforming-mandarin-asr-research",
+        (),
+        "AISHELL-2: Transforming Mandarin ASR Research Into Industrial Scale",
+    ),
+    "COFW": (
+        5,
+        "http://www.vision.caltech.edu/xpburgos/ICCV13/#dataset",
+        (),
+        "Robust Face Landmark Estimation under Occlusion",
+    ),
+    "AVA": (
+        6,
+        None,
+        ("AVA v2.1", "AVA-ActiveSpeaker", "AVA-Speech"),
+        "AVA: A Video Dataset of Spatio-Temporally Localized Atomic Visual Actions",
+    ),
+    "GAP Coreference Dataset": (
+        7,
+        "https://github.com/google-research-datasets/gap-coreference",
+        ("GAP",),
+        "Mind the GAP: A Balanced Corpus of Gendered Ambiguous Pronouns",
+    ),
+    "Qulac": (
+        8,
+        "https://github.com/aliannejadi/qulac",
+        (),
+        "Asking Clarifying Questions in Open-Domain Information-Seeking Conversations",
+    ),
     "CDTB": (9, None, (), "CDTB: A Color and Depth Visual Object Tracking Dataset and Benchmark"),
     "Mixing Secrets": (10, None, (), None),
-    "OrangeSum": (11, PWC + "barthez-a-skilled-pretrained-french-sequence", (),
-                  "BARThez: a Skilled Pretrained French Sequence-to-Sequence Model"),
+    "OrangeSum": (
+        11,
+        PWC + "barthez-a-skilled-pretrained-french-sequence",
+        (),
+        "BARThez: a Skilled Pretrained French Sequence-to-Sequence Model",
+    ),
     "Botswana": (12, None, (), None),
-    "RSOC": (13, "https://arxiv.org/pdf/2008.12470", (), "Counting from Sky: A Large-scale Dataset for Remote "
-             "Sensing Object Counting and A Benchmark Method"),
-    "Switchboard-1 Corpus": (14, "https://catalog.ldc.upenn.edu/LDC97S62",
-                             ("Switchboard   Hub500", "262 - hour SWB - 1 training data", "Switchboard corpus"), None),
+    "RSOC": (
+        13,
+        "https://arxiv.org/pdf/2008.12470",
+        (),
+        "Counting from Sky: A Large-scale Dataset for Remote Sensing Object Counting and A Benchmark Method",
+    ),
+    "Switchboard-1 Corpus": (
+        14,
+        "https://catalog.ldc.upenn.edu/LDC97S62",
+        ("Switchboard   Hub500", "262 - hour SWB - 1 training data", "Switchboard corpus"),
+        None,
+    ),
     "B-T4SA": (15, None, (), None),
-}  # fmt: skip
+}
 
 
 def test_golden_key_fields() -> None:
@@ -129,8 +170,10 @@ def test_bad_rows_become_problems_and_good_rows_load() -> None:
     assert reasons[0].startswith("invalid JSON") and "first given at line 1" in reasons[4]
     loaded = datasets(items)
     assert [(r.local_id, r.origin.line) for r in loaded.values()] == [
-        ("MuMu", 1), ("Qulac", 8), ("Switchboard-1 Corpus", 10),
-    ]  # fmt: skip
+        ("MuMu", 1),
+        ("Qulac", 8),
+        ("Switchboard-1 Corpus", 10),
+    ]
     assert loaded["Qulac"].source_paper_title is None
 
 

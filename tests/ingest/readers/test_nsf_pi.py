@@ -34,9 +34,18 @@ def test_golden_rows_yield_experts_distinct_grants_and_organizations() -> None:
     assert Counter(type(i).__name__ for i in items) == {"Expert": 11, "Grant": 20, "Organization": 12}
     experts = of_type(items, Expert)
     assert [e.local_id for e in experts] == [
-        "nsf-pi-00001", "nsf-pi-00031", "nsf-pi-00076", "nsf-pi-00321", "nsf-pi-00414", "nsf-pi-00457",
-        "nsf-pi-00493", "nsf-pi-00534", "nsf-pi-00671", "nsf-pi-01415", "nsf-pi-01488",
-    ]  # fmt: skip
+        "nsf-pi-00001",
+        "nsf-pi-00031",
+        "nsf-pi-00076",
+        "nsf-pi-00321",
+        "nsf-pi-00414",
+        "nsf-pi-00457",
+        "nsf-pi-00493",
+        "nsf-pi-00534",
+        "nsf-pi-00671",
+        "nsf-pi-01415",
+        "nsf-pi-01488",
+    ]
     assert [e.origin.line for e in experts] == list(range(1, 12))
     assert all(e.works == () and e.orcid is None for e in experts)
 
@@ -81,9 +90,11 @@ def test_every_expert_key_fields() -> None:
     assert experts["nsf-pi-00671"].external_ids == ()
     assert experts["nsf-pi-01415"].alt_names == ("Walter J Shumate",)
     assert experts["nsf-pi-00457"].keywords == (
-        "Mathematical and Physical Sciences", "Materials Research",
-        "Technology, Innovation and Partnerships", "Translational Impacts",
-    )  # fmt: skip
+        "Mathematical and Physical Sciences",
+        "Materials Research",
+        "Technology, Innovation and Partnerships",
+        "Translational Impacts",
+    )
     assert experts["nsf-pi-00493"].roles == (
         Role(GrantRef("nsf", "1736030"), "co-PI"),
         Role(GrantRef("nsf", "0826650"), "PI"),
@@ -129,9 +140,10 @@ def test_organizations_follow_the_experts_with_the_current_place() -> None:
     by_name = {o.name: o for o in organizations}
     assert len(by_name) == len(organizations) == 12
     assert by_name["Smithsonian Institution"] == Organization(
-        Origin(SOURCE, 1, "Smithsonian Institution"), "Smithsonian Institution",
+        Origin(SOURCE, 1, "Smithsonian Institution"),
+        "Smithsonian Institution",
         place=Place("Arlington", "VA", "United States"),
-    )  # fmt: skip
+    )
     assert by_name["Ecohealth Alliance inc."].place == Place()
     assert by_name["Xigen LLC"].place == Place("Rockville", "MD", "United States")
     assert by_name["University of Hawaii"].place == Place()

@@ -39,9 +39,13 @@ def test_golden_rows_load_without_problems() -> None:
     assert not of_type(items, Reject)
     experts = of_type(items, Expert)
     assert [(e.origin.line, e.local_id) for e in experts] == [
-        (1, "A400295131"), (2, "A5002041459"), (3, "A5002859780"),
-        (4, "A5051867931"), (5, "A5080859432"), (6, "A5114504290"),
-    ]  # fmt: skip
+        (1, "A400295131"),
+        (2, "A5002041459"),
+        (3, "A5002859780"),
+        (4, "A5051867931"),
+        (5, "A5080859432"),
+        (6, "A5114504290"),
+    ]
     assert [len(e.works) for e in experts] == [0, 12, 8, 8, 3, 3]
     assert len({w.local_id for e in experts for w in e.works}) == 34
     assert len(of_type(items, Organization)) == 6
@@ -112,10 +116,14 @@ def test_works_key_fields() -> None:
         year=1987,
         kind="paper",  # dissertation
         keywords=(
-            "Humanities", "Geology", "Art", "Geological and Geophysical Studies Worldwide",
-            "Geological formations and processes", "Paleontology and Stratigraphy of Fossils",
+            "Humanities",
+            "Geology",
+            "Art",
+            "Geological and Geophysical Studies Worldwide",
+            "Geological formations and processes",
+            "Paleontology and Stratigraphy of Fossils",
         ),
-    )  # fmt: skip
+    )
     assert works["W4308308019"].abstract is None
     assert works["W2276535086"].venue == "OakTrust (Texas A&M University Libraries)"
     assert not [w for w in works.values() if "<" in w.title + (w.abstract or "")]
@@ -124,14 +132,20 @@ def test_works_key_fields() -> None:
 def test_organizations_once_each_with_ror_and_country() -> None:
     organizations = of_type(read(GOLDEN), Organization)
     assert [o.name for o in organizations] == [
-        "Saudi Aramco (Saudi Arabia)", "Saudi Aramco (United States)", "Imperial College London",
-        "Bureau de Recherches Géologiques et Minières", KFUPM, "Imam Abdulrahman Bin Faisal University",
-    ]  # fmt: skip
+        "Saudi Aramco (Saudi Arabia)",
+        "Saudi Aramco (United States)",
+        "Imperial College London",
+        "Bureau de Recherches Géologiques et Minières",
+        KFUPM,
+        "Imam Abdulrahman Bin Faisal University",
+    ]
     by_name = {o.name: o for o in organizations}
     assert by_name[KFUPM] == Organization(
-        Origin(SOURCE, 5, "https://ror.org/03yez3163"), KFUPM,
-        place=Place(country="SA"), ror="https://ror.org/03yez3163",
-    )  # fmt: skip
+        Origin(SOURCE, 5, "https://ror.org/03yez3163"),
+        KFUPM,
+        place=Place(country="SA"),
+        ror="https://ror.org/03yez3163",
+    )
 
 
 def test_bad_lines_are_reported_and_good_lines_still_load() -> None:

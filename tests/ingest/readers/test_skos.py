@@ -36,10 +36,15 @@ def problems(items: list[ReadItem]) -> list[Reject]:
 
 def for_concept(code: str, line: int, label: str, broader: str | None, definition: str | None = None) -> Subject:
     return Subject(
-        origin=Origin("skos-test", line, f"{FOR}/{code}"), iri=f"{FOR}/{code}", label=label, scheme=FOR,
-        scheme_label=FOR_LABEL, notation=code, definition=definition,
+        origin=Origin("skos-test", line, f"{FOR}/{code}"),
+        iri=f"{FOR}/{code}",
+        label=label,
+        scheme=FOR,
+        scheme_label=FOR_LABEL,
+        notation=code,
+        definition=definition,
         broader=(f"{FOR}/{broader}",) if broader else (),
-    )  # fmt: skip
+    )
 
 
 ANZSRC_GOLDEN = [
@@ -149,10 +154,13 @@ def test_concept_without_scheme_among_several() -> None:
     items = read("two_schemes.ttl")
     assert problems(items) == [
         Reject(
-            "skos-test", 10, "urn:x-oecd-ford-2015:1.4", "skos:inScheme",
+            "skos-test",
+            10,
+            "urn:x-oecd-ford-2015:1.4",
+            "skos:inScheme",
             "concept has no skos:inScheme and the file declares 2 concept schemes; add skos:inScheme",
         )
-    ]  # fmt: skip
+    ]
     assert len(subjects(items)) == 4
 
 

@@ -58,42 +58,77 @@ def test_chmo_golden() -> None:
     assert {(s.scheme, s.scheme_label, s.notation) for s in subjects} == {(*CHMO_SCHEME, None)}
     assert [key_fields(s) for s in subjects] == [
         (
-            2, "CHMO:0000941", OBO + "CHMO_0000941", "scanning electron microscope", ("SEM",),
-            (OBO + "CHMO_0001088",), True,
+            2,
+            "CHMO:0000941",
+            OBO + "CHMO_0000941",
+            "scanning electron microscope",
+            ("SEM",),
+            (OBO + "CHMO_0001088",),
+            True,
         ),
         (
-            3, "CHMO:0000942", OBO + "CHMO_0000942", "field-emission scanning electron microscope",
-            ("FE-SEM", "FEG-SEM", "field emission SEM", "field emission scanning electron microscope",
-             "field-emission SEM"),
-            (OBO + "CHMO_0000941",), True,
+            3,
+            "CHMO:0000942",
+            OBO + "CHMO_0000942",
+            "field-emission scanning electron microscope",
+            (
+                "FE-SEM",
+                "FEG-SEM",
+                "field emission SEM",
+                "field emission scanning electron microscope",
+                "field-emission SEM",
+            ),
+            (OBO + "CHMO_0000941",),
+            True,
         ),
         (4, "CHMO:0000950", OBO + "CHMO_0000950", "diffractometer", (), (OBO + "CHMO_0002793",), True),
         (
-            5, "CHMO:0002253", OBO + "CHMO_0002253", "electron spin resonance spectrometer",
+            5,
+            "CHMO:0002253",
+            OBO + "CHMO_0002253",
+            "electron spin resonance spectrometer",
             ("EPR spectrometer", "ESR spectrometer", "electron paramagnetic resonance spectrometer"),
-            (OBO + "CHMO_0001234",), True,
+            (OBO + "CHMO_0001234",),
+            True,
         ),
         (
-            6, "CHMO:0002309", OBO + "CHMO_0002309", "quadrupole time-of-flight mass spectrometer",
-            ("Q-TOF MS", "Q-TOF-MS", "QTOF MS", "QTOF mass spectrometer", "QTOF-MS",
-             "quadrupolar time-of-flight mass spectrometer"),
-            (OBO + "CHMO_0000962", OBO + "CHMO_0000963", OBO + "CHMO_0000981"), True,
+            6,
+            "CHMO:0002309",
+            OBO + "CHMO_0002309",
+            "quadrupole time-of-flight mass spectrometer",
+            (
+                "Q-TOF MS",
+                "Q-TOF-MS",
+                "QTOF MS",
+                "QTOF mass spectrometer",
+                "QTOF-MS",
+                "quadrupolar time-of-flight mass spectrometer",
+            ),
+            (OBO + "CHMO_0000962", OBO + "CHMO_0000963", OBO + "CHMO_0000981"),
+            True,
         ),
         (
-            7, "CHMO:0002826", OBO + "CHMO_0002826", "Dean-Stark apparatus",
+            7,
+            "CHMO:0002826",
+            OBO + "CHMO_0002826",
+            "Dean-Stark apparatus",
             ("Dean-Stark condenser", "Dean-Stark trap"),
-            (OBO + "OBI_0000968",), False,
+            (OBO + "OBI_0000968",),
+            False,
         ),
         (8, "OBI:0000968", OBO + "OBI_0000968", "device", (), (OBO + "OBI_0000047",), True),
         (9, "OBI:0400169", OBO + "OBI_0400169", "microscope", (), (OBO + "OBI_0000398",), True),
-    ]  # fmt: skip
+    ]
     assert subjects[6] == Subject(
-        origin=Origin("mapped-test", 8, "OBI:0000968"), iri=OBO + "OBI_0000968", label="device",
-        scheme=CHMO_SCHEME[0], scheme_label=CHMO_SCHEME[1],
+        origin=Origin("mapped-test", 8, "OBI:0000968"),
+        iri=OBO + "OBI_0000968",
+        label="device",
+        scheme=CHMO_SCHEME[0],
+        scheme_label=CHMO_SCHEME[1],
         definition="A material entity that is designed to perform a function in a scientific investigation, "
         "but is not a reagent.",
         broader=(OBO + "OBI_0000047",),
-    )  # fmt: skip
+    )
 
 
 def test_panet_golden() -> None:
@@ -117,13 +152,16 @@ def test_panet_golden() -> None:
     by_id = {s.iri.removeprefix(PANET): s for s in subjects}
     assert by_id["PaNET00001"].broader == ()  # owl:Thing is excluded by the mapping
     assert by_id["PaNET01012"] == Subject(
-        origin=Origin("mapped-test", 5, PANET + "PaNET01012"), iri=PANET + "PaNET01012",
-        label="x-ray probe technique", scheme=PANET_SCHEME[0], scheme_label=PANET_SCHEME[1],
+        origin=Origin("mapped-test", 5, PANET + "PaNET01012"),
+        iri=PANET + "PaNET01012",
+        label="x-ray probe technique",
+        scheme=PANET_SCHEME[0],
+        scheme_label=PANET_SCHEME[1],
         alt_labels=("Röntgen technique",),
         definition="a technique using photons in the x-ray range: 0.01 nm - 10 nm "
         "(1.2e5 eV - 120 eV; 3e7 THz - 3e4 THz)",
         broader=(PANET + "PaNET00002", PANET + "PaNET00100"),
-    )  # fmt: skip
+    )
     assert by_id["PaNET01157"].broader[-1] == "https://www.wikidata.org/wiki/Q133900"
     assert len(by_id["PaNET01199"].broader) == 19
 
@@ -131,8 +169,10 @@ def test_panet_golden() -> None:
 def test_every_shipped_mapping_loads() -> None:
     shipped = sorted(MAPPINGS.glob("*.toml"))
     assert [p.name for p in shipped] == [
-        "chmo-instrument-types.toml", "cn-instrument-platform.toml", "panet-techniques.toml"
-    ]  # fmt: skip
+        "chmo-instrument-types.toml",
+        "cn-instrument-platform.toml",
+        "panet-techniques.toml",
+    ]
     assert {load_column_mapping(p).record for p in shipped} == {"Subject", "Instrument"}
 
 
@@ -150,22 +190,34 @@ def test_uniquip_instruments_golden() -> None:
 
     assert items == [
         instrument(
-            2, "st-andrews-0001", "UNKNOWN", st_andrews,
+            2,
+            "st-andrews-0001",
+            "UNKNOWN",
+            st_andrews,
             Contact(phone="441334 476161", url="https://www.st-andrews.ac.uk/"),
         ),
         instrument(
-            3, "st-andrews-0026", "EPR Spectrometer 32/", OrgRef("Chemistry", st_andrews),
+            3,
+            "st-andrews-0026",
+            "EPR Spectrometer 32/",
+            OrgRef("Chemistry", st_andrews),
             Contact("chemistry@st-andrews.ac.uk", "441334 463800", "https://www.st-andrews.ac.uk/chemistry/"),
         ),
         instrument(
-            4, "st-andrews-0053", "GAS CHROMATOGRAPHY", OrgRef("Environmental Evolution/Sea Mammal/SMRU", st_andrews),
+            4,
+            "st-andrews-0053",
+            "GAS CHROMATOGRAPHY",
+            OrgRef("Environmental Evolution/Sea Mammal/SMRU", st_andrews),
             Contact("smru@st-andrews.ac.uk", "441334 463446", "http://www.smru.st-andrews.ac.uk/"),
         ),
         instrument(
-            5, "st-andrews-0453", '"PT M06 141 110, Mas', OrgRef("Physics & Astronomy", st_andrews),
+            5,
+            "st-andrews-0453",
+            '"PT M06 141 110, Mas',
+            OrgRef("Physics & Astronomy", st_andrews),
             Contact("physics@st-andrews.ac.uk", "441334 463111", "https://www.st-andrews.ac.uk/physics/"),
         ),
-    ]  # fmt: skip
+    ]
 
 
 def test_datafinder_jsonl_golden() -> None:
@@ -179,33 +231,51 @@ def test_datafinder_jsonl_golden() -> None:
         (4, "Flickr30k", "Flickr30k", ("Flickr30k", "Flickr", "Flickr30k Captions test", "Flickr30K 1K test")),
     ]
     assert datasets[0] == Dataset(
-        origin=Origin("mapped-test", 1, "MuMu"), local_id="MuMu", title="MuMu",
+        origin=Origin("mapped-test", 1, "MuMu"),
+        local_id="MuMu",
+        title="MuMu",
         description="MuMu is a new dataset of more than 31k albums classified into 250 genre classes.\n\nSource: "
         "[Multi-label Music Genre Classification from Audio, Text, and Images Using Deep Features]"
         "(https://arxiv.org/pdf/1707.04916)",
         alt_names=("MuMu",),
         source_paper_title="Multi-label Music Genre Classification from Audio, Text, and Images Using Deep Features",
-    )  # fmt: skip
+    )
 
 
 def test_lightsource_facilities_golden() -> None:
     items = read(MAPPED / "lightsources-facilities.toml", "lightsources_facilities.csv")
     assert items == [
         Facility(
-            origin=Origin("mapped-test", 2, "ALBA"), local_id="ALBA", name="ALBA", alt_names=("ALBA",),
-            kind="synchrotron", active=True, homepage="http://www.cells.es/",
-            place=Place(country="Spain", address="CELLS - ALBA; Carretera BP 1413 de Cerdanyola a Sant Cugat; "
-                        "Km 3,3; E-08290 Cerdanyola del Vallès; Barcelona; Spain"),
+            origin=Origin("mapped-test", 2, "ALBA"),
+            local_id="ALBA",
+            name="ALBA",
+            alt_names=("ALBA",),
+            kind="synchrotron",
+            active=True,
+            homepage="http://www.cells.es/",
+            place=Place(
+                country="Spain",
+                address="CELLS - ALBA; Carretera BP 1413 de Cerdanyola a Sant Cugat; "
+                "Km 3,3; E-08290 Cerdanyola del Vallès; Barcelona; Spain",
+            ),
             contact=Contact(email="asanchez@cells.es", phone="+34 93 592 44 19"),
         ),
         Facility(
-            origin=Origin("mapped-test", 3, "ALS"), local_id="ALS", name="Advanced Light Source", alt_names=("ALS",),
-            kind="synchrotron", active=True, homepage="http://www-als.lbl.gov/",
-            place=Place(country="USA", address="ALS User Services Office; Advanced Light Source; Lawrence Berkeley "
-                        "National Laboratory; MS 6-2100; Berkeley, CA 94720; USA"),
+            origin=Origin("mapped-test", 3, "ALS"),
+            local_id="ALS",
+            name="Advanced Light Source",
+            alt_names=("ALS",),
+            kind="synchrotron",
+            active=True,
+            homepage="http://www-als.lbl.gov/",
+            place=Place(
+                country="USA",
+                address="ALS User Services Office; Advanced Light Source; Lawrence Berkeley "
+                "National Laboratory; MS 6-2100; Berkeley, CA 94720; USA",
+            ),
             contact=Contact(email="alsuser@lbl.gov", phone="+1 (510) 486-7745"),
         ),
-    ]  # fmt: skip
+    ]
 
 
 def test_nsf_grants_golden() -> None:
@@ -219,9 +289,12 @@ def test_nsf_grants_golden() -> None:
     assert (first.start, first.end, first.amount_usd) == (date(2005, 9, 15), date(2011, 8, 31), 886946)
     assert first.url == "https://www.nsf.gov/awardsearch/showAward?AWD_ID=0454999"
     assert first.programme == (
-        "1189 MAJOR RESEARCH INSTRUMENTATION", "1521 AERONOMY", "1524 ATMOSPHERIC CHEMISTRY",
-        "4202 UPPER ATMOSPHERIC FACILITIES", "5225 CYBERINFRASTRUCTURE & SENSORS",
-    )  # fmt: skip
+        "1189 MAJOR RESEARCH INSTRUMENTATION",
+        "1521 AERONOMY",
+        "1524 ATMOSPHERIC CHEMISTRY",
+        "4202 UPPER ATMOSPHERIC FACILITIES",
+        "5225 CYBERINFRASTRUCTURE & SENSORS",
+    )
     assert (second.ref, second.amount_usd, second.start) == (GrantRef("nsf", "0519716"), 28584, date(2005, 8, 15))
     assert second.abstract is not None and second.abstract.startswith("A grant has been awarded to St. John's")
 
@@ -380,51 +453,89 @@ def with_input(line: str) -> str:
 BAD_MAPPINGS = [
     ("not toml", "[input\nrecord = 1", "not valid TOML"),
     ("no input", '[fields]\nname = "Name"', "input: missing; add a [input] table"),
-    ("top-level typo", GOOD + '[field]\nname = "X"',
-     "field: unknown key; allowed here: constants, description, fields, input"),
+    (
+        "top-level typo",
+        GOOD + '[field]\nname = "X"',
+        "field: unknown key; allowed here: constants, description, fields, input",
+    ),
     ("input typo", with_input('unknown = "warn"'), "input.unknown: unknown key; allowed here:"),
-    ("record type", GOOD.replace('"Instrument"', '"Equipment"'),
-     "input.record: 'Equipment' is not allowed; use one of Organization, Grant"),
+    (
+        "record type",
+        GOOD.replace('"Instrument"', '"Equipment"'),
+        "input.record: 'Equipment' is not allowed; use one of Organization, Grant",
+    ),
     ("no id", GOOD.replace('id = "ID"', ""), "input.id: missing; expected text"),
     ("format", with_input('format = "xlsx"'), "input.format: 'xlsx' is not allowed; use one of csv, tsv, jsonl"),
-    ("policy", with_input('unknown_columns = "fail"'),
-     "input.unknown_columns: 'fail' is not allowed; use one of warn, ignore, error"),
+    (
+        "policy",
+        with_input('unknown_columns = "fail"'),
+        "input.unknown_columns: 'fail' is not allowed; use one of warn, ignore, error",
+    ),
     ("delimiter", with_input('format = "jsonl"\ndelimiter = ";"'), "input.delimiter: only CSV and TSV"),
     ("target", GOOD + 'title = "Title"', "fields.title: Instrument has no field 'title'; fields: local_id, name,"),
     ("group", GOOD + 'place = "Site Location"', "fields.place: place has parts; map them one by one: place.city,"),
     ("group part", GOOD + '"place.town" = "Site"', "fields.place.town: Instrument has no field 'place.town'"),
     ("origin", GOOD + 'origin = "ID"', "fields.origin: the reader sets the origin"),
-    ("nested records", GOOD.replace("Instrument", "Expert") + 'works = "Works"',
-     "fields.works: Expert.works holds nested records"),
+    (
+        "nested records",
+        GOOD.replace("Instrument", "Expert") + 'works = "Works"',
+        "fields.works: Expert.works holds nested records",
+    ),
     ("column twice", GOOD + 'description = "Name"', "fields.description: column 'Name' is already read by fields.name"),
     ("target twice", GOOD + '"place.city" = "A"\n[fields.place]\ncity = "B"', "fields.place.city: given twice"),
-    ("option typo", GOOD + 'techniques = { column = "Technique", separator = ";" }',
-     "fields.techniques.separator: unknown key; allowed here: column, exclude, replace, split, template"),
-    ("split on text", GOOD + 'description = { column = "D", split = ";" }',
-     "fields.description.split: unknown key; allowed here: column, columns, join, replace, template"),
-    ("template", GOOD + 'homepage = { column = "URL", template = "https://x.org/" }',
-     "fields.homepage.template: a template needs {value}"),
-    ("parent twice", GOOD + 'organization = { column = "D", parent = "U", parent_column = "I" }',
-     "fields.organization: give parent or parent_column, not both"),
+    (
+        "option typo",
+        GOOD + 'techniques = { column = "Technique", separator = ";" }',
+        "fields.techniques.separator: unknown key; allowed here: column, exclude, replace, split, template",
+    ),
+    (
+        "split on text",
+        GOOD + 'description = { column = "D", split = ";" }',
+        "fields.description.split: unknown key; allowed here: column, columns, join, replace, template",
+    ),
+    (
+        "template",
+        GOOD + 'homepage = { column = "URL", template = "https://x.org/" }',
+        "fields.homepage.template: a template needs {value}",
+    ),
+    (
+        "parent twice",
+        GOOD + 'organization = { column = "D", parent = "U", parent_column = "I" }',
+        "fields.organization: give parent or parent_column, not both",
+    ),
     ("no column", GOOD + "description = { template = '{value}' }", "fields.description.column: missing"),
     ("bad spec", GOOD + "description = 3", "fields.description: expected a column name or a table of options, found 3"),
-    ("date format", GRANT + 'start = { column = "S", format = "dd/mm/yyyy" }',
-     "fields.start.format: expected a strptime format"),
+    (
+        "date format",
+        GRANT + 'start = { column = "S", format = "dd/mm/yyyy" }',
+        "fields.start.format: expected a strptime format",
+    ),
     ("required", SUBJECT, "fields: Subject needs scheme; read it from a column or set it in [constants]"),
     ("grant part", GOOD + '"grant.award_id" = "Award"', "fields: Instrument needs grant.funder"),
     ("grant ref", GRANT, "fields: Grant needs ref.funder"),
-    ("constant and field", GOOD + '[constants]\nname = "X"',
-     "constants.name: also read from a column in [fields]; keep one of the two"),
-    ("constant type", GOOD.replace("Instrument", "Facility") + "[constants]\nactive = 3",
-     "constants.active: expected true or false, found '3' (a boolean value)"),
-    ("constant url", GOOD + '[constants]\nhomepage = "www.st-andrews.ac.uk"',
-     "constants.homepage: expected an http(s) URL, found 'www.st-andrews.ac.uk' (a url value)"),
+    (
+        "constant and field",
+        GOOD + '[constants]\nname = "X"',
+        "constants.name: also read from a column in [fields]; keep one of the two",
+    ),
+    (
+        "constant type",
+        GOOD.replace("Instrument", "Facility") + "[constants]\nactive = 3",
+        "constants.active: expected true or false, found '3' (a boolean value)",
+    ),
+    (
+        "constant url",
+        GOOD + '[constants]\nhomepage = "www.st-andrews.ac.uk"',
+        "constants.homepage: expected an http(s) URL, found 'www.st-andrews.ac.uk' (a url value)",
+    ),
     ("constant iri", SUBJECT + '[constants]\nscheme = "CHMO"', "constants.scheme: expected an absolute IRI"),
-    ("constant org", GOOD + "[constants]\norganization = { name = 3 }",
-     "constants.organization: expected an organisation name or"),
-    ("ignored and mapped", with_input('ignore = ["Name"]'),
-     "input.ignore: columns ['Name'] are read by the mapping"),
-]  # fmt: skip
+    (
+        "constant org",
+        GOOD + "[constants]\norganization = { name = 3 }",
+        "constants.organization: expected an organisation name or",
+    ),
+    ("ignored and mapped", with_input('ignore = ["Name"]'), "input.ignore: columns ['Name'] are read by the mapping"),
+]
 
 
 @pytest.mark.parametrize(("case", "text", "message"), BAD_MAPPINGS, ids=[c for c, _, _ in BAD_MAPPINGS])

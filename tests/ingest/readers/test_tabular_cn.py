@@ -43,14 +43,19 @@ def instruments(items: list[ReadItem]) -> list[Instrument]:
 
 
 FIRST = Instrument(
-    origin=Origin(SOURCE, 2, "TEST-0001"), local_id="TEST-0001", name="核磁共振波谱仪",
+    origin=Origin(SOURCE, 2, "TEST-0001"),
+    local_id="TEST-0001",
+    name="核磁共振波谱仪",
     description="主要技术指标: 磁场强度 14.1 T；1H 灵敏度 ≥ 900:1\n"  # noqa: RUF001 (Chinese punctuation, as written)
     "主要功能: 液体样品一维、二维谱测定，用于有机分子结构鉴定",  # noqa: RUF001
-    organization=OrgRef("示例大学化学学院"), place=Place(country="China", address="示例市示例路1号化学楼101室"),
+    organization=OrgRef("示例大学化学学院"),
+    place=Place(country="China", address="示例市示例路1号化学楼101室"),
     contact=Contact(email="nmr@example.edu.cn", phone="010-00000001"),
     access="共享模式: 对外开放共享；收费标准: 校内 200 元/小时，校外 400 元/小时；联系人: 王老师",  # noqa: RUF001
-    specs=(("规格型号", "AVANCE NEO 600"), ("生产厂商", "测试厂商甲")), cstr="CSTR:00000.11.TEST0001", language="zh",
-)  # fmt: skip
+    specs=(("规格型号", "AVANCE NEO 600"), ("生产厂商", "测试厂商甲")),
+    cstr="CSTR:00000.11.TEST0001",
+    language="zh",
+)
 
 
 def test_the_two_files_hold_the_same_text_in_two_encodings() -> None:

@@ -1,0 +1,78 @@
+"""Needs written in Chinese: matched by their English gloss, explained word by word, and, in the demand log, stored
+with the vector they were matched by, so that reverse matching and unmet-needs clusters treat them by meaning, not by
+the language they were written in (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph.centre import DemandIntake, DemandLog
+from graph.centre.unmet import unmet_needs
+from graph.search import Embedder, EmbeddingCache, Filters, SearchIndex
+from graph.search.crosslingual import has_cjk
+from graph.search.matcher import Matcher
+from graph.store import open_store
+from ingest.pipeline import ingest_source, plan
+from tests.conftest import FIXTURES
+from tests.graph.conftest import load
+
+NMR_NEED = "需要核磁共振波谱仪来确认合成药物分子的结构"  # an NMR spectrometer to confirm a synthesised drug's structure
+
+
+def test_a_chinese_need_finds_the_english_instrument_and_says_which_word_matched(matcher: Matcher) -> None:
+    response = matcher.match(NMR_NEED, Filters(types=("Instrument",)), k=3)
+    top = response.results["Instrument"][0]
+    assert "NMR" in top.label or "nuclear magnetic resonance" in top.label.lower()
+    glossed = {source for source, _ in top.explanation.glossary}
+    assert "核磁共振" in glossed
+    assert top.band in {"strong", "good"}
+
+
+def test_english_needs_are_read_as_written(matcher: Matcher) -> None:
+    reading = matcher.read("NMR spectroscopy of small molecules")
+    assert reading.encoded == reading.searched == "NMR spectroscopy of small molecules" and not reading.glossary
+    chinese = matcher.read(NMR_NEED)
+    assert not has_cjk(chinese.encoded) and "nuclear magnetic resonance" in chinese.encoded
+    assert NMR_NEED in chinese.searched  # BM25 also reads the Chinese, for a Chinese catalogue
+
+
+def test_a_logged_chinese_need_reaches_the_centre_of_the_instrument_it_fits(matcher: Matcher, tmp_path: Path) -> None:
+    log = DemandLog(tmp_path / "demand.sqlite")
+    try:
+        intake = DemandIntake(log)
+        logged = intake.match(matcher, NMR_NEED, Filters(types=("Instrument",)), k=3)
+        instrument = logged.response.results["Instrument"][0].iri
+        fits = intake.reverse(matcher, instrument, k=5)
+        assert fits and fits[0].text == NMR_NEED
+        assert logged.need_id is not None
+        stored = log.vectors([logged.need_id], matcher.encoder)[logged.need_id]
+        assert abs(float(stored @ matcher.encode_need(NMR_NEED)) - 1.0) < 1e-4  # the vector it was matched by
+    finally:
+        log.close()
+
+
+def test_unmet_chinese_needs_are_named_by_subjects_not_by_their_language(embedder: Embedder, tmp_path: Path) -> None:
+    """With "Chinese languages" among the subjects (as in the bundled sample), needs about microbes' genomes written in
+    Chinese are named by genomics and microbiology."""
+    store = open_store(None)
+    load(store)
+    for source_plan in plan([FIXTURES / "skos" / "anzsrc_languages_and_life.ttl"], source="subjects"):
+        ingest_source(store, source_plan, None)
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    index = SearchIndex.build(store, embedder, cache)
+    cache.close()
+    matcher = Matcher(index, embedder)
+    assert "Chinese languages" in [s.label for s in index.subjects]
+    log = DemandLog(tmp_path / "demand.sqlite")
+    try:
+        intake = DemandIntake(log)
+        for need in (
+            "我们想研究深海热泉微生物的基因组",
+            "深海热泉中的微生物群落基因组测序",
+        ):  # deep-sea vent microbes' genomes
+            intake.match(matcher, need, Filters(types=("Instrument",)), k=3)
+        report = unmet_needs(log, matcher.index, matcher.encoder, threshold=0.99)
+        names = [s.label for cluster in report.clusters for s in cluster.subjects]
+        assert names and not any("Chinese" in name for name in names), names
+    finally:
+        log.close()
