@@ -98,7 +98,7 @@ def test_bad_needs_get_a_clear_error(matcher: Matcher, need: object, message: st
 
 def test_a_long_need_in_another_script_is_answered(matcher: Matcher) -> None:
     need = "我们需要用电子显微镜观察纳米材料的结构。" * 50 + " electron microprobe analysis of minerals"
-    response = matcher.match(need, Filters(types=("Instrument",)), k=3)
+    response = matcher.variant(floor=0.0).match(need, Filters(types=("Instrument",)), k=3)  # every result, to count
     assert len(response.results["Instrument"]) == 3
 
 
