@@ -224,14 +224,10 @@ class SentenceTransformerEmbedder:
             with torch.inference_mode():
                 features = batch_to_device(model.preprocess(list(texts)), self._device)  # type: ignore[attr-defined]
                 out = model(features)  # type: ignore[operator]
+            tokenizer, limit = model.tokenizer, model.max_seq_length  # type: ignore[attr-defined]
             offsets = [
                 np.asarray(
-                    model.tokenizer(
-                        t,
-                        return_offsets_mapping=True,
-                        truncation=True,  # type: ignore[attr-defined]
-                        max_length=model.max_seq_length,
-                    )["offset_mapping"],  # type: ignore[attr-defined]
+                    tokenizer(t, return_offsets_mapping=True, truncation=True, max_length=limit)["offset_mapping"],
                     dtype=np.int64,
                 ).reshape(-1, 2)
                 for t in texts
