@@ -28,7 +28,7 @@ def graph_stats(services: ServicesDep, top: Annotated[int, Query(ge=1, le=50)] =
 def resource_neighbourhood(
     rid: str, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=200)] = 40
 ) -> NeighbourhoodOut:
-    found = neighbourhood(services.sparql_store, resource_iri(rid), limit=limit)
+    found = neighbourhood(services.store, resource_iri(rid), limit=limit)
     if found is None:
         raise Problem(404, "Not found", f"no resource {rid!r} in the graph; find ids with GET /resources?q=...")
     nodes = [NodeOut(iri=n.iri, id=resource_id(n.iri), label=n.label, type=n.type) for n in found.nodes]

@@ -410,7 +410,7 @@ class Neighbourhood:
     truncated: bool  # True when the resource has more neighbours than the limit
 
 
-def neighbourhood(store: SparqlStore, iri: str, *, limit: int = 50) -> Neighbourhood | None:
+def neighbourhood(store: Store, iri: str, *, limit: int = 50) -> Neighbourhood | None:
     """The resource ``iri`` with up to ``limit`` neighbours (outgoing links first) and the edges between it and
     them, as in ``project``; None when ``iri`` is not a typed resource of the current graph (or not an IRI)."""
     if limit < 0:
@@ -446,7 +446,7 @@ def neighbourhood(store: SparqlStore, iri: str, *, limit: int = 50) -> Neighbour
     return Neighbourhood(known[iri], [known[iri], *(known[n] for n in neighbours)], edges, truncated)
 
 
-def _typed_nodes(store: SparqlStore, iris: Iterable[str], vocabulary: _Vocabulary) -> dict[str, NodeRef]:
+def _typed_nodes(store: Store, iris: Iterable[str], vocabulary: _Vocabulary) -> dict[str, NodeRef]:
     """The nodes among ``iris`` that ``project`` would keep, with their most specific type and a label. Read with
     ``Store.describe`` (one call per node, at most ``limit`` + 1), so it works on every backend, SPARQL or not."""
     found = {}
