@@ -20,8 +20,17 @@ def server_options(settings: Settings) -> dict[str, Any]:
     The HTTP parser is h11, named rather than left to uvicorn: with uvicorn[standard] installed uvicorn picks
     httptools, which buffers a request's head without limit (a 30 MB header was read whole and answered). h11 stops
     reading a head over ``h11_max_incomplete_event_size`` and answers 400, closing the connection; headers under
-    that but over ``max_header_bytes`` get the app's 431 (``api.app.HeaderLimit``)."""
-    return {"http": "h11", "h11_max_incomplete_event_size": settings.max_header_bytes + REQUEST_LINE_BYTES}
+    that but over ``max_header_bytes`` get the app's 431 (``api.app.HeaderLimit``).
+
+    Forwarded headers are not believed (``proxy_headers`` off): uvicorn trusts ``X-Forwarded-For`` from 127.0.0.1 by
+    default, so a local client could give every request a new address and pass the demand log's per-client limits
+    (found by ``benchmarks/load.py --misbehave``). Behind a reverse proxy, the proxy limits per client
+    (docs/security.md)."""
+    return {
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.max_header_bytes + REQUEST_LINE_BYTES,
+        "proxy_headers": False,
+    }
 
 
 @click.command()

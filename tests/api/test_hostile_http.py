@@ -47,7 +47,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, template: Path, embedder: E
     shutil.copytree(template, data_dir, dirs_exist_ok=True)
     store = open_store(data_dir / "store")
     settings = Settings(
-        data_dir=data_dir, model=embedder.name, max_body_bytes=BODY_LIMIT, max_header_bytes=HEADER_LIMIT
+        data_dir=data_dir,
+        model=embedder.name,
+        max_body_bytes=BODY_LIMIT,
+        max_header_bytes=HEADER_LIMIT,
+        demand_log_burst=3,
     )
     admin = add_key(settings.api_keys_path, "ops", "admin", None)
     app = create_app(settings, store=store, embedder=embedder)
@@ -252,3 +256,19 @@ def test_the_api_docs_load_nothing_from_another_origin(server: Server) -> None:
         assert httpx.get(f"{server.url}{asset}", timeout=30).status_code == 200, asset
     assert "'sha256-" in swagger.headers["content-security-policy"]
     assert httpx.get(f"{server.url}/redoc", timeout=30).status_code == 404  # ReDoc's bundle loads a CDN logo
+
+
+def test_a_forged_forwarded_for_address_does_not_pass_the_per_client_limit(server: Server) -> None:
+    """uvicorn believes X-Forwarded-For from loopback unless told not to: a client giving each request a new address
+    would be a new client each time (found by benchmarks/load.py --misbehave)."""
+    verdicts = []
+    for n in range(6):
+        response = httpx.post(
+            f"{server.url}/match",
+            json={"text": f"electron microscopy of sample {n}", "k": 1},
+            timeout=60,
+            headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+        )
+        assert response.status_code == 200, response.text
+        verdicts.append(response.headers["X-Demand-Log"])
+    assert "rate-limited" in verdicts[3:], verdicts
