@@ -3,9 +3,10 @@ indexed once per session with its matcher."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from graph.centre.demand import DemandLog
@@ -24,6 +25,20 @@ def log(tmp_path: Path) -> Iterator[DemandLog]:
     log = DemandLog(tmp_path / "demand.sqlite")
     yield log
     log.close()
+
+
+class CountingEmbedder:
+    """Our Embedder interface around the real model, counting the texts it is asked to encode."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.encoded = 0
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        self.encoded += len(texts)
+        return self.inner.encode(texts, batch_size=batch_size)
 
 
 def load(store: Store) -> None:

@@ -5,7 +5,7 @@ stored when the needs were logged (the encoder is called for none of them)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +20,7 @@ from graph.store import open_store
 from ingest.linking import relink
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import MATCH_SOURCES
+from tests.graph.conftest import CountingEmbedder
 
 NMR_NEED = "We need NMR spectroscopy to characterise the organic compounds we synthesise"
 NEEDS = [
@@ -28,20 +29,6 @@ NEEDS = [
     "A dataset of annotated images to train a face recognition model",
     "Electron microscopy of thin films grown by sputter deposition",
 ]
-
-
-class CountingEmbedder:
-    """Our Embedder interface around the real model, counting the texts it is asked to encode."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dim = inner.dim
-        self.encoded = 0
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
-        self.encoded += len(texts)
-        return self.inner.encode(texts, batch_size=batch_size)
 
 
 class Clock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,22 +22,9 @@ from graph.search.matcher import MAX_NEED_CHARS, Matcher
 from graph.store import Store
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import FIXTURES
+from tests.graph.conftest import CountingEmbedder
 
 T = TypeVar("T")
-
-
-class CountingEmbedder:
-    """Our Embedder interface around the real model, counting the texts it is asked to encode."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dim = inner.dim
-        self.encoded = 0
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
-        self.encoded += len(texts)
-        return self.inner.encode(texts, batch_size=batch_size)
 
 
 def test_a_need_finds_the_instrument_that_fits_with_reasons(matcher: Matcher) -> None:
