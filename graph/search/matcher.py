@@ -1,11 +1,13 @@
 """Matching a team's need to the resources that fit it, explained.
 
 For each resource type asked for: the type's own vector and BM25 indexes are searched (``TypeIndex``), so the
-type filter costs nothing; the other filters make a mask over the type's documents *before* ranking; dense
-(embedding) and lexical (BM25) search each rank the allowed documents; a graph channel ranks them by the
-subjects they share with the need; reciprocal rank fusion joins the three; then graph-aware factors
-re-rank (same organisation or region as the team, availability). Every result carries its explanation,
-computed for the k results alone (their BM25 postings, their vectors).
+type filter costs nothing; the other filters make a mask over the type's documents *before* ranking. Candidates come
+from dense search, BM25 and the graph's evidence (``graph.search.evidence``), and each is scored on every channel: its
+evidence is the best of its own similarity and the graph's, with BM25 weighed by the need's length, turned into a
+calibrated fit (``graph.search.fit``) by which results rank; graph-aware factors re-rank (same organisation or
+region as the team, availability), experts sharing an award or organisation are capped, and results under the fit
+floor are not presented. A need in Chinese is read by its English gloss (``graph.search.crosslingual``). Every
+result carries its explanation, computed for the k results alone (their BM25 postings, their vectors).
 """
 
 from __future__ import annotations
@@ -169,7 +171,6 @@ class Matcher:
         self.encoder = need_encoder(embedder)
         self.weights = weights or Weights()
         self.position = index.position
-        self._types = np.array([d.type for d in index.docs])
         self._unavailable = np.array([d.status.lower() in UNAVAILABLE for d in index.docs], dtype=bool)
         self._facts = DocumentFacts(index.docs, index.label_of)
         self._evidence = GraphEvidence(index)

@@ -1,5 +1,6 @@
 """Matching on Neo4j: embeddings on the resource nodes in a Neo4j vector index, a full-text index for the
-lexical channel, the two rankings fused by reciprocal rank as in the embedded path (``graph.fusion``).
+lexical channel, the two rankings fused by reciprocal rank (``graph.search.fusion``; the embedded path scores
+candidates on every channel instead, ``graph.search.matcher``).
 
 Documents and vectors come from the embedded path's ``SearchIndex`` (built over
 ``graph.migrate.snapshot(store)``, since documents are read with SPARQL); ``Neo4jSearch.sync`` writes each
