@@ -590,7 +590,7 @@ def bench_matching(index: SearchIndex, embedder: SentenceTransformerEmbedder, pr
     out["stages"] = {name: ms(values) for name, values in laps.items()}
     out["stages_share"] = round(sum(sum(c.values()) for c in clocks) / sum(seconds), 3)
     out["by_type"] = {
-        t: {"rows": int((matcher._types == t).sum()), "exact_searches": f"{exact[t]}/{len(by_type[t]['dense'])}",
+        t: {"rows": len(matcher.index.parts[t].rows), "exact_searches": f"{exact[t]}/{len(by_type[t]['dense'])}",
             **{name: ms(values) for name, values in by_type[t].items()}}
         for t in RESOURCE_TYPES
     }  # fmt: skip

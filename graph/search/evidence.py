@@ -31,8 +31,11 @@ from graph.search.index import PASSAGE_TYPES, SearchIndex
 #: ``1 / (1 + age / RECENCY_YEARS)``, ages counted from the expert's newest work).
 EXPERT_WORKS = 3
 RECENCY_YEARS = 10.0
-#: Subjects (concepts) whose similarity to the need is passed on to the instruments that name them.
+#: Subjects (concepts) whose similarity to the need is passed on to the instruments that name them, and how many of
+#: each subject's instruments at most (a technique many thousands of instruments name would otherwise be walked in
+#: full for every need: ``benchmarks/results/match.md``).
 TECHNIQUE_SUBJECTS = 20
+TECHNIQUE_USERS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +106,11 @@ class GraphEvidence:
                 for facility in self._facility_of.get(row, []):
                     offer(facility, Evidence(sim, "instrument at this facility", docs[row].iri, docs[row].label))
         if type_name == "Instrument" and subject_sims is not None and self._technique_users:
-            for j in np.argsort(-subject_sims)[:TECHNIQUE_SUBJECTS].tolist():
+            count = min(TECHNIQUE_SUBJECTS, len(subject_sims))
+            nearest = np.argpartition(-subject_sims, count - 1)[:count] if count else np.zeros(0, np.int64)
+            for j in nearest[np.argsort(-subject_sims[nearest])].tolist():
                 subject = self.index.subjects[j]
-                for row in self._technique_users.get(j, []):
+                for row in self._technique_users.get(j, [])[:TECHNIQUE_USERS]:
                     offer(row, Evidence(float(subject_sims[j]), "technique", subject.iri, subject.label))
         return found
 

@@ -40,6 +40,9 @@ MIN_DEPTH = 100  # candidates each channel contributes before fusion
 #: of its nearest documents (Rocchio), by this weight and over this many documents.
 FEEDBACK_WEIGHT = 0.5
 FEEDBACK_DOCS = 5
+#: Experts (nearest by their own similarity) whose works are read for evidence: reading every candidate's works
+#: dominated the call at 1,000,000 resources (``benchmarks/results/match.md``).
+WORKS_CANDIDATES = 60
 #: A diverse list of experts: at most this many who share an award, or an organisation.
 MAX_PER_AWARD = 2
 MAX_PER_ORGANIZATION = 3
@@ -451,7 +454,8 @@ class Matcher:
         if type_name not in PASSAGE_TYPES:
             return {}
         found = {}
-        for row in rows.tolist():
+        nearest = rows[np.argsort(-cosine, kind="stable")[:WORKS_CANDIDATES]]  # works cannot lift the farthest far
+        for row in nearest.tolist():
             evidence = self._evidence.works(need.vector, row)
             if evidence is not None:
                 found[row] = evidence
