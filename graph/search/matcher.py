@@ -453,13 +453,8 @@ class Matcher:
         """Per-work evidence of the candidate experts (the type's documents keep a vector per work)."""
         if type_name not in PASSAGE_TYPES:
             return {}
-        found = {}
         nearest = rows[np.argsort(-cosine, kind="stable")[:WORKS_CANDIDATES]]  # works cannot lift the farthest far
-        for row in nearest.tolist():
-            evidence = self._evidence.works(need.vector, row)
-            if evidence is not None:
-                found[row] = evidence
-        return found
+        return self._evidence.works_of(need.vector, nearest.tolist())
 
     def _diverse(self, rows: np.ndarray, order: np.ndarray, k: int) -> tuple[list[int], dict[int, int]]:
         """The first ``k`` of ``order`` with at most ``MAX_PER_AWARD`` experts of one award and
