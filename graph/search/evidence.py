@@ -120,20 +120,11 @@ class GraphEvidence:
         instruments, instruments naming techniques, experts with works)."""
         return type_name in self._carried
 
-    def works(self, vector: np.ndarray, row: int) -> Evidence | None:
-        """An expert's evidence from their works: the mean similarity of their ``EXPERT_WORKS`` closest works, each
-        weighted by how recent it is; None for a document without per-work vectors."""
-        doc = self.index.docs[row]
-        part = self.index.parts[doc.type]
-        passages = part.passages_of(int(self.index.local[row]))
-        if passages is None or not doc.works or len(passages) < len(doc.works):
-            return None
-        sims = np.asarray(passages[len(passages) - len(doc.works) :], dtype=np.float32) @ vector
-        return _best_works(sims, doc.works)
-
     def works_of(self, vector: np.ndarray, rows: Sequence[int]) -> dict[int, Evidence]:
-        """``works`` for several experts at once: their works' vectors read in one gather and scored in one product
-        (one expert at a time cost more in numpy's per-call overhead than in arithmetic); the same numbers."""
+        """Experts' evidence from their works: per expert, the mean similarity of their ``EXPERT_WORKS`` closest works,
+        each weighted by how recent it is (``1 / (1 + age / RECENCY_YEARS)``, ages from the expert's newest work), and
+        the closest one. All candidates' works are read in one gather and scored in one product: one expert at a time
+        cost more in numpy's per-call overhead than in arithmetic. Experts without per-work vectors are left out."""
         found: dict[int, Evidence] = {}
         chosen: list[tuple[int, int, int]] = []  # (row, first work's passage, number of works)
         for row in rows:
@@ -176,17 +167,6 @@ class GraphEvidence:
             return []
         sims = np.asarray(passages[len(passages) - len(doc.works) :], dtype=np.float32) @ vector
         return [(doc.works[j][0], int(doc.works[j][1]), round(float(sims[j]), 3)) for j in np.argsort(-sims)[:n]]
-
-
-def _best_works(sims: np.ndarray, works: Sequence[tuple[str, int]]) -> Evidence:
-    """The mean of the ``EXPERT_WORKS`` best recency-weighted similarities of an expert's works, and the best one."""
-    years = np.array([year for _, year in works], dtype=np.float32)
-    newest = years.max() if (years > 0).any() else 0.0
-    weights = np.where(years > 0, 1.0 / (1.0 + np.maximum(newest - years, 0) / RECENCY_YEARS), 1.0)
-    weighted = sims * weights
-    best = np.argsort(-weighted)[:EXPERT_WORKS]
-    title, _ = works[int(best[0])]
-    return Evidence(float(weighted[best].mean()), "work", title, title)
 
 
 def _closure(start: int, parents: dict[int, list[int]]) -> list[int]:
