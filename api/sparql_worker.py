@@ -4,14 +4,21 @@ Started by ``api.sparql_pool`` as ``python -I api/sparql_worker.py``: a program,
 package, so it needs pyoxigraph and the standard library only, starts in a fraction of the time the package takes,
 and its memory limit is not spent on the service's modules. It talks over its standard input and output:
 
-- first line in: the configuration, JSON ``{"store": path, "default": [graph IRIs], "named": [graph IRIs],
-  "prefixes": {prefix: namespace}, "memory_mb": n}``; the worker opens the store read-only, limits its address space
-  to what it holds then plus ``memory_mb`` (``RLIMIT_AS``) and answers ``{"ready": true}``;
+- first line in: the configuration, JSON ``{"store": path, "union_store": path, "default": [graph IRIs], "named":
+  [graph IRIs], "prefixes": {prefix: namespace}, "memory_mb": n}``; the worker opens both stores read-only, limits
+  its address space to what it holds then plus ``memory_mb`` (``RLIMIT_AS``) and answers ``{"ready": true}``;
 - then one request a line, JSON ``{"query": text, "accept": header, "max_rows": n}``, and one answer each: a JSON
   header line (``media_type``, ``truncated``, ``rows``, or ``error`` with its ``message``) with the ``length`` of
   the body bytes that follow: the answer in the format the client asked for, at most ``max_rows`` rows (or
   triples), ``truncated`` when there were more. Writing the format here rather than in the service keeps a large
   answer from being encoded twice (in a form for the pipe, then for the client).
+
+Two copies of one snapshot: ``store`` holds everything (the catalogue, any graph not yet collected), and a query
+reads the union of the ``default`` graphs and may name the ``named`` ones; ``union_store`` holds the ``default``
+graphs only, so a query that names no graph (no ``GRAPH``, no ``FROM``) reads it with Oxigraph's
+``use_default_graph_as_union``: the same answers (the same union, and no other graph to name), two to three times
+faster than a union given as a list of graphs. Which copy a query reads is decided on its text, generously: any
+"GRAPH" or "FROM" anywhere (in a string or an IRI too) sends it to ``store``; a wrong guess costs time, never rows.
 
 An allocation past the limit ends the process (Rust aborts; Python's ``MemoryError`` exits with ``EXIT_MEMORY``);
 the service sees its pipe close and starts another. Nothing here stops a slow query: the service kills the process
@@ -70,6 +77,12 @@ def limit_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def names_graphs(query: str) -> bool:
+    """Whether ``query`` may name a graph (``GRAPH``, ``FROM``, ``FROM NAMED``): then it reads the full copy."""
+    text = query.upper()
+    return "GRAPH" in text or "FROM" in text
+
+
 @dataclass(frozen=True, slots=True)
 class Graphs:
     """What a query reads: its default graph (the union of these) and the graphs it may name."""
@@ -87,11 +100,26 @@ class Graphs:
         )
 
 
-def answer(store: ox.Store, graphs: Graphs, request: dict[str, Any]) -> tuple[dict[str, object], bytes]:
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The two copies a worker reads (see the module's text)."""
+
+    full: ox.Store
+    union: ox.Store
+    graphs: Graphs
+
+    def query(self, query: str) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
+        if names_graphs(query):
+            return self.full.query(query, default_graph=self.graphs.default, named_graphs=self.graphs.named)
+        return self.union.query(query, use_default_graph_as_union=True)
+
+
+def answer(snapshot: Snapshot, request: dict[str, Any]) -> tuple[dict[str, object], bytes]:
     """Evaluate one request: (header, body)."""
     max_rows, accept = int(request["max_rows"]), str(request["accept"])
+    graphs = snapshot.graphs
     try:
-        result = store.query(str(request["query"]), default_graph=graphs.default, named_graphs=graphs.named)
+        result = snapshot.query(str(request["query"]))
         if isinstance(result, ox.QueryBoolean):
             body, media = _boolean(bool(result), _select_format(accept))
             return {"media_type": media, "truncated": False, "rows": 1}, body
@@ -118,11 +146,13 @@ def _send(out: BinaryIO, header: dict[str, object], body: bytes = b"") -> None:
 
 def serve(requests: BinaryIO, out: BinaryIO) -> None:
     config = json.loads(requests.readline())
-    store, graphs = ox.Store.read_only(str(config["store"])), Graphs.of(config)
+    snapshot = Snapshot(
+        ox.Store.read_only(str(config["store"])), ox.Store.read_only(str(config["union_store"])), Graphs.of(config)
+    )
     limit_memory(int(config["memory_mb"]))
     _send(out, {"ready": True})
     for line in requests:
-        _send(out, *answer(store, graphs, json.loads(line)))
+        _send(out, *answer(snapshot, json.loads(line)))
 
 
 def _select_format(accept: str) -> str:

@@ -238,6 +238,36 @@ def test_queries_see_a_source_published_after_the_last_query(tmp_path: Path) -> 
     assert list((tmp_path / "store-sparql").iterdir()) == []  # snapshots are removed with their last reader
 
 
+def test_a_query_naming_no_graph_reads_what_the_store_reads(tmp_path: Path) -> None:
+    """Such a query reads the snapshot's pruned copy (``backup_union``): the same rows as ``OxigraphStore.query``,
+    with a superseded graph, a staged one and the catalogue beside the current graph in the store."""
+    store = small_store(tmp_path / "store", 3)
+    p = ox.NamedNode("urn:p")
+    store.replace_source("s", "r2", [(ox.NamedNode("urn:s0"), p, ox.Literal("value 0"))], "checksum-2")  # type: ignore[list-item]
+    store.stage("s", "r3", [(ox.NamedNode("urn:staged"), p, ox.Literal("half-written"))])  # type: ignore[list-item]
+    store.replace_source("t", "r1", [(ox.NamedNode("urn:s0"), p, ox.Literal("value 0"))], "checksum-3")  # type: ignore[list-item]
+    runner = SparqlRunner(store, 10.0, 100)
+    queries = [
+        "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o",  # the same triple in two current graphs: once
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "SELECT ?o WHERE { ?s <urn:p> ?o } ORDER BY ?o",
+    ]
+    try:
+        for query in queries:
+            rows = store.query(query)
+            assert isinstance(rows, ox.QuerySolutions)
+            expected = [[str(term) for term in row] for row in rows]
+            answer = runner.run(query, "text/tab-separated-values").body.decode().splitlines()[1:]
+            assert [line.split("\t") for line in answer] == expected, query
+        assert runner.run("ASK { <urn:staged> ?p ?o }", JSON).body.endswith(b"false}")
+        assert runner.run("ASK { GRAPH ?g { <urn:staged> ?p ?o } }", JSON).body.endswith(b"false}")
+        catalogue = f"ASK {{ GRAPH <{CATALOGUE_GRAPH.value}> {{ ?s ?p ?o }} }}"
+        assert runner.run(catalogue, JSON).body.endswith(b"true}")  # named, the catalogue is there
+    finally:
+        runner.close()
+        store.close()
+
+
 def test_an_in_memory_store_is_queried_through_an_on_disk_copy() -> None:
     store = open_store(None)
     store.replace_source("s", "r1", [(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"))], "c")  # type: ignore[list-item]
