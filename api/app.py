@@ -3,12 +3,13 @@ in the lifespan (never at import), and every route reaches them through ``api.de
 
 Around the routes sit three small ASGI guards (docs/security.md): ``HeaderLimit`` (431 for a request whose headers
 are over ``SHAREKG_MAX_HEADER_BYTES``), ``BodyLimit`` (413 for a body over ``SHAREKG_MAX_BODY_BYTES``, declared or
-chunked) and ``SecurityHeaders`` (a Content-Security-Policy of this origin only and the other security headers on
-every response). The API docs (``/docs``) load Swagger UI from files the ``fastapi-offline`` package ships, never
-from a CDN."""
+chunked; 408 for a body that stalls for ``SHAREKG_BODY_TIMEOUT_S``) and ``SecurityHeaders`` (a
+Content-Security-Policy of this origin only and the other security headers on every response). The API docs
+(``/docs``) load Swagger UI from files the ``fastapi-offline`` package ships, never from a CDN."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
@@ -49,15 +50,20 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class BodyLimit:
-    """Refuses request bodies over ``limit`` bytes with 413, whether or not the client declared the length.
+    """Bounds a request body in size and in time: 413 for a body over ``limit`` bytes, whether or not the client
+    declared the length, and 408 (Request Timeout, connection closed) for a body whose next part does not arrive
+    within ``read_timeout_s`` of the last (a client that stalls half-way would otherwise hold its connection, and
+    the request's place in the service, for as long as it likes).
 
-    A chunked body is counted as it is read; once it is over the limit, reading stops and whatever the app would
-    answer (FastAPI turns an error raised while it reads a JSON or form body into 400) is replaced by the 413, so a
-    body too large is 413 however it was sent."""
+    A chunked body is counted as it is read; once it is over the limit (or stalls), reading stops and whatever the
+    app would answer (FastAPI turns an error raised while it reads a JSON or form body into 400) is replaced by the
+    413 (or the 408), so a body too large is 413 however it was sent. Once the body is complete, the app's later
+    waits on ``receive`` (for a disconnect) are not timed."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, read_timeout_s: float | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.read_timeout_s = read_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,37 +71,49 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, send)
+            await self._refuse_size(scope, send)
             return
         seen = 0
-        over = False
+        refused: _BodyRefused | None = None
+        complete = False
         started = False
 
         async def counted() -> Message:
-            nonlocal seen, over
-            if over:
-                raise _TooLarge
-            message = await receive()
+            nonlocal seen, refused, complete
+            if refused is not None:
+                raise refused
+            if complete or self.read_timeout_s is None:
+                message = await receive()
+            else:
+                try:
+                    message = await asyncio.wait_for(receive(), self.read_timeout_s)
+                except TimeoutError:
+                    refused = _Stalled()
+                    raise refused from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if seen > self.limit:
-                    over = True
-                    raise _TooLarge
+                    refused = _TooLarge()
+                    raise refused
             return message
 
         async def guarded(message: Message) -> None:
             nonlocal started
-            if over and not started:
-                return  # the app's answer to a body cut short: the 413 goes instead
+            if refused is not None and not started:
+                return  # the app's answer to a body cut short: the refusal goes instead
             started = True
             await send(message)
 
-        with suppress(_TooLarge):
+        with suppress(_BodyRefused):
             await self.app(scope, counted, guarded)
-        if over and not started:
-            await self._refuse(scope, send)
+        if refused is not None and not started:
+            if isinstance(refused, _TooLarge):
+                await self._refuse_size(scope, send)
+            else:
+                await self._refuse_stalled(scope, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse_size(self, scope: Scope, send: Send) -> None:
         response = problems.problem_response(
             Request(scope),
             413,
@@ -106,8 +124,28 @@ class BodyLimit:
         )
         await response(scope, _no_receive, send)
 
+    async def _refuse_stalled(self, scope: Scope, send: Send) -> None:
+        response = problems.problem_response(
+            Request(scope),
+            408,
+            "Request body stalled",
+            f"no part of the request body arrived for {self.read_timeout_s:g} s (SHAREKG_BODY_TIMEOUT_S); the "
+            "connection is closed: send the request again",
+            "request-timeout",
+            headers={"Connection": "close"},
+        )
+        await response(scope, _no_receive, send)
 
-class _TooLarge(Exception):
+
+class _BodyRefused(Exception):
+    pass
+
+
+class _Stalled(_BodyRefused):
+    pass
+
+
+class _TooLarge(_BodyRefused):
     pass
 
 
@@ -259,7 +297,7 @@ def create_app(settings: Settings, *, store: Store | None = None, embedder: Embe
     def home() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, read_timeout_s=settings.body_timeout_s)
     app.add_middleware(HeaderLimit, limit=settings.max_header_bytes)
     app.add_middleware(SecurityHeaders)  # the last added is the outermost: its headers go on the 431 and 413 too
     return app

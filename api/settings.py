@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         50 * 1024 * 1024, ge=1024, description="Largest request body the service accepts (uploads included)."
     )
+    body_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="Longest pause, in seconds, between two parts of a request body; a body stalled longer is "
+        "answered 408 and its connection closed.",
+    )
     max_header_bytes: int = Field(
         32 * 1024,
         ge=1024,

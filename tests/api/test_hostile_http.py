@@ -31,6 +31,7 @@ from graph.store import open_store
 
 BODY_LIMIT = 200_000
 HEADER_LIMIT = 16 * 1024
+BODY_TIMEOUT_S = 1.0
 START_WAIT_S = 60.0
 PROBLEM = "application/problem+json"
 
@@ -51,6 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, template: Path, embedder: E
         model=embedder.name,
         max_body_bytes=BODY_LIMIT,
         max_header_bytes=HEADER_LIMIT,
+        body_timeout_s=BODY_TIMEOUT_S,
         demand_log_burst=3,
     )
     admin = add_key(settings.api_keys_path, "ops", "admin", None)
@@ -137,6 +139,38 @@ def test_headers_under_the_limit_and_a_long_query_string_are_served(server: Serv
     query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1 # " + "d" * (REQUEST_LINE_BYTES // 2)
     response = httpx.get(f"{server.url}/sparql", params={"query": query}, timeout=60)
     assert response.status_code == 200, response.text
+
+
+# The misbehaving load client: a body stalled half-way
+
+
+def test_a_body_stalled_half_way_is_408_and_its_connection_closed(server: Server) -> None:
+    body = json.dumps({"text": "x-ray diffraction of perovskite thin films", "k": 3}).encode()
+    head = (
+        f"POST /match HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    answer, _ = raw_request(server, head + body[: len(body) // 2], b"", repeat=0)  # then nothing: reads until closed
+    waited = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert b"connection: close" in answer.lower() and b"SHAREKG_BODY_TIMEOUT_S" in answer
+    assert BODY_TIMEOUT_S <= waited < BODY_TIMEOUT_S + 10  # closed by the server, not by the client's 30 s
+    still_serving(server)
+
+
+def test_a_slow_body_with_short_pauses_is_served(server: Server) -> None:
+    body = json.dumps({"text": "x-ray diffraction of perovskite thin films", "k": 3}).encode()
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 16):
+            time.sleep(BODY_TIMEOUT_S / 4)  # well inside the limit each time, longer than it in all
+            yield body[start : start + 16]
+
+    response = httpx.post(
+        f"{server.url}/match", content=chunks(), headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert response.status_code == 200, response.text[:300]
 
 
 # Item 12: bodies over the limit, chunked or declared
