@@ -14,9 +14,10 @@ Snowball stemmer from PyStemmer (``stemmer="english"`` by default; any name in `
 ``search`` ranks the allowed documents that score above 0, by top-k selection (``argpartition``), not a sort of
 every document. Both add each query term's postings (its column of bm25s' precomputed score matrix) into one
 score vector, in float32 and term by term as bm25s does, so the scores are bm25s' to the bit; bm25s' own
-``np.add.at`` is not needed, as a term lists a document at most once. ``explain(query, rows)`` reads only the
-postings of the given documents (binary search in each term's sorted column): the terms they share with the
-query and their scores, without a score vector over the whole index. Example::
+``np.add.at`` is not needed, as a term lists a document at most once. ``scores_at(query, rows)`` and
+``explain(query, rows)`` read only the postings of the given documents (binary search in each term's sorted
+column): their scores, and with ``explain`` the terms they share with the query, without a score vector over the
+whole index. Example::
 
     >>> index = LexicalIndex.build(["Electron microscopes for imaging", "A survey of cats"])
     >>> index.search("microscope imaging", k=5)[0].tolist()
@@ -154,24 +155,20 @@ class LexicalIndex:
         order = top_k(scores[ids], k)
         return ids[order].astype(np.int64), scores[ids[order]]
 
+    def scores_at(self, query: str, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """BM25 score of ``query`` for each document in ``rows`` (float32, equal to ``scores(query)[rows]``), read from
+        those documents' postings only: what scoring a few hundred candidates needs, without their terms."""
+        docs = self._check_rows(rows)
+        held = self._held(tokenize(query, self._stemmer), docs)
+        return self._summed(held, len(docs))
+
     def explain(self, query: str, rows: Sequence[int]) -> list[tuple[list[str], float]]:
         """For each document in ``rows``: the query's terms it holds (as ``matched_terms`` lists them) and its
         BM25 score for ``query`` (equal to ``scores(query)[row]``), read from those documents' postings only."""
-        docs = np.asarray(rows, dtype=np.int64).reshape(-1)
-        if docs.size and not (int(docs.min()) >= 0 and int(docs.max()) < self._num_docs):
-            bad = int(docs[(docs < 0) | (docs >= self._num_docs)][0])
-            raise IndexError(f"doc_index {bad} is outside this index of {self._num_docs} documents")
+        docs = self._check_rows(rows)
         terms = tokenize(query, self._stemmer)
-        vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
-        held: dict[str, np.ndarray] = {}  # by key: the score of the term in each of the documents (0: absent)
-        for key in dict.fromkeys(t.key for t in terms if t.key in vocab):
-            column, values = self._column(vocab[key])
-            at = np.minimum(np.searchsorted(column, docs), max(len(column) - 1, 0))
-            hit = column[at] == docs if len(column) else np.zeros(len(docs), dtype=bool)
-            held[key] = np.where(hit, values[at] if len(column) else 0, 0).astype(np.float32)
-        scores = np.zeros(len(docs), dtype=np.float32)
-        for term_scores in held.values():  # in query order, in float32, as `scores` adds them
-            scores += term_scores
+        held = self._held(terms, docs)
+        scores = self._summed(held, len(docs))
         out = []
         for j in range(len(docs)):
             found: dict[str, str] = {}  # by lower-cased surface: the first way the query wrote it
@@ -180,6 +177,31 @@ class LexicalIndex:
                     found.setdefault(term.surface.lower(), term.surface)
             out.append((list(found.values()), float(scores[j])))
         return out
+
+    def _check_rows(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        docs = np.asarray(rows, dtype=np.int64).reshape(-1)
+        if docs.size and not (int(docs.min()) >= 0 and int(docs.max()) < self._num_docs):
+            bad = int(docs[(docs < 0) | (docs >= self._num_docs)][0])
+            raise IndexError(f"doc_index {bad} is outside this index of {self._num_docs} documents")
+        return docs
+
+    def _held(self, terms: list[Term], docs: np.ndarray) -> dict[str, np.ndarray]:
+        """By term key (in query order): the term's BM25 score in each of ``docs`` (0 where absent)."""
+        vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
+        held: dict[str, np.ndarray] = {}
+        for key in dict.fromkeys(t.key for t in terms if t.key in vocab):
+            column, values = self._column(vocab[key])
+            at = np.minimum(np.searchsorted(column, docs), max(len(column) - 1, 0))
+            hit = column[at] == docs if len(column) else np.zeros(len(docs), dtype=bool)
+            held[key] = np.where(hit, values[at] if len(column) else 0, 0).astype(np.float32)
+        return held
+
+    @staticmethod
+    def _summed(held: dict[str, np.ndarray], n: int) -> np.ndarray:
+        scores = np.zeros(n, dtype=np.float32)
+        for term_scores in held.values():  # in query order, in float32, as `scores` adds them
+            scores += term_scores
+        return scores
 
     def matched_terms(self, query: str, doc_index: int) -> list[str]:
         """The query's terms that occur in document ``doc_index``, in query order, as the query wrote them.

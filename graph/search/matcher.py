@@ -391,8 +391,7 @@ class Matcher:
         local = np.unique(np.concatenate([dense_ids, lexical_ids, self.index.local[list(graph)].astype(np.int64)]))
         rows = part.rows[local]
         cosine = np.einsum("ij,j->i", part.vector_index.vectors[local], query).astype(np.float64)
-        explained = part.lexical.explain(need.searched, local.tolist())
-        bm25 = np.array([score for _, score in explained], dtype=np.float64)
+        bm25 = part.lexical.scores_at(need.searched, local).astype(np.float64)
         works = self._works_evidence(need, type_name, rows, cosine) if w.graph else {}
         graph = {**graph, **{r: e for r, e in works.items() if r not in graph or e.similarity > graph[r].similarity}}
         own = cosine if w.dense else np.zeros_like(cosine)
@@ -411,19 +410,20 @@ class Matcher:
         else:
             chosen = above
         started = self._stage("score", started)
+        explained = part.lexical.explain(need.searched, local[chosen].tolist())  # the shown results' terms only
         results = [
             self._result(
                 need,
                 int(rows[j]),
                 float(scores[j]),
                 float(factors[j]),
-                explained[j],
+                terms_and_bm25,
                 float(cosine[j]),
                 float(fits[j]),
                 graph.get(int(rows[j])),
                 capped.get(int(j), 0),
             )
-            for j in chosen
+            for j, terms_and_bm25 in zip(chosen, explained, strict=True)
         ]
         self._stage("explain", started)
         return results, note

@@ -181,6 +181,7 @@ def test_scores_and_explanations_from_postings_equal_bm25s_full_vectors() -> Non
         for row, (terms, score) in zip(rows, lexical.explain(query, rows), strict=True):
             assert terms == _old_matched_terms(lexical, query, row)
             assert score == full[row]
+        np.testing.assert_array_equal(lexical.scores_at(query, np.asarray(rows)), full[rows])
 
 
 def test_search_selects_the_same_top_k_as_a_full_sort(index: LexicalIndex) -> None:
@@ -193,8 +194,11 @@ def test_search_selects_the_same_top_k_as_a_full_sort(index: LexicalIndex) -> No
 
 def test_explain_refuses_rows_outside_the_index(index: LexicalIndex) -> None:
     assert index.explain("electron", []) == []
+    assert index.scores_at("electron", []).shape == (0,)
     with pytest.raises(IndexError, match="outside this index"):
         index.explain("electron", [0, -1])
+    with pytest.raises(IndexError, match="outside this index"):
+        index.scores_at("electron", [len(index)])
 
 
 def test_unsorted_postings_are_sorted_on_the_way_in() -> None:
