@@ -71,7 +71,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse_size(scope, send)
+            await self._refuse(scope, send, _TooLarge())
             return
         seen = 0
         refused: _BodyRefused | None = None
@@ -108,32 +108,22 @@ class BodyLimit:
         with suppress(_BodyRefused):
             await self.app(scope, counted, guarded)
         if refused is not None and not started:
-            if isinstance(refused, _TooLarge):
-                await self._refuse_size(scope, send)
-            else:
-                await self._refuse_stalled(scope, send)
+            await self._refuse(scope, send, refused)
 
-    async def _refuse_size(self, scope: Scope, send: Send) -> None:
-        response = problems.problem_response(
-            Request(scope),
-            413,
-            "Request too large",
-            f"the request body is over the {self.limit:,}-byte limit (SHAREKG_MAX_BODY_BYTES); send a smaller file "
-            "or split it",
-            "request-too-large",
-        )
-        await response(scope, _no_receive, send)
-
-    async def _refuse_stalled(self, scope: Scope, send: Send) -> None:
-        response = problems.problem_response(
-            Request(scope),
-            408,
-            "Request body stalled",
-            f"no part of the request body arrived for {self.read_timeout_s:g} s (SHAREKG_BODY_TIMEOUT_S); the "
-            "connection is closed: send the request again",
-            "request-timeout",
-            headers={"Connection": "close"},
-        )
+    async def _refuse(self, scope: Scope, send: Send, refused: _BodyRefused) -> None:
+        if isinstance(refused, _TooLarge):
+            status, title, kind, headers = 413, "Request too large", "request-too-large", None
+            detail = (
+                f"the request body is over the {self.limit:,}-byte limit (SHAREKG_MAX_BODY_BYTES); send a smaller "
+                "file or split it"
+            )
+        else:
+            status, title, kind, headers = 408, "Request body stalled", "request-timeout", {"Connection": "close"}
+            detail = (
+                f"no part of the request body arrived for {self.read_timeout_s:g} s (SHAREKG_BODY_TIMEOUT_S); the "
+                "connection is closed: send the request again"
+            )
+        response = problems.problem_response(Request(scope), status, title, detail, kind, headers=headers)
         await response(scope, _no_receive, send)
 
 
