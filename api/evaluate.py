@@ -127,22 +127,24 @@ def run_ranking_task(
 
         results[method] = evaluate(eval_set, rank, TOP_K, candidates=candidates, text_of=task.text_of)
         if method == "sharekg":
-            judged = _judged(eval_set, task, index, responses)
+            judged = _judged(eval_set, task, matcher, responses)
     return RankingRun(results, judged)
 
 
 def _judged(
-    eval_set: EvalSet, task: RankingTask, index: SearchIndex, responses: Mapping[str, list[MatchResult]]
+    eval_set: EvalSet, task: RankingTask, matcher: Matcher, responses: Mapping[str, list[MatchResult]]
 ) -> list[Judged]:
     out = []
     for query_id, query in eval_set.queries.items():
         relevant = {item for item, grade in eval_set.qrels[query_id].items() if grade > 0}
-        for r in responses.get(task.text_of(query), [])[:CALIBRATION_DEPTH]:
-            doc = index.doc(r.iri)
+        text = task.text_of(query)
+        # the need's length as the fit counts it: the text BM25 searches (a Chinese need's with its English gloss)
+        words = len(matcher.read(text.strip()).searched.split()) if text.strip() else 1
+        for r in responses.get(text, [])[:CALIBRATION_DEPTH]:
+            doc = matcher.index.doc(r.iri)
             signals = r.explanation.signals
             similarity = max(signals.get("cosine", 0.0), signals.get("graph", 0.0))
             is_relevant = doc is not None and eval_set.normalise(candidate_id(doc)) in relevant
-            words = len(m_need.split()) if (m_need := task.text_of(query)) else 1
             out.append(Judged(similarity, signals.get("bm25", 0.0), words, r.fit, is_relevant))
     return out
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from api.evaluate import TASKS, _judged
 from graph.centre import DemandIntake, DemandLog
 from graph.centre.unmet import unmet_needs
+from graph.evaluation.metrics import EvalSet, Query
 from graph.search import Embedder, EmbeddingCache, Filters, SearchIndex
 from graph.search.crosslingual import has_cjk
 from graph.search.matcher import Matcher
@@ -76,3 +78,15 @@ def test_unmet_chinese_needs_are_named_by_subjects_not_by_their_language(embedde
         assert names and not any("Chinese" in name for name in names), names
     finally:
         log.close()
+
+
+def test_calibration_counts_a_chinese_need_as_the_fit_does(matcher: Matcher) -> None:
+    """The calibration's records carry the need's length the fit was computed with: a Chinese need's searched text
+    (the Chinese and its English gloss), not the Chinese alone, which has no spaces to count."""
+    query = Query(NMR_NEED)
+    eval_set = EvalSet("probe", {"q1": query}, {"q1": {}}, lambda item: item)
+    task = TASKS["datafinder"]  # its text_of is the query's text
+    found = matcher.match(NMR_NEED, Filters(types=("Instrument",)), k=3).results["Instrument"]
+    judged = _judged(eval_set, task, matcher, {NMR_NEED: found})
+    assert judged and {j.words for j in judged} == {len(matcher.read(NMR_NEED).searched.split())}
+    assert judged[0].words > len(NMR_NEED.split())
