@@ -15,7 +15,9 @@ reads the meaning.
 Its three numbers were fitted once (maximum likelihood) on the top ten results of every query of the development
 judgements, English and Chinese (``benchmarks/calibrate.py``; method, the reliability diagrams and the expected
 calibration error per set in ``benchmarks/results/calibration.md``). Nothing depends on a query: the same three
-numbers hold for every need and every resource type.
+numbers hold for every need and every resource type. That fit counted a Chinese need's words on the Chinese alone;
+counted as here, a refit weighs shared terms negatively, a bias of fitting on results the fit chose, so these
+numbers stay until the calibration samples its candidates otherwise (``benchmarks/results/eval.md``).
 
 Bands: **strong** from ``STRONG`` up, **good** from ``GOOD``, else **weak** (the thresholds are set against the share of
 results the judgements call relevant, see below). A result under ``FLOOR`` is not
