@@ -2,7 +2,8 @@
 
 A need written in Chinese (or Chinese mixed with English) is segmented with jieba, whose word list is extended with
 every CC-CEDICT headword so that dictionary compounds (核磁共振, 质谱) are cut out whole; each word becomes its first
-English senses from CC-CEDICT. A word the dictionary lacks (扫描电子显微镜) is glossed by its longest dictionary parts
+English senses from CC-CEDICT, or, when the matcher asks, the one of them the catalogue's English bears out
+(``graph.search.senses``: 训练模型 is "train model", not "train drill model mold"). A word the dictionary lacks (扫描电子显微镜) is glossed by its longest dictionary parts
 (扫描 / 电子显微镜). Latin tokens (AFM, NMR, 50 kV) are kept as written, Chinese function words are dropped, and
 traditional characters are read as their simplified forms. English-only text comes back unchanged, untouched.
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,8 @@ class Glossary:
     ) -> Glossary:
         """Read CC-CEDICT (``path``; default :func:`cedict_path`) and build a jieba tokenizer that knows its words.
 
-        ``senses``: English senses kept per word (2 measured best). ``supplement``: entries that override
+        ``senses``: English senses kept per word, the candidates a ``choose`` of :meth:`gloss` picks from (2
+        measured best, both without a choice and as candidates). ``supplement``: entries that override
         CC-CEDICT. ``compound_freq``: the jieba frequency given to dictionary words that jieba's own list lacks, so
         that a compound beats its parts (``None``: jieba's list alone).
         """
@@ -215,13 +217,18 @@ class Glossary:
             yield start, end
             start = end
 
-    def gloss(self, text: str) -> Gloss:
-        """English search text for a need in Chinese, English or both; English-only text comes back unchanged."""
+    def gloss(self, text: str, choose: Callable[[list[tuple[str, ...]]], list[tuple[str, ...]]] | None = None) -> Gloss:
+        """English search text for a need in Chinese, English or both; English-only text comes back unchanged.
+
+        Each word is read by its first senses (``senses`` of :meth:`load`), or, with ``choose``, by the senses it
+        picks: given every word's candidates in order, it returns each word's senses to keep
+        (``graph.search.senses.SenseChooser.choose``: one, by what the catalogue's English says around it).
+        """
         if not has_cjk(text):
             return Gloss(text)
         simple = text.translate(self._to_simplified)  # one character for one: offsets stay those of ``text``
-        out: list[str] = []
-        terms: list[tuple[str, tuple[str, ...]]] = []
+        out: list[str | int] = []  # English as it comes, or the position of a Chinese word in ``words``
+        words: list[tuple[str, tuple[str, ...]]] = []
         offset = 0
         for token in self._tokenizer.cut(simple, HMM=False):
             at, offset = offset, offset + len(token)
@@ -238,9 +245,12 @@ class Glossary:
                     continue
                 if word in self._stopwords or not (english := self._entries.get(word, ())[: self._senses]):
                     continue
-                terms.append((text[at + start : at + end], english))
-                out.append(f" {' '.join(english)} ")
-        return Gloss(_SPACES.sub(" ", "".join(out)).strip(), tuple(terms))
+                out.append(len(words))
+                words.append((text[at + start : at + end], english))
+        senses = choose([english for _, english in words]) if choose is not None and words else None
+        terms = tuple((source, english if senses is None else senses[i]) for i, (source, english) in enumerate(words))
+        glossed = (f" {' '.join(terms[piece][1])} " if isinstance(piece, int) else piece for piece in out)
+        return Gloss(_SPACES.sub(" ", "".join(glossed)).strip(), tuple(t for t in terms if t[1]))
 
 
 _shared: Glossary | None = None

@@ -123,6 +123,17 @@ class LexicalIndex:
         vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
         return list(dict.fromkeys(vocab[t.key] for t in terms if t.key in vocab))
 
+    def keys(self, text: str) -> list[str]:
+        """The distinct keys ``text`` is searched by (lower-cased, stopwords left out, stemmed), in order."""
+        return list(dict.fromkeys(t.key for t in tokenize(text, self._stemmer)))
+
+    def postings(self, key: str) -> np.ndarray:
+        """The documents holding the key ``key`` (see :meth:`keys`), ascending; empty when no document does."""
+        vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
+        if key not in vocab:
+            return np.zeros(0, dtype=np.int64)
+        return self._column(vocab[key])[0].astype(np.int64)
+
     def _column(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding term ``term_id`` (ascending) and its BM25 score in each."""
         assert self._bm25 is not None

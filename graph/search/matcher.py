@@ -30,6 +30,7 @@ from graph.search.explain import Explanation, PathStep, sentences
 from graph.search.filters import DocumentFacts, Filters, TeamPlace
 from graph.search.fit import CLOSEST_WHEN_NONE, FLOOR, NOTHING_FITS, band_of, fit_of
 from graph.search.index import PASSAGE_TYPES, SearchIndex
+from graph.search.senses import SenseChooser
 from graph.search.vector_index import top_k
 
 MAX_NEED_CHARS = 10_000
@@ -171,6 +172,7 @@ class Matcher:
         self._on_stage = on_stage
         self.index = index
         self._glossary = glossary
+        self._senses = SenseChooser([part.lexical for part in index.parts.values()])
         self.encoder = need_encoder(embedder)
         self.weights = weights or Weights()
         self.position = index.position
@@ -236,7 +238,7 @@ class Matcher:
         searched beside the Chinese, so a Chinese catalogue's words match too)."""
         if self._glossary is None or not has_cjk(text):
             return Reading(text, text, sentences(text))
-        gloss = self._glossary().gloss(text)
+        gloss = self._glossary().gloss(text, self._senses.choose)
         if not gloss.text.strip() or not gloss.terms:
             return Reading(text, text, sentences(text))
         return Reading(gloss.text, f"{text}\n{gloss.text}", [text], gloss.terms)
