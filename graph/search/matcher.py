@@ -399,7 +399,7 @@ class Matcher:
         own = cosine if w.dense else np.zeros_like(cosine)
         from_graph = np.array([graph[r].similarity if r in graph else 0.0 for r in rows.tolist()], dtype=np.float64)
         similarity = np.maximum(own, from_graph)
-        fits = fit_of(similarity, bm25 if w.lexical else np.zeros_like(bm25), len(need.searched.split()))
+        fits = fit_of(similarity, bm25 if w.lexical else np.zeros_like(bm25), len(need.searched.split()), type_name)
         key = fits if (w.dense or w.graph) else bm25
         factors = self._factors(rows, team)
         scores = key * factors
