@@ -128,11 +128,12 @@ class LexicalIndex:
         return list(dict.fromkeys(t.key for t in tokenize(text, self._stemmer)))
 
     def postings(self, key: str) -> np.ndarray:
-        """The documents holding the key ``key`` (see :meth:`keys`), ascending; empty when no document does."""
+        """The documents holding the key ``key`` (see :meth:`keys`), ascending; empty when no document does. A view
+        of the index's own array: read it, never write to it."""
         vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
         if key not in vocab:
             return np.zeros(0, dtype=np.int64)
-        return self._column(vocab[key])[0].astype(np.int64)
+        return self._column(vocab[key])[0]
 
     def _column(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding term ``term_id`` (ascending) and its BM25 score in each."""

@@ -46,16 +46,19 @@ class SenseChooser:
         self._documents = functools.lru_cache(maxsize=CACHE)(self._sampled)
 
     def _sampled(self, phrase: str) -> np.ndarray:
-        """The sampled documents (catalogue-wide rows) holding every key of ``phrase``; empty if it has no key."""
+        """The sampled documents (catalogue-wide rows, ascending) holding every key of ``phrase``; empty if it has
+        no key. Each key's postings are sampled before they are intersected: the same rows, at a sample's cost."""
         found = []
         for part, offset in zip(self._parts, self._offsets, strict=False):
-            keys = part.keys(phrase)
-            docs = part.postings(keys[0]) if keys else np.zeros(0, dtype=np.int64)
-            for key in keys[1:]:
+            docs: np.ndarray | None = None
+            for key in part.keys(phrase):
+                column = part.postings(key)
+                sampled = column[column % self._stride == 0] if self._stride > 1 else column
+                docs = sampled if docs is None else np.intersect1d(docs, sampled, assume_unique=True)
                 if not len(docs):
                     break
-                docs = np.intersect1d(docs, part.postings(key), assume_unique=True)
-            found.append(docs[docs % self._stride == 0] + offset)
+            if docs is not None and len(docs):
+                found.append(docs.astype(np.int64) + offset)
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
     def choose(self, senses: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
@@ -74,11 +77,12 @@ class SenseChooser:
         word_of = np.array([w for w, i in enumerate(words) for _ in senses[i]])
         flat = [sense for i in words for sense in senses[i]]
         documents = [self._documents(sense) for sense in flat]
-        sizes = np.array([len(d) for d in documents], dtype=np.float64)
-        rows = np.repeat(np.arange(len(flat)), sizes.astype(np.int64))
-        columns = np.concatenate(documents) if len(rows) else np.zeros(0, dtype=np.int64)
+        counts = np.array([len(d) for d in documents], dtype=np.int64)
+        sizes = counts.astype(np.float64)
+        # one row per sense, its documents as the row's columns (already ascending: no sorting)
         held = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float64), (rows, columns)), shape=(len(flat), int(self._offsets[-1]))
+            (np.ones(int(counts.sum())), np.concatenate(documents), np.concatenate([[0], np.cumsum(counts)])),
+            shape=(len(flat), max(int(self._offsets[-1]), 1)),
         )
         together = (held @ held.T).toarray()  # documents holding both senses
         with np.errstate(invalid="ignore", divide="ignore"):
