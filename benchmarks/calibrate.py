@@ -110,10 +110,18 @@ def diagram(report: dict[str, dict[str, object]], path: Path) -> None:
 
     figure, axes = plt.subplots(1, len(report), figsize=(4 * len(report), 4), squeeze=False)
     for ax, (name, entry) in zip(axes[0], report.items(), strict=True):
-        bins = entry["refitted"]["bins"]  # type: ignore[index]
         ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
-        ax.plot([b["mean_fit"] for b in bins], [b["relevant"] for b in bins], marker="o")
-        ax.set_title(f"{name}: ECE {entry['refitted']['ece']:.3f}")  # type: ignore[index]
+        for key, label in (("as_run", "fit.py now"), ("refitted", "refitted")):
+            bins = entry[key]["bins"]  # type: ignore[index]
+            ece = entry[key]["ece"]  # type: ignore[index]
+            ax.plot(
+                [b["mean_fit"] for b in bins],
+                [b["relevant"] for b in bins],
+                marker="o",
+                label=f"{label}: ECE {ece:.3f}",
+            )
+        ax.legend(loc="upper left", fontsize="small")
+        ax.set_title(name)
         ax.set_xlabel("mean fit in bin")
         ax.set_ylabel("share judged relevant")
         ax.set_xlim(0, 1)
