@@ -15,7 +15,9 @@ any other; on a tie (no evidence either way, as for a need of one word) the dict
 Documents are counted over a sample: every ``stride``-th document of each type's BM25 index, ``stride`` chosen so
 that about ``SAMPLE`` documents take part whatever the catalogue's size (all of them up to that size). A phrase's
 sampled documents are cached (``CACHE`` phrases), so a need costs a few postings reads and one small sparse product;
-``benchmarks/results/crosslingual.md`` has the measurements.
+``benchmarks/results/crosslingual.md`` has the measurements. A long need is read in windows of ``WINDOW`` words (each
+word's context is its window), and only its first ``LIMIT`` words are chosen for, the rest keeping their first sense:
+the encoder reads no further than that, and a need of 10,000 characters costs what one of a few hundred does.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from scipy import sparse  # type: ignore[import-untyped]
 
 from graph.search.lexical import LexicalIndex
 
-__all__ = ["CACHE", "SAMPLE", "SenseChooser"]
+__all__ = ["CACHE", "LIMIT", "SAMPLE", "WINDOW", "SenseChooser"]
 
 SAMPLE = 20_000  # documents that co-occurrence is counted over, at most (about)
 CACHE = 4096  # phrases whose sampled documents are kept
+WINDOW = 64  # words whose senses are counted together (a need's words, in order)
+LIMIT = 256  # words chosen for; later ones keep their first sense
 
 
 class SenseChooser:
@@ -70,9 +74,15 @@ class SenseChooser:
         [('train',), ('model',), ('image',)]
         """
         chosen = [tuple(candidates[:1]) for candidates in senses]
-        words = [i for i, candidates in enumerate(senses) if candidates]
+        words = [i for i, candidates in enumerate(senses) if candidates][:LIMIT]
+        for start in range(0, len(words), WINDOW):
+            self._choose_in(senses, words[start : start + WINDOW], chosen)
+        return chosen
+
+    def _choose_in(self, senses: Sequence[Sequence[str]], words: list[int], chosen: list[tuple[str, ...]]) -> None:
+        """Set ``chosen[i]`` for the ambiguous words ``i`` of ``words`` (one window), by their co-occurrence."""
         if all(len(senses[i]) == 1 for i in words):
-            return chosen
+            return
         # senses, word by word (words without a sense left out: they are no evidence)
         word_of = np.array([w for w, i in enumerate(words) for _ in senses[i]])
         flat = [sense for i in words for sense in senses[i]]
@@ -95,4 +105,3 @@ class SenseChooser:
         for w, i in enumerate(words):
             if len(senses[i]) > 1:
                 chosen[i] = (senses[i][int(np.argmax(score[word_of == w]))],)  # argmax: the first on a tie
-        return chosen

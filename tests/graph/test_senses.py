@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph.search.crosslingual import shared_glossary
 from graph.search.lexical import LexicalIndex
-from graph.search.senses import SenseChooser
+from graph.search.senses import LIMIT, WINDOW, SenseChooser
 
 CATALOGUE = [
     "Pedestrian detection images to train a model at night",
@@ -62,3 +62,16 @@ def test_a_glossed_need_reads_each_word_by_the_chosen_sense() -> None:
     assert [source for source, _ in chosen.terms] == [source for source, _ in plain.terms]
     assert chosen.text.split() == [word for _, english in chosen.terms for word in english[0].split()]
     assert "mold" not in chosen.text and "model" in chosen.text
+
+
+def test_a_long_need_is_read_in_windows_and_only_its_first_words_are_chosen_for() -> None:
+    chooser = SenseChooser([LexicalIndex.build(CATALOGUE)])
+    # the lake's context is two windows away from the first pair: the first pair reads by its own window
+    filler = [(f"unknownword{n}",) for n in range(WINDOW)]
+    need = [("drill", "train"), ("model",), *filler, ("train", "drill"), ("lake",)]
+    chosen = chooser.choose(need)
+    assert chosen[0] == ("train",) and chosen[-2:] == [("drill",), ("lake",)]
+    # past LIMIT words the first sense stays, evidence or not; a hostile length costs no more than LIMIT words
+    late = chooser.choose([*[(f"w{n}",) for n in range(LIMIT)], ("mold", "model"), ("detection",)])
+    assert late[-2] == ("mold",)
+    assert len(chooser.choose([("mold", "model")] * 20_000)) == 20_000
