@@ -145,7 +145,8 @@ def _judged(
             signals = r.explanation.signals
             similarity = max(signals.get("cosine", 0.0), signals.get("graph", 0.0))
             is_relevant = doc is not None and eval_set.normalise(candidate_id(doc)) in relevant
-            out.append(Judged(similarity, signals.get("bm25", 0.0), words, r.fit, is_relevant))
+            lexical = signals.get("bm25", 0.0) + signals.get("bm25_feedback", 0.0)  # as the fit reads it
+            out.append(Judged(similarity, lexical, words, r.fit, is_relevant))
     return out
 
 

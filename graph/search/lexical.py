@@ -28,9 +28,10 @@ whole index. Example::
 
 from __future__ import annotations
 
+import math
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,6 +135,43 @@ class LexicalIndex:
         if key not in vocab:
             return np.zeros(0, dtype=np.int64)
         return self._column(vocab[key])[0]
+
+    def feedback(self, texts: Sequence[str], exclude: Iterable[str], n: int) -> list[tuple[str, float]]:
+        """Up to ``n`` keys that characterise ``texts`` (feedback documents) and are not in ``exclude``: each key's
+        frequency in a text over the text's length, summed over the texts, times its inverse document frequency in
+        this index (Lucene's); keys the index lacks are left out. Each comes with its weight, scaled to a mean of 1.
+
+        >>> index = LexicalIndex.build(["kinase assay", "kinase inhibitors", "cats"])
+        >>> [(key, round(w, 2)) for key, w in index.feedback(["kinase assay"], [], 2)]  # keys are stems
+        [('assay', 1.35), ('kinas', 0.65)]
+        """
+        vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
+        skip = set(exclude)
+        weight: dict[str, float] = {}
+        for text in texts:
+            keys = [t.key for t in tokenize(text, self._stemmer) if t.key in vocab and t.key not in skip]
+            for key in keys:
+                weight[key] = weight.get(key, 0.0) + 1.0 / len(keys)
+        if not weight:
+            return []
+        indptr = self._bm25.scores["indptr"] if self._bm25 is not None else np.zeros(1, dtype=np.int64)
+        for key in weight:
+            df = float(indptr[vocab[key] + 1] - indptr[vocab[key]])
+            weight[key] *= math.log(1.0 + (self._num_docs - df + 0.5) / (df + 0.5))
+        best = sorted(weight.items(), key=lambda item: (-item[1], item[0]))[:n]
+        mean = sum(w for _, w in best) / len(best)
+        return [(key, w / mean) for key, w in best] if mean > 0 else []
+
+    def weighted_scores_at(self, keys: Sequence[tuple[str, float]], rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """For each document in ``rows``: the sum over ``keys`` (key, weight) of weight times the key's BM25 score in
+        it, read from those documents' postings only (float64)."""
+        docs = self._check_rows(rows)
+        held = self._held([Term(key, key) for key, _ in keys], docs)
+        out = np.zeros(len(docs), dtype=np.float64)
+        for key, w in keys:
+            if key in held:
+                out += w * held[key]
+        return out
 
     def _column(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding term ``term_id`` (ascending) and its BM25 score in each."""

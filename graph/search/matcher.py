@@ -41,6 +41,9 @@ MIN_DEPTH = 100  # candidates each channel contributes before fusion
 #: of its nearest documents (Rocchio), by this weight and over this many documents.
 FEEDBACK_WEIGHT = 0.5
 FEEDBACK_DOCS = 5
+#: A need read by its gloss: the terms of its nearest documents that BM25 also reads (post-translation feedback)
+LEXICAL_FEEDBACK_TERMS = 10
+LEXICAL_FEEDBACK_WEIGHT = 0.5  # of a term of the need's own
 #: Experts (nearest by their own similarity) whose works are read for evidence: reading every candidate's works
 #: dominated the call at 1,000,000 resources (``benchmarks/results/match.md``).
 WORKS_CANDIDATES = 60
@@ -394,12 +397,20 @@ class Matcher:
         rows = part.rows[local]
         cosine = np.einsum("ij,j->i", part.vector_index.vectors[local], query).astype(np.float64)
         bm25 = part.lexical.scores_at(need.searched, local).astype(np.float64)
+        feedback = np.zeros_like(bm25)
+        if need.glossary and w.lexical and w.dense and w.graph and not self._evidence.carries(type_name):
+            # A glossed need's words are a dictionary's, not the catalogue's; the terms of its nearest documents
+            # bring the catalogue's own back (post-translation feedback, as the dense channel's above; eval.md)
+            texts = [self.index.docs[int(r)].text for r in part.rows[dense_ids[:FEEDBACK_DOCS]]]
+            terms = part.lexical.feedback(texts, part.lexical.keys(need.searched), LEXICAL_FEEDBACK_TERMS)
+            feedback = LEXICAL_FEEDBACK_WEIGHT * part.lexical.weighted_scores_at(terms, local)
         works = self._works_evidence(need, type_name, rows, cosine) if w.graph else {}
         graph = {**graph, **{r: e for r, e in works.items() if r not in graph or e.similarity > graph[r].similarity}}
         own = cosine if w.dense else np.zeros_like(cosine)
         from_graph = np.array([graph[r].similarity if r in graph else 0.0 for r in rows.tolist()], dtype=np.float64)
         similarity = np.maximum(own, from_graph)
-        fits = fit_of(similarity, bm25 if w.lexical else np.zeros_like(bm25), len(need.searched.split()), type_name)
+        lexical_total = bm25 + feedback if w.lexical else np.zeros_like(bm25)
+        fits = fit_of(similarity, lexical_total, len(need.searched.split()), type_name)
         key = fits if (w.dense or w.graph) else bm25
         factors = self._factors(rows, team)
         scores = key * factors
@@ -424,6 +435,7 @@ class Matcher:
                 float(fits[j]),
                 graph.get(int(rows[j])),
                 capped.get(int(j), 0),
+                float(feedback[j]),
             )
             for j, terms_and_bm25 in zip(chosen, explained, strict=True)
         ]
@@ -514,8 +526,10 @@ class Matcher:
         fit: float,
         evidence: Evidence | None,
         left_out: int,
+        feedback: float = 0.0,
     ) -> MatchResult:
-        """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``."""
+        """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``; ``feedback``
+        the BM25 of the terms a glossed need gained from its nearest documents (in its fit beside ``bm25``)."""
         doc = self.index.docs[i]
         sentence_sims = need.sentence_vectors @ self.index.vector(i)
         best = np.argsort(-sentence_sims)[:2]
@@ -527,6 +541,9 @@ class Matcher:
         if evidence is not None and evidence.similarity > cosine + 1e-6:
             signals["graph"] = round(evidence.similarity, 4)
             notes.append(f"{evidence.relation}: {evidence.label}")
+        if feedback > 0:
+            signals["bm25_feedback"] = round(feedback, 3)
+            notes.append("shares terms with the resources nearest the need (read for a need in another language)")
         if left_out:
             notes.append(f"{left_out} more expert(s) of the same award or organisation left out, for a varied list")
         explanation = Explanation(

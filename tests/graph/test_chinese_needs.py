@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from api.evaluate import TASKS, _judged
 from graph.centre import DemandIntake, DemandLog
 from graph.centre.unmet import unmet_needs
 from graph.evaluation.metrics import EvalSet, Query
 from graph.search import Embedder, EmbeddingCache, Filters, SearchIndex
 from graph.search.crosslingual import has_cjk
+from graph.search.fit import fit_of
 from graph.search.matcher import Matcher
 from graph.store import open_store
 from ingest.pipeline import ingest_source, plan
@@ -90,3 +93,22 @@ def test_calibration_counts_a_chinese_need_as_the_fit_does(matcher: Matcher) -> 
     judged = _judged(eval_set, task, matcher, {NMR_NEED: found})
     assert judged and {j.words for j in judged} == {len(matcher.read(NMR_NEED).searched.split())}
     assert judged[0].words > len(NMR_NEED.split())
+
+
+def test_a_chinese_need_reads_the_terms_of_its_nearest_datasets_in_its_fit(matcher: Matcher) -> None:
+    """A glossed need's BM25 also reads the terms of its nearest datasets (post-translation feedback); the result says
+    so, and its fit is computed from both. An English need gets no such feedback."""
+    need = "用于行人交通信号灯识别的照片数据集"  # photos of pedestrian traffic lights, for recognising them
+    results = matcher.match(need, Filters(types=("Dataset",)), k=5).results["Dataset"]
+    fed = [r for r in results if "bm25_feedback" in r.explanation.signals]
+    assert fed, [(r.label, r.explanation.signals) for r in results]
+    first = fed[0]
+    assert any("nearest the need" in note for note in first.explanation.evidence)
+    s = first.explanation.signals
+    words = len(matcher.read(need).searched.split())
+    expected = fit_of(
+        np.array([max(s["cosine"], s.get("graph", 0.0))]), np.array([s["bm25"] + s["bm25_feedback"]]), words
+    )
+    assert abs(float(expected[0]) - first.fit) < 1e-3
+    english = matcher.match("photos of pedestrian traffic lights", Filters(types=("Dataset",)), k=5).results["Dataset"]
+    assert english and not any("bm25_feedback" in r.explanation.signals for r in english)

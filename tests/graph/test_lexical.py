@@ -211,3 +211,25 @@ def test_unsorted_postings_are_sorted_on_the_way_in() -> None:
     postings["data"][start:end] = postings["data"][start:end][::-1].copy()
     again = LexicalIndex(built._bm25, len(TEXTS), "english")
     assert again.matched_terms("electron", 3) == ["electron"] and again.matched_terms("electron", 0) == ["electron"]
+
+
+def test_keys_and_postings_are_what_bm25_searches_by(index: LexicalIndex) -> None:
+    keys = index.keys("Microscopes, microscope and the imaging")
+    assert keys == list(dict.fromkeys(t.key for t in tokenize("Microscopes microscope imaging", index._stemmer)))
+    for key in keys:
+        rows = index.postings(key)
+        assert rows.tolist() == sorted(rows.tolist())
+        assert set(rows.tolist()) == set(np.flatnonzero(index.scores(key)).tolist())  # a key is its own stem here
+    assert len(index.postings("nosuchkeyanywhere")) == 0
+
+
+def test_feedback_terms_characterise_the_texts_and_score_as_their_bm25(index: LexicalIndex) -> None:
+    texts = ["Confocal microscopes for imaging live cells", "Imaging of cells by light microscopy"]
+    terms = index.feedback(texts, exclude=index.keys("cells"), n=3)
+    assert terms and len(terms) <= 3 and all(key not in index.keys("cells") for key, _ in terms)
+    assert abs(sum(w for _, w in terms) / len(terms) - 1.0) < 1e-9  # weights with a mean of 1
+    assert [w for _, w in terms] == sorted((w for _, w in terms), reverse=True)
+    rows = np.arange(len(index))
+    expected = sum(w * index.scores_at(key, rows).astype(np.float64) for key, w in terms)
+    assert np.allclose(index.weighted_scores_at(terms, rows), expected)
+    assert index.feedback([], [], 3) == [] and index.feedback(["zzzqqq"], [], 3) == []
