@@ -154,9 +154,8 @@ class LexicalIndex:
                 weight[key] = weight.get(key, 0.0) + 1.0 / len(keys)
         if not weight:
             return []
-        indptr = self._bm25.scores["indptr"] if self._bm25 is not None else np.zeros(1, dtype=np.int64)
         for key in weight:
-            df = float(indptr[vocab[key] + 1] - indptr[vocab[key]])
+            df = len(self.postings(key))
             weight[key] *= math.log(1.0 + (self._num_docs - df + 0.5) / (df + 0.5))
         best = sorted(weight.items(), key=lambda item: (-item[1], item[0]))[:n]
         mean = sum(w for _, w in best) / len(best)

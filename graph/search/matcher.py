@@ -380,9 +380,10 @@ class Matcher:
         started = time.perf_counter()
         dense_ids, dense_sims = part.vector_index.search(need.vector, depth, allowed)
         query = need.vector
-        if w.graph and w.dense and not self._evidence.carries(type_name) and len(dense_ids):
-            # No graph evidence for this type (datasets): its nearest documents are the expansion instead
-            # (pseudo-relevance feedback; the effect on every development set is in benchmarks/results/eval.md)
+        # No graph evidence for this type (datasets): its nearest documents are the expansion instead (pseudo-relevance
+        # feedback, for the dense channel here and a glossed need's BM25 below; effects in benchmarks/results/eval.md)
+        feeds_back = w.graph and w.dense and not self._evidence.carries(type_name)
+        if feeds_back and len(dense_ids):
             expanded = need.vector + FEEDBACK_WEIGHT * part.vector_index.vectors[dense_ids[:FEEDBACK_DOCS]].mean(axis=0)
             query = (expanded / max(float(np.linalg.norm(expanded)), 1e-12)).astype(np.float32)
             dense_ids, dense_sims = part.vector_index.search(query, depth, allowed)
@@ -398,7 +399,7 @@ class Matcher:
         cosine = np.einsum("ij,j->i", part.vector_index.vectors[local], query).astype(np.float64)
         bm25 = part.lexical.scores_at(need.searched, local).astype(np.float64)
         feedback = np.zeros_like(bm25)
-        if need.glossary and w.lexical and w.dense and w.graph and not self._evidence.carries(type_name):
+        if feeds_back and need.glossary and w.lexical:
             # A glossed need's words are a dictionary's, not the catalogue's; the terms of its nearest documents
             # bring the catalogue's own back (post-translation feedback, as the dense channel's above; eval.md)
             texts = [self.index.docs[int(r)].text for r in part.rows[dense_ids[:FEEDBACK_DOCS]]]
