@@ -77,6 +77,8 @@ class Judged:
     words: int  # the need's length
     fit: float
     relevant: bool
+    query_id: str = ""
+    floor_evidence: float = 0.0  # the evidence of the need as written, what the floor reads (MatchResult)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +110,14 @@ def run_ranking_task(
     embedder: Embedder,
     cache: EmbeddingCache,
     mapping: Path | None = None,
+    index: SearchIndex | None = None,
 ) -> RankingRun:
-    """Ingest ``corpus`` into a store in memory, index it, and score every method on the task's queries; the full
-    matcher's first results are kept with their judgements, for calibration."""
+    """Ingest ``corpus`` into a store in memory, index it (or take ``index``, built so by ``eval_index``), and score
+    every method on the task's queries; the full matcher's first results are kept with their judgements, for
+    calibration."""
     eval_set = task.load(queries)
-    index = eval_index(task, corpus, embedder, cache, mapping)
+    if index is None:
+        index = eval_index(task, corpus, embedder, cache, mapping)
     candidates = [candidate_id(d) for d in index.docs]
     results = {}
     judged: list[Judged] = []
@@ -146,7 +151,7 @@ def _judged(
             similarity = max(signals.get("cosine", 0.0), signals.get("graph", 0.0))
             is_relevant = doc is not None and eval_set.normalise(candidate_id(doc)) in relevant
             lexical = signals.get("bm25", 0.0) + signals.get("bm25_feedback", 0.0)  # as the fit reads it
-            out.append(Judged(similarity, lexical, words, r.fit, is_relevant))
+            out.append(Judged(similarity, lexical, words, r.fit, is_relevant, query_id, r.floor_evidence))
     return out
 
 

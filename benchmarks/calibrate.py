@@ -1,20 +1,26 @@
-"""Calibrate the fit (graph/search/fit.py) on the development judgements, and report how well it is calibrated.
+"""Calibrate the fit (graph/search/fit.py) on the development judgements, measure its floor, and report how well it
+is calibrated.
 
 For every development set (English and Chinese), the full matcher ranks every query through the product
 (``api.evaluate.run_ranking_task``: the corpus ingested by sharekg's readers, indexed, matched); the top
 ``CALIBRATION_DEPTH`` results of each query are kept with their evidence (similarity, BM25) and whether the
-judgements call them relevant. The fit is a logistic function of the matcher's ranking score,
-``fit = sigmoid(bias + scale * (SIMILARITY * similarity + LEXICAL * lexical))`` with the constants in fit.py now
-(Platt scaling): ``bias`` and ``scale`` are fitted by maximum likelihood (Newton's method, a small L2 penalty) on all
-of them pooled, each set weighted equally, and the script prints the three numbers to put in graph/search/fit.py
-(``BIAS``, and ``SIMILARITY`` and ``LEXICAL`` times ``scale``). Their ratio, how much shared terms count against
-similarity, is a ranking decision and is left alone: fitted on results the ranking itself chose, it comes out
-negative (the results BM25 lifted into a top ten are there because of it; ``benchmarks/results/eval.md``), so the
-script reports that unconstrained fit only for reference. (The refit of 2026-12-02 was measured and not taken: it
-flattens the fit, which lowers the floor from a similarity of about 0.46 to 0.35; ``benchmarks/results/eval.md``.)
-Per set, it prints the expected calibration error of the fits the matcher gave in this run (with the constants in
-fit.py now) and of the refitted model, in-sample and leave-one-set-out
-(fitted on the other sets only: how it does on a set it never saw).
+judgements call them relevant. The fit is a logistic function of the evidence the matcher ranks by,
+``fit = sigmoid(BIAS + SCALE * (similarity + LEXICAL * lexical))`` (Platt scaling): ``BIAS`` and ``SCALE`` are fitted
+by maximum likelihood (Newton's method, a small L2 penalty) on all of them pooled, each set weighted equally, and
+the script prints them for graph/search/fit.py. ``LEXICAL``, how much shared terms count against similarity, is a
+ranking decision and is left alone: fitted on results the ranking itself chose, it comes out negative (the results
+BM25 lifted into a top ten are there because of it; ``benchmarks/results/eval.md``), so the script reports that
+unconstrained fit only for reference. Per set, it prints the expected calibration error of the fits the matcher gave
+in this run (with the constants in fit.py now) and of the refitted model, in-sample and leave-one-set-out (fitted
+on the other sets only: how it does on a set it never saw).
+
+**The floor.** Every development need has something relevant to find, so the calibration says nothing of needs for
+which the catalogue holds nothing. Those are measured apart: every need of each set, English and Chinese, is asked
+of the *other* task's catalogue (a chemistry method of the machine-learning datasets, a machine-learning idea of the
+instrument types), where none of it is relevant, and the best result's evidence is kept. ``FLOOR_EVIDENCE`` is the
+``FLOOR_QUANTILE`` quantile of those: 95 % of needs with nothing to find get nothing presented as a match. The
+script prints it, and how many of the development needs that have something to find keep their best result above
+it, and how many of the relevant results in their top ten.
 
     python benchmarks/calibrate.py [--shared ../shared] [--out benchmarks/results]
 
@@ -34,9 +40,9 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.evaluate import CALIBRATION_DEPTH, TASKS, Judged, calibration, run_ranking_task
-from graph.search import EmbeddingCache, SentenceTransformerEmbedder
-from graph.search.fit import BIAS, LEXICAL, SIMILARITY, lexical_evidence
+from api.evaluate import CALIBRATION_DEPTH, TASKS, Judged, calibration, eval_index, run_ranking_task
+from graph.search import EmbeddingCache, Filters, Matcher, SearchIndex, SentenceTransformerEmbedder, Weights
+from graph.search.fit import BIAS, FLOOR_EVIDENCE, GATE_DEPTH, LEXICAL, SCALE, evidence_of, lexical_evidence
 
 SETS = {  # name: (task, queries, corpus, mapping), paths under --shared (the mapping under the repository)
     "chmo": (
@@ -60,6 +66,7 @@ SETS = {  # name: (task, queries, corpus, mapping), paths under --shared (the ma
     ),
 }
 L2 = 1e-2
+FLOOR_QUANTILE = 0.95  # of the best evidence of needs with nothing to find: the share of them given no match
 
 
 def evidence(judged: list[Judged]) -> np.ndarray:
@@ -68,9 +75,11 @@ def evidence(judged: list[Judged]) -> np.ndarray:
 
 
 def features(judged: list[Judged], ranking: bool = True) -> np.ndarray:
-    """The ranking score (one column) the fit is a function of; ``ranking=False``: the evidence as it is."""
-    x = evidence(judged)
-    return x @ np.array([[SIMILARITY], [LEXICAL]]) if ranking else x
+    """The evidence the fit is a function of (one column: what the matcher ranks by, fit.py's ``evidence_of``);
+    ``ranking=False``: its two parts as they are."""
+    if not ranking:
+        return evidence(judged)
+    return np.array([evidence_of(np.array([j.similarity]), np.array([j.bm25]), j.words) for j in judged])
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -91,15 +100,76 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarra
 def refit(judged: list[Judged], w: np.ndarray) -> list[Judged]:
     x = features(judged, ranking=len(w) == 2)
     fits = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
-    return [Judged(j.similarity, j.bm25, j.words, float(f), j.relevant) for j, f in zip(judged, fits, strict=True)]
+    return [
+        Judged(j.similarity, j.bm25, j.words, float(f), j.relevant, j.query_id, j.floor_evidence)
+        for j, f in zip(judged, fits, strict=True)
+    ]
 
 
 def pooled(runs: dict[str, list[Judged]], names: list[str], ranking: bool = True) -> np.ndarray:
-    """(bias, scale) of the ranking score; ``ranking=False``: (bias, similarity, lexical), unconstrained."""
+    """(bias, scale) of the evidence; ``ranking=False``: (bias, similarity, lexical), unconstrained."""
     x = np.vstack([features(runs[n], ranking) for n in names])
     y = np.concatenate([[float(j.relevant) for j in runs[n]] for n in names])
     weights = np.concatenate([np.full(len(runs[n]), 1.0 / len(runs[n])) for n in names]) * len(y) / len(names)
     return fit_logistic(x, y, weights)
+
+
+def best_evidence_of_unrelated(
+    name: str, queries: Path, index: SearchIndex, embedder: SentenceTransformerEmbedder
+) -> list[float]:
+    """Per need of the set ``name``: the best evidence of the need as written (what the floor gates a type by) among
+    the first ``GATE_DEPTH`` results it gets from ``index``, a catalogue of the other task's, where nothing is
+    relevant to it."""
+    task = TASKS[SETS[name][0]]
+    (doc_type,) = {d.type for d in index.docs}
+    matcher = Matcher(index, embedder, Weights(floor=0.0, diverse=False))
+    best = []
+    for query in task.load(queries).queries.values():
+        text = task.text_of(query).strip()
+        found = matcher.match(text, Filters(types=(doc_type,)), k=GATE_DEPTH).results[doc_type] if text else []
+        if found:
+            best.append(max(r.floor_evidence for r in found))
+    return best
+
+
+def gates(judged: list[Judged]) -> dict[str, float]:
+    """Per need: the best evidence of the need as written among its first ``GATE_DEPTH`` results (the judged results
+    are each need's first ``CALIBRATION_DEPTH``, in order)."""
+    best: dict[str, list[float]] = {}
+    for j in judged:
+        best.setdefault(j.query_id, []).append(j.floor_evidence)
+    return {q: max(v[:GATE_DEPTH]) for q, v in best.items()}
+
+
+def floor_report(unrelated: dict[str, list[float]], runs: dict[str, list[Judged]]) -> dict[str, object]:
+    """The floor measured on needs with nothing to find, and what it keeps of the development needs' results: the
+    needs whose type is presented, and the relevant results presented (the type presented, the result's evidence at
+    or above the floor)."""
+    pooled_best = np.concatenate([np.array(v) for v in unrelated.values()])
+    floor = float(np.quantile(pooled_best, FLOOR_QUANTILE))
+    kept: dict[str, dict[str, float]] = {}
+    for name, judged in runs.items():
+        gate = gates(judged)
+        shown = [gate[j.query_id] >= floor and e >= floor for j, e in zip(judged, features(judged)[:, 0], strict=True)]
+        relevant = [s for j, s in zip(judged, shown, strict=True) if j.relevant]
+        kept[name] = {
+            "needs_presented": round(float(np.mean([g >= floor for g in gate.values()])), 4),
+            "relevant_results_presented": round(float(np.mean(relevant)), 4) if relevant else 0.0,
+        }
+    return {
+        "quantile": FLOOR_QUANTILE,
+        "FLOOR_EVIDENCE": round(floor, 3),
+        "unrelated_needs": {
+            n: {
+                "needs": len(v),
+                "median_best": round(float(np.median(v)), 3),
+                "presented_at_this_floor": round(float(np.mean(np.array(v) >= floor)), 4),
+                "presented_at_fit_py_floor": round(float(np.mean(np.array(v) >= FLOOR_EVIDENCE)), 4),
+            }
+            for n, v in unrelated.items()
+        },
+        "development_needs": kept,
+    }
 
 
 def diagram(report: dict[str, dict[str, object]], path: Path) -> None:
@@ -139,8 +209,13 @@ def main() -> None:
     repo = Path(__file__).resolve().parent.parent
     embedder = SentenceTransformerEmbedder.load(device="cpu")
     cache = EmbeddingCache(args.cache)
+    indexes = {  # one catalogue per task, shared by its sets and by the other task's needs
+        task: eval_index(TASKS[task], [args.shared / corpus], embedder, cache, repo / mapping if mapping else None)
+        for task, _queries, corpus, mapping in SETS.values()
+    }
     runs: dict[str, list[Judged]] = {}
     ndcg: dict[str, dict[str, float]] = {}
+    unrelated: dict[str, list[float]] = {}
     for name, (task, queries, corpus, mapping) in SETS.items():
         run = run_ranking_task(
             TASKS[task],
@@ -149,10 +224,15 @@ def main() -> None:
             embedder,
             cache,
             repo / mapping if mapping else None,
+            index=indexes[task],
         )
         runs[name] = run.judged
         ndcg[name] = {m: round(s.ndcg_at_10, 4) for m, s in run.scores.items()}
         print(name, ndcg[name], flush=True)
+        (other,) = set(indexes) - {task}
+        unrelated[f"{name} needs, {other} catalogue"] = best_evidence_of_unrelated(
+            name, args.shared / queries, indexes[other], embedder
+        )
     cache.close()
     names = list(runs)
     w = pooled(runs, names)
@@ -169,13 +249,9 @@ def main() -> None:
         }
     result = {
         "depth": CALIBRATION_DEPTH,
-        "constants_used": {"BIAS": BIAS, "SIMILARITY": SIMILARITY, "LEXICAL": LEXICAL},
-        "scale": round(float(w[1]), 4),
-        "fitted": {
-            "BIAS": round(float(w[0]), 3),
-            "SIMILARITY": round(SIMILARITY * float(w[1]), 3),
-            "LEXICAL": round(LEXICAL * float(w[1]), 3),
-        },
+        "constants_used": {"BIAS": BIAS, "SCALE": SCALE, "LEXICAL": LEXICAL, "FLOOR_EVIDENCE": FLOOR_EVIDENCE},
+        "fitted": {"BIAS": round(float(w[0]), 3), "SCALE": round(float(w[1]), 3)},
+        "floor": floor_report(unrelated, runs),
         "unconstrained_for_reference": dict(
             zip(("BIAS", "SIMILARITY", "LEXICAL"), (round(float(v), 3) for v in unconstrained), strict=True)
         ),
@@ -193,7 +269,8 @@ def main() -> None:
         ],
     ]
     print("\n".join(lines))
-    print("fitted:", result["fitted"], "(scale", result["scale"], ")")
+    print("fitted:", result["fitted"])
+    print("floor:", json.dumps(result["floor"], indent=2))
     print("unconstrained, for reference only:", result["unconstrained_for_reference"])
 
 

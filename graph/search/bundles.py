@@ -3,9 +3,10 @@ runs it or knows the technique, and a dataset that fits -- ranked jointly.
 
 A bundle goes through the matcher's own request planning (one need, one encoding, the same filters and fits), so its
 members are results ``/match`` would give. Members that match the need (the instrument, an expert found by matching, a
-dataset) are taken only at or above the fit floor: no dataset rather than a wrong one. The facility an instrument sits
-in and the contact person who runs it are joined by the graph, and come with the instrument whatever their own fit.
-An instrument may be any the catalogue holds: a bench instrument or a beamline of a light source.
+dataset) are taken only where ``/match`` presents them as matches (at or above the floor): no dataset rather than a
+wrong one. The facility an instrument sits in and the contact person who runs it are joined by the graph, and come
+with the instrument whatever their own fit. An instrument may be any the catalogue holds: a bench instrument or a
+beamline of a light source.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from graph.search.explain import PathStep
 from graph.search.filters import Filters, TeamPlace
-from graph.search.matcher import Matcher, MatchResult, Need
+from graph.search.matcher import Matcher, MatchResult, Need, Request
 
 #: How much each member the graph joins (rather than similarity alone) adds to a bundle's score.
 JOINED_BONUS = 0.05
@@ -56,18 +57,25 @@ def bundles(
     need = matcher.need_of(request)
     if "Instrument" not in types:
         return []
-    instruments, _ = matcher.rank_planned(request, need, "Instrument", max(10, 3 * k))
-    datasets = matcher.rank_planned(request, need, "Dataset", DATASETS)[0] if "Dataset" in types else []
-    experts = matcher.rank_planned(request, need, "Expert", EXPERTS)[0] if "Expert" in types else []
-    found = [_bundle(matcher, need, r, datasets, experts) for r in instruments if r.fit >= matcher.weights.floor]
+    instruments = _presented(matcher, request, need, "Instrument", max(10, 3 * k))
+    datasets = _presented(matcher, request, need, "Dataset", DATASETS) if "Dataset" in types else []
+    experts = _presented(matcher, request, need, "Expert", EXPERTS) if "Expert" in types else []
+    found = [_bundle(matcher, need, r, datasets, experts) for r in instruments]
     found.sort(key=lambda b: -b.score)
     return found[:k]
+
+
+def _presented(matcher: Matcher, request: Request, need: Need, type_name: str, k: int) -> list[MatchResult]:
+    """The type's results that ``/match`` presents as matches: none when nothing of it fits the need well (its
+    closest, shown there marked weak, are not members)."""
+    results, nothing_fits = matcher.rank_planned(request, need, type_name, k)
+    return [] if nothing_fits else results
 
 
 def _bundle(
     matcher: Matcher, need: Need, instrument: MatchResult, datasets: list[MatchResult], experts: list[MatchResult]
 ) -> Bundle:
-    index, floor = matcher.index, matcher.weights.floor
+    index = matcher.index
     doc = index.doc(instrument.iri)
     assert doc is not None, "a ranked instrument is in the index"
     members = [_member("instrument", matcher, need, instrument, "fits the need")]
@@ -80,9 +88,8 @@ def _bundle(
     expert = _expert_for(matcher, need, doc.related.get("contact", []), doc.organizations, experts)
     if expert is not None:
         members.append(expert)
-    fitting = [d for d in datasets if d.fit >= floor]
-    if fitting:
-        best = fitting[0]
+    if datasets:
+        best = datasets[0]
         shared = _shared_subject(matcher, instrument.iri, best.iri)
         members.append(
             _member("dataset", matcher, need, best, f"shared subject: {shared}" if shared else "fits the need")
@@ -109,12 +116,11 @@ def _expert_for(
         doc = index.doc(best)
         assert doc is not None
         return BundleMember("expert", doc.iri, doc.label, matcher.similarity(need, best), "contact person")
-    fitting = [e for e in experts if e.fit >= matcher.weights.floor]
-    for r in fitting:
+    for r in experts:
         doc = index.doc(r.iri)
         if doc is not None and set(doc.organizations) & set(organizations):
             return _member("expert", matcher, need, r, "same organisation")
-    return _member("expert", matcher, need, fitting[0], "fits the need") if fitting else None
+    return _member("expert", matcher, need, experts[0], "fits the need") if experts else None
 
 
 def _shared_subject(matcher: Matcher, a: str, b: str) -> str:

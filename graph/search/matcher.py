@@ -28,7 +28,15 @@ from graph.search.encoding import Embedder, NeedVectors, need_encoder
 from graph.search.evidence import Evidence, GraphEvidence
 from graph.search.explain import Explanation, PathStep, sentences
 from graph.search.filters import DocumentFacts, Filters, TeamPlace
-from graph.search.fit import CLOSEST_WHEN_NONE, FLOOR, NOTHING_FITS, band_of, fit_of
+from graph.search.fit import (
+    CLOSEST_WHEN_NONE,
+    FLOOR_EVIDENCE,
+    GATE_DEPTH,
+    NOTHING_FITS,
+    band_of,
+    evidence_of,
+    fit_of_evidence,
+)
 from graph.search.index import PASSAGE_TYPES, SearchIndex
 from graph.search.senses import SenseChooser
 from graph.search.vector_index import top_k
@@ -70,7 +78,9 @@ class Weights:
     and results rank by the fit the calibrated model gives them (``graph.search.fit``); a channel alone ranks by its
     own score (the evaluation's baselines). Re-ranking factors are set a priori; nothing is tuned per query.
 
-    ``floor``: results under this fit are not presented as matches (0 keeps every result: evaluation ranks all).
+    ``floor``: the evidence under which results are not presented as matches (``graph.search.fit.FLOOR_EVIDENCE``;
+    0 keeps every result: evaluation ranks all). A type is presented only if one of its first ``GATE_DEPTH`` results
+    reaches it by the need as written (``MatchResult.floor_evidence``), and then its results that reach it.
     ``diverse``: experts sharing an award or an organisation are capped (``MAX_PER_AWARD``, ``MAX_PER_ORGANIZATION``).
     """
 
@@ -81,8 +91,12 @@ class Weights:
     same_region: float = 1.05
     same_country: float = 1.02
     unavailable: float = 0.8
-    floor: float = FLOOR
+    floor: float = FLOOR_EVIDENCE
     diverse: bool = True
+
+    def presents(self, evidence: float) -> bool:
+        """Whether this evidence is at or above the floor."""
+        return self.floor <= 0 or evidence >= self.floor
 
 
 @dataclass(slots=True)
@@ -98,6 +112,9 @@ class MatchResult:
     explanation: Explanation = field(default_factory=Explanation)
     fit: float = 0.0  # the calibrated chance that the result fits (graph.search.fit)
     band: str = "weak"  # strong | good | weak
+    #: The evidence of the need as written, without what feedback from its nearest documents adds: what the floor
+    #: gates a type by (graph.search.fit), since feedback lifts the nearest documents whether or not anything fits.
+    floor_evidence: float = 0.0
 
 
 @dataclass(slots=True)
@@ -411,13 +428,26 @@ class Matcher:
         from_graph = np.array([graph[r].similarity if r in graph else 0.0 for r in rows.tolist()], dtype=np.float64)
         similarity = np.maximum(own, from_graph)
         lexical_total = bm25 + feedback if w.lexical else np.zeros_like(bm25)
-        fits = fit_of(similarity, lexical_total, len(need.searched.split()), type_name)
+        words = len(need.searched.split())
+        evidence = evidence_of(similarity, lexical_total, words, type_name)
+        fits = fit_of_evidence(evidence)
+        # What the floor gates the type by: the evidence of the need as written, without what feedback added (it
+        # lifts the nearest documents whether or not anything fits the need; graph/search/fit.py)
+        if query is need.vector:
+            floor_evidence = evidence
+        else:
+            written = np.einsum("ij,j->i", part.vector_index.vectors[local], need.vector).astype(np.float64)
+            written = np.maximum(written if w.dense else np.zeros_like(written), from_graph)
+            floor_evidence = evidence_of(written, bm25 if w.lexical else np.zeros_like(bm25), words, type_name)
         key = fits if (w.dense or w.graph) else bm25
         factors = self._factors(rows, team)
         scores = key * factors
         order = np.lexsort((rows, -scores))
         chosen, capped = self._diverse(rows, order, k) if (w.diverse and type_name == "Expert") else (order[:k], {})
-        above = [j for j in chosen if fits[j] >= w.floor]
+        # The type is presented only if the catalogue holds something for the need as written (one of its first
+        # GATE_DEPTH results at or above the floor); then its results at or above the floor by what they rank by
+        gate = float(floor_evidence[order[:GATE_DEPTH]].max()) if len(order) else 0.0
+        above = [j for j in chosen if w.presents(float(evidence[j]))] if w.presents(gate) else []
         note = ""
         if not above and len(chosen):
             chosen, note = chosen[:CLOSEST_WHEN_NONE], NOTHING_FITS
@@ -437,6 +467,7 @@ class Matcher:
                 graph.get(int(rows[j])),
                 capped.get(int(j), 0),
                 float(feedback[j]),
+                float(floor_evidence[j]),
             )
             for j, terms_and_bm25 in zip(chosen, explained, strict=True)
         ]
@@ -528,6 +559,7 @@ class Matcher:
         evidence: Evidence | None,
         left_out: int,
         feedback: float = 0.0,
+        floor_evidence: float = 0.0,
     ) -> MatchResult:
         """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``; ``feedback``
         the BM25 of the terms a glossed need gained from its nearest documents (in its fit beside ``bm25``)."""
@@ -570,6 +602,7 @@ class Matcher:
             explanation,
             round(fit, 4),
             band_of(fit),
+            round(floor_evidence, 4),
         )
 
     def _subject(self, row: int) -> dict[str, str]:

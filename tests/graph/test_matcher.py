@@ -16,7 +16,7 @@ from graph.errors import MatchError, StoreError
 from graph.search import Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
 from graph.search.bundles import bundles
 from graph.search.filters import DocumentFacts
-from graph.search.fit import FLOOR
+from graph.search.fit import evidence_of
 from graph.search.index import SearchIndex, open_index
 from graph.search.matcher import MAX_NEED_CHARS, Matcher
 from graph.store import Store
@@ -126,8 +126,11 @@ def test_a_bundle_joins_an_instrument_with_its_contact_and_facility(matcher: Mat
     assert roles["instrument"].iri.startswith("https://w3id.org/sharekg/id/instrument/")
     assert {"facility", "dataset"} <= set(roles)
     assert roles["facility"].relation == "at facility"
-    floored = bundles(matcher, "X-ray magnetic circular dichroism of magnetic thin films", k=2)
-    assert all(m.fit >= FLOOR for b in floored for m in b.members if m.role == "dataset")  # no dataset, not a wrong one
+    need = "X-ray magnetic circular dichroism of magnetic thin films"
+    floored = bundles(matcher, need, k=2)
+    response = matcher.match(need, Filters(types=("Dataset",)), k=10)
+    presented = set() if "Dataset" in response.notes else {r.iri for r in response.results["Dataset"]}
+    assert all(m.iri in presented for b in floored for m in b.members if m.role == "dataset")  # none, not a wrong one
     nmr = bundles(matcher, "NMR spectroscopy of organic molecules", k=1)[0]
     expert = next(m for m in nmr.members if m.role == "expert")
     assert expert.relation == "contact person"  # the PI of the award that bought the spectrometer
@@ -294,3 +297,25 @@ def test_match_async_answers_as_match_does_with_or_without_an_encoder_thread(
                 assert [c for _, c in got_sentences] == pytest.approx([c for _, c in sentences], abs=2e-3)
     with pytest.raises(MatchError, match="k is 0"):
         run_async(Matcher(built[1], batching).match_async(ASYNC_NEEDS[0], k=0))
+
+
+def test_the_floor_reads_the_need_as_written_not_what_feedback_added(matcher: Matcher) -> None:
+    """Datasets are ranked by the need moved towards its nearest documents (pseudo-relevance feedback), which lifts
+    those documents whether or not anything fits; the floor reads the need's own cosine and BM25 instead."""
+    need = "a wet-lab protocol for staining zebrafish embryos"
+    vector = matcher.encode_need(need)
+    results = matcher.variant(floor=0.0).match(need, Filters(types=("Dataset",)), k=10).results["Dataset"]
+    assert results
+    words = len(matcher.read(need).searched.split())
+    for r in results:
+        row = matcher.index.position[r.iri]
+        written = max(float(matcher.index.vector(row) @ vector), 0.0)  # no graph evidence for datasets: 0
+        expected = float(evidence_of(np.array([written]), np.array([r.explanation.signals["bm25"]]), words)[0])
+        assert abs(r.floor_evidence - expected) < 1e-3, (r.label, r.floor_evidence, expected)
+    assert (
+        max(
+            r.explanation.signals["cosine"] - matcher.index.vector(matcher.index.position[r.iri]) @ vector
+            for r in results
+        )
+        > 0.01
+    )  # the ranking's cosine is the expanded need's, higher for its nearest
