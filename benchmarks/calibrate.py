@@ -42,7 +42,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.evaluate import CALIBRATION_DEPTH, TASKS, Judged, calibration, eval_index, run_ranking_task
 from graph.search import EmbeddingCache, Filters, Matcher, SearchIndex, SentenceTransformerEmbedder, Weights
-from graph.search.fit import BIAS, FLOOR_EVIDENCE, GATE_DEPTH, LEXICAL, SCALE, evidence_of, lexical_evidence
+from graph.search.fit import (
+    BIAS,
+    FLOOR_EVIDENCE,
+    GATE_DEPTH,
+    LEXICAL,
+    SCALE,
+    band_of,
+    evidence_of,
+    lexical_evidence,
+)
 
 SETS = {  # name: (task, queries, corpus, mapping), paths under --shared (the mapping under the repository)
     "chmo": (
@@ -130,6 +139,18 @@ def best_evidence_of_unrelated(
         if found:
             best.append(max(r.floor_evidence for r in found))
     return best
+
+
+def bands(judged: list[Judged]) -> dict[str, dict[str, float]]:
+    """Per band (the fits of this run): how many of the results are in it and the share of them judged relevant."""
+    out = {}
+    for band in ("strong", "good", "weak"):
+        inside = [j for j in judged if band_of(j.fit) == band]
+        out[band] = {
+            "results": len(inside),
+            "relevant": round(float(np.mean([j.relevant for j in inside])), 4) if inside else 0.0,
+        }
+    return out
 
 
 def gates(judged: list[Judged]) -> dict[str, float]:
@@ -246,6 +267,7 @@ def main() -> None:
             "as_run": calibration(runs[name]),
             "refitted": calibration(refit(runs[name], w)),
             "leave_set_out": calibration(refit(runs[name], held_out)),
+            "bands": bands(runs[name]),
         }
     result = {
         "depth": CALIBRATION_DEPTH,
@@ -269,6 +291,8 @@ def main() -> None:
         ],
     ]
     print("\n".join(lines))
+    for n, r in report.items():
+        print(n, "bands (results, share relevant):", json.dumps(r["bands"]))
     print("fitted:", result["fitted"])
     print("floor:", json.dumps(result["floor"], indent=2))
     print("unconstrained, for reference only:", result["unconstrained_for_reference"])
