@@ -17,10 +17,12 @@ on the other sets only: how it does on a set it never saw).
 **The floor.** Every development need has something relevant to find, so the calibration says nothing of needs for
 which the catalogue holds nothing. Those are measured apart: every need of each set, English and Chinese, is asked
 of the *other* task's catalogue (a chemistry method of the machine-learning datasets, a machine-learning idea of the
-instrument types), where none of it is relevant, and the best result's evidence is kept. ``FLOOR_EVIDENCE`` is the
+instrument types), where none of it is relevant, and the best evidence among its first ``GATE_DEPTH`` results is
+kept, read on the need as written (pseudo-relevance feedback lifts a need's nearest documents whether or not
+anything fits, so what it adds is left out: ``MatchResult.floor_evidence``). ``FLOOR_EVIDENCE`` is the
 ``FLOOR_QUANTILE`` quantile of those: 95 % of needs with nothing to find get nothing presented as a match. The
-script prints it, and how many of the development needs that have something to find keep their best result above
-it, and how many of the relevant results in their top ten.
+script prints it, how many of the development needs, which have something to find, have their type presented at
+it, how many of the relevant results in their top ten are presented, and what each band holds.
 
     python benchmarks/calibrate.py [--shared ../shared] [--out benchmarks/results]
 
