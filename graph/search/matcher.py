@@ -450,7 +450,12 @@ class Matcher:
         above = [j for j in chosen if w.presents(float(evidence[j]))] if w.presents(gate) else []
         note = ""
         if not above and len(chosen):
-            chosen, note = chosen[:CLOSEST_WHEN_NONE], NOTHING_FITS
+            # Nothing fits: the closest few, weak, their fit read on the need as written, as the type was gated (the
+            # feedback that lifts them is no evidence here)
+            note = NOTHING_FITS
+            fits = np.minimum(fits, fit_of_evidence(floor_evidence))
+            scores = fits * factors
+            chosen = sorted(chosen[:CLOSEST_WHEN_NONE], key=lambda j: (-scores[j], rows[j]))
         else:
             chosen = above
         started = self._stage("score", started)
@@ -468,6 +473,7 @@ class Matcher:
                 capped.get(int(j), 0),
                 float(feedback[j]),
                 float(floor_evidence[j]),
+                weak=bool(note),
             )
             for j, terms_and_bm25 in zip(chosen, explained, strict=True)
         ]
@@ -560,9 +566,11 @@ class Matcher:
         left_out: int,
         feedback: float = 0.0,
         floor_evidence: float = 0.0,
+        weak: bool = False,
     ) -> MatchResult:
         """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``; ``feedback``
-        the BM25 of the terms a glossed need gained from its nearest documents (in its fit beside ``bm25``)."""
+        the BM25 of the terms a glossed need gained from its nearest documents (in its fit beside ``bm25``); ``weak``:
+        shown as one of the closest where nothing fits, in the band ``weak`` whatever its fit."""
         doc = self.index.docs[i]
         sentence_sims = need.sentence_vectors @ self.index.vector(i)
         best = np.argsort(-sentence_sims)[:2]
@@ -601,7 +609,7 @@ class Matcher:
             doc.homepage,
             explanation,
             round(fit, 4),
-            band_of(fit),
+            "weak" if weak else band_of(fit),
             round(floor_evidence, 4),
         )
 

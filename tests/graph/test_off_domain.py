@@ -9,7 +9,7 @@ import math
 import pytest
 
 from graph.search import Filters
-from graph.search.fit import BIAS, CLOSEST_WHEN_NONE, FLOOR_EVIDENCE, NOTHING_FITS, SCALE
+from graph.search.fit import BIAS, CLOSEST_WHEN_NONE, FLOOR, FLOOR_EVIDENCE, NOTHING_FITS, SCALE
 from graph.search.matcher import Matcher
 from tests.conftest import FIXTURES
 
@@ -48,4 +48,9 @@ def test_feedback_does_not_lift_a_type_over_the_floor(matcher: Matcher) -> None:
                 lifted.append((case["need"], t))
     assert lifted
     for need, t in lifted:
-        assert matcher.match(need, Filters(types=(t,)), k=10).notes[t] == NOTHING_FITS
+        response = matcher.match(need, Filters(types=(t,)), k=10)
+        assert response.notes[t] == NOTHING_FITS
+        shown = response.results[t]
+        assert all(r.band == "weak" for r in shown)  # whatever feedback made of their fit
+        assert all(r.fit <= FLOOR + 1e-4 for r in shown)  # read on the need as written (rounded to 4 digits)
+        assert [r.score for r in shown] == sorted((r.score for r in shown), reverse=True)
