@@ -5,8 +5,8 @@ A resource's own text is one view of it; the graph knows more, and its evidence 
 - a concept of a scheme (an instrument type, a technique) stands for everything under it (``skos:broader``): a need
   for cold-field-emission SEM is a need for a scanning electron microscope and for a microscope, so each concept gets
   the best similarity among itself and the concepts below it;
-- a facility offers the instruments that sit in it (``skg:atFacility``): a beamline that fits is evidence for its light
-  source;
+- a facility offers the instruments that sit in it (``skg:atFacility``): a beamline that fits, by its own text or by
+  the techniques it names, is evidence for its light source;
 - an instrument is an instance of the technique and instrument-type concepts its text names (linked at indexing by
   label or abbreviation, ``documents._TechniqueLinker``): a need for XAFS reaches an instrument whose record says
   "General purpose XAFS";
@@ -103,16 +103,32 @@ class GraphEvidence:
                     offer(ancestor, Evidence(sim, "narrower concept", docs[row].iri, docs[row].label))
         instruments = hits.get("Instrument")
         if type_name == "Facility" and instruments is not None:
-            for row, sim in zip(instruments[0].tolist(), instruments[1].tolist(), strict=True):
+            # an instrument's evidence is its own similarity or its techniques', and flows on to its facility
+            reach = dict(zip(instruments[0].tolist(), instruments[1].tolist(), strict=True))
+            for row, evidence in self._techniques(subject_sims).items():
+                if evidence.similarity > reach.get(row, -1.0):
+                    reach[row] = evidence.similarity
+            for row, sim in reach.items():
                 for facility in self._facility_of.get(row, []):
                     offer(facility, Evidence(sim, "instrument at this facility", docs[row].iri, docs[row].label))
-        if type_name == "Instrument" and subject_sims is not None and self._technique_users:
-            count = min(TECHNIQUE_SUBJECTS, len(subject_sims))
-            nearest = np.argpartition(-subject_sims, count - 1)[:count] if count else np.zeros(0, np.int64)
-            for j in nearest[np.argsort(-subject_sims[nearest])].tolist():
-                subject = self.index.subjects[j]
-                for row in self._technique_users.get(j, [])[:TECHNIQUE_USERS]:
-                    offer(row, Evidence(float(subject_sims[j]), "technique", subject.iri, subject.label))
+        if type_name == "Instrument":
+            for row, evidence in self._techniques(subject_sims).items():
+                offer(row, evidence)
+        return found
+
+    def _techniques(self, subject_sims: np.ndarray | None) -> dict[int, Evidence]:
+        """Instruments' evidence from the technique concepts they name: per instrument (document row), the nearest of
+        the need's ``TECHNIQUE_SUBJECTS`` closest subjects that it names."""
+        found: dict[int, Evidence] = {}
+        if subject_sims is None or not self._technique_users:
+            return found
+        count = min(TECHNIQUE_SUBJECTS, len(subject_sims))
+        nearest = np.argpartition(-subject_sims, count - 1)[:count] if count else np.zeros(0, np.int64)
+        for j in nearest[np.argsort(-subject_sims[nearest])].tolist():
+            subject = self.index.subjects[j]
+            for row in self._technique_users.get(j, [])[:TECHNIQUE_USERS]:
+                if row not in found:  # subjects come nearest first
+                    found[row] = Evidence(float(subject_sims[j]), "technique", subject.iri, subject.label)
         return found
 
     def carries(self, type_name: str) -> bool:
