@@ -40,8 +40,8 @@ them whether or not anything fits (the chemistry methods' best dataset: a median
 without). ``FLOOR_EVIDENCE`` is the evidence that the best of the first ``GATE_DEPTH`` results of 95 % of those needs
 stays under (``benchmarks/calibrate.py``). A type is presented only if one of its first ``GATE_DEPTH`` results reaches
 it by the need as written, and then only its results whose evidence reaches it; a type that does not says that
-nothing fits the need well and shows at most ``CLOSEST_WHEN_NONE`` of its closest resources, marked weak. ``FLOOR``
-is the same floor as a fit.
+nothing fits the need well and shows at most ``CLOSEST_WHEN_NONE`` of its closest resources, marked weak, their fit
+read on the need as written too (under ``FLOOR``, the same floor as a fit).
 
 """
 
