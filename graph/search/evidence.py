@@ -74,6 +74,10 @@ class GraphEvidence:
             for concept in d.related.get("technique", []):
                 if concept in subject_row:
                     self._technique_users[subject_row[concept]].append(i)
+        # per technique, the instruments naming it that sit in a facility (what a facility's evidence reads)
+        self._technique_at_facility = {
+            j: at for j, users in self._technique_users.items() if (at := [r for r in users if r in self._facility_of])
+        }
         self._carried = {index.docs[row].type for ancestors in self._ancestors.values() for row in ancestors}
         self._carried |= {"Facility"} if self._facility_of else set()
         self._carried |= {"Instrument"} if self._technique_users else set()
@@ -105,28 +109,29 @@ class GraphEvidence:
         if type_name == "Facility" and instruments is not None:
             # an instrument's evidence is its own similarity or its techniques', and flows on to its facility
             reach = dict(zip(instruments[0].tolist(), instruments[1].tolist(), strict=True))
-            for row, evidence in self._techniques(subject_sims).items():
+            for row, evidence in self._techniques(subject_sims, self._technique_at_facility).items():
                 if evidence.similarity > reach.get(row, -1.0):
                     reach[row] = evidence.similarity
             for row, sim in reach.items():
                 for facility in self._facility_of.get(row, []):
                     offer(facility, Evidence(sim, "instrument at this facility", docs[row].iri, docs[row].label))
         if type_name == "Instrument":
-            for row, evidence in self._techniques(subject_sims).items():
+            for row, evidence in self._techniques(subject_sims, self._technique_users).items():
                 offer(row, evidence)
         return found
 
-    def _techniques(self, subject_sims: np.ndarray | None) -> dict[int, Evidence]:
-        """Instruments' evidence from the technique concepts they name: per instrument (document row), the nearest of
-        the need's ``TECHNIQUE_SUBJECTS`` closest subjects that it names."""
+    def _techniques(self, subject_sims: np.ndarray | None, users: dict[int, list[int]]) -> dict[int, Evidence]:
+        """Instruments' evidence from the technique concepts they name: per instrument (document row) of ``users``
+        (subject row -> the instruments naming it), the nearest of the need's ``TECHNIQUE_SUBJECTS`` closest subjects
+        that it names."""
         found: dict[int, Evidence] = {}
-        if subject_sims is None or not self._technique_users:
+        if subject_sims is None or not users:
             return found
         count = min(TECHNIQUE_SUBJECTS, len(subject_sims))
         nearest = np.argpartition(-subject_sims, count - 1)[:count] if count else np.zeros(0, np.int64)
         for j in nearest[np.argsort(-subject_sims[nearest])].tolist():
             subject = self.index.subjects[j]
-            for row in self._technique_users.get(j, [])[:TECHNIQUE_USERS]:
+            for row in users.get(j, [])[:TECHNIQUE_USERS]:
                 if row not in found:  # subjects come nearest first
                     found[row] = Evidence(float(subject_sims[j]), "technique", subject.iri, subject.label)
         return found
