@@ -32,6 +32,7 @@ Writes calibration.json and calibration.png (reliability diagrams) under --out; 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -111,10 +112,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarra
 def refit(judged: list[Judged], w: np.ndarray) -> list[Judged]:
     x = features(judged, ranking=len(w) == 2)
     fits = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
-    return [
-        Judged(j.similarity, j.bm25, j.words, float(f), j.relevant, j.query_id, j.floor_evidence)
-        for j, f in zip(judged, fits, strict=True)
-    ]
+    return [dataclasses.replace(j, fit=float(f)) for j, f in zip(judged, fits, strict=True)]
 
 
 def pooled(runs: dict[str, list[Judged]], names: list[str], ranking: bool = True) -> np.ndarray:

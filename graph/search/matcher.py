@@ -413,7 +413,8 @@ class Matcher:
         started = self._stage("graph", started)
         local = np.unique(np.concatenate([dense_ids, lexical_ids, self.index.local[list(graph)].astype(np.int64)]))
         rows = part.rows[local]
-        cosine = np.einsum("ij,j->i", part.vector_index.vectors[local], query).astype(np.float64)
+        vectors = part.vector_index.vectors[local]
+        cosine = np.einsum("ij,j->i", vectors, query).astype(np.float64)
         bm25 = part.lexical.scores_at(need.searched, local).astype(np.float64)
         feedback = np.zeros_like(bm25)
         if feeds_back and need.glossary and w.lexical:
@@ -424,21 +425,22 @@ class Matcher:
             feedback = LEXICAL_FEEDBACK_WEIGHT * part.lexical.weighted_scores_at(terms, local)
         works = self._works_evidence(need, type_name, rows, cosine) if w.graph else {}
         graph = {**graph, **{r: e for r, e in works.items() if r not in graph or e.similarity > graph[r].similarity}}
-        own = cosine if w.dense else np.zeros_like(cosine)
         from_graph = np.array([graph[r].similarity if r in graph else 0.0 for r in rows.tolist()], dtype=np.float64)
-        similarity = np.maximum(own, from_graph)
-        lexical_total = bm25 + feedback if w.lexical else np.zeros_like(bm25)
         words = len(need.searched.split())
-        evidence = evidence_of(similarity, lexical_total, words, type_name)
+
+        def evidence_from(own: np.ndarray, shared: np.ndarray) -> np.ndarray:
+            """Each candidate's evidence from its own cosine and BM25 (the channels that are on) and the graph's."""
+            similarity = np.maximum(own if w.dense else np.zeros_like(own), from_graph)
+            return evidence_of(similarity, shared if w.lexical else np.zeros_like(shared), words, type_name)
+
+        evidence = evidence_from(cosine, bm25 + feedback)
         fits = fit_of_evidence(evidence)
         # What the floor gates the type by: the evidence of the need as written, without what feedback added (it
         # lifts the nearest documents whether or not anything fits the need; graph/search/fit.py)
         if query is need.vector:
             floor_evidence = evidence
         else:
-            written = np.einsum("ij,j->i", part.vector_index.vectors[local], need.vector).astype(np.float64)
-            written = np.maximum(written if w.dense else np.zeros_like(written), from_graph)
-            floor_evidence = evidence_of(written, bm25 if w.lexical else np.zeros_like(bm25), words, type_name)
+            floor_evidence = evidence_from(np.einsum("ij,j->i", vectors, need.vector).astype(np.float64), bm25)
         key = fits if (w.dense or w.graph) else bm25
         factors = self._factors(rows, team)
         scores = key * factors
