@@ -34,9 +34,9 @@ from ingest.pipeline import ingest_source, plan
 
 #: The methods every ranking task reports: two baselines and sharekg's fused matcher.
 METHODS: dict[str, Weights] = {
-    "bm25": Weights(dense=False, lexical=True, graph=False, floor=0.0, diverse=False),
-    "cosine": Weights(dense=True, lexical=False, graph=False, floor=0.0, diverse=False),
-    "graph": Weights(dense=False, lexical=False, graph=True, floor=0.0, diverse=False),
+    "bm25": Weights(dense=False, lexical=True, graph=False, floor=0.0, diverse=False, centrality=False),
+    "cosine": Weights(dense=True, lexical=False, graph=False, floor=0.0, diverse=False, centrality=False),
+    "graph": Weights(dense=False, lexical=False, graph=True, floor=0.0, diverse=False, centrality=False),
     "sharekg": Weights(floor=0.0, diverse=False),
 }
 TOP_K = 100
@@ -79,6 +79,7 @@ class Judged:
     relevant: bool
     query_id: str = ""
     floor_evidence: float = 0.0  # the evidence of the need as written, what the floor reads (MatchResult)
+    centrality: float = 0.0  # what its centrality among its kind adds to its evidence (graph.search.fit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,8 @@ def _judged(
             similarity = max(signals.get("cosine", 0.0), signals.get("graph", 0.0))
             is_relevant = doc is not None and eval_set.normalise(candidate_id(doc)) in relevant
             lexical = signals.get("bm25", 0.0) + signals.get("bm25_feedback", 0.0)  # as the fit reads it
-            out.append(Judged(similarity, lexical, words, r.fit, is_relevant, query_id, r.floor_evidence))
+            central = signals.get("centrality", 0.0)
+            out.append(Judged(similarity, lexical, words, r.fit, is_relevant, query_id, r.floor_evidence, central))
     return out
 
 

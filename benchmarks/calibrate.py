@@ -86,12 +86,17 @@ def evidence(judged: list[Judged]) -> np.ndarray:
     return np.array([[j.similarity, float(lexical_evidence(np.array([j.bm25]), j.words)[0])] for j in judged])
 
 
+def of_need(judged: list[Judged]) -> np.ndarray:
+    """Per result: what the need says of it (fit.py's ``evidence_of``), what the floor reads."""
+    return np.array([evidence_of(np.array([j.similarity]), np.array([j.bm25]), j.words)[0] for j in judged])
+
+
 def features(judged: list[Judged], ranking: bool = True) -> np.ndarray:
-    """The evidence the fit is a function of (one column: what the matcher ranks by, fit.py's ``evidence_of``);
-    ``ranking=False``: its two parts as they are."""
+    """The evidence the fit is a function of (one column: what the matcher ranks by, the need's evidence and the
+    result's centrality); ``ranking=False``: the need's two parts as they are."""
     if not ranking:
         return evidence(judged)
-    return np.array([evidence_of(np.array([j.similarity]), np.array([j.bm25]), j.words) for j in judged])
+    return (of_need(judged) + np.array([j.centrality for j in judged]))[:, None]
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -171,7 +176,7 @@ def floor_report(unrelated: dict[str, list[float]], runs: dict[str, list[Judged]
     kept: dict[str, dict[str, float]] = {}
     for name, judged in runs.items():
         gate = gates(judged)
-        shown = [gate[j.query_id] >= floor and e >= floor for j, e in zip(judged, features(judged)[:, 0], strict=True)]
+        shown = [gate[j.query_id] >= floor and e >= floor for j, e in zip(judged, of_need(judged), strict=True)]
         relevant = [s for j, s in zip(judged, shown, strict=True) if j.relevant]
         kept[name] = {
             "needs_presented": round(float(np.mean([g >= floor for g in gate.values()])), 4),

@@ -81,7 +81,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from graph.search import EmbeddingCache, Filters, Matcher, SentenceTransformerEmbedder  # noqa: E402
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc  # noqa: E402
 from graph.search.explain import SENTENCE_END, sentences  # noqa: E402
-from graph.search.index import PASSAGE_TYPES, SearchIndex, TypeIndex, _infer_subjects  # noqa: E402
+from graph.search.index import PASSAGE_TYPES, SearchIndex, TypeIndex, _infer_subjects, in_degrees  # noqa: E402
 from graph.search.lexical import DEFAULT_STEMMER, LexicalIndex, tokenize  # noqa: E402
 from graph.search.matcher import STAGES as MATCHER_STAGES  # noqa: E402
 from graph.search.vector_index import HnswParams, VectorIndex  # noqa: E402
@@ -441,23 +441,42 @@ def total(steps: list[Step]) -> Step:
     return Step(round(sum(x.seconds for x in steps), 2), sum(x.rss for x in steps), max(x.peak for x in steps))
 
 
+def cache_folder(vectors: np.ndarray, cache: Path | None) -> Path | None:
+    """Where an earlier run saved what it built for these vectors under ``cache`` (None: no cache)."""
+    if cache is None:
+        return None
+    digest = hashlib.blake2b(memoryview(vectors), digest_size=8).hexdigest()
+    params = HnswParams()
+    return cache / f"vector-index-{len(vectors)}-{digest}-m{params.m}-efc{params.ef_construction}"
+
+
 def build_vector_index(vectors: np.ndarray, cache: Path | None) -> tuple[VectorIndex, Step, bool]:
     """``VectorIndex.build(vectors)``, or the one an earlier run saved under ``cache`` for the same vectors (then
     with the seconds and peak that run measured, and this run's RSS growth)."""
-    folder = None
-    if cache is not None:
-        digest = hashlib.blake2b(memoryview(vectors), digest_size=8).hexdigest()
-        params = HnswParams()
-        folder = cache / f"vector-index-{len(vectors)}-{digest}-m{params.m}-efc{params.ef_construction}"
-        if (folder / "build.json").is_file():
-            index, step = measured(lambda: VectorIndex.load(folder))
-            built = json.loads((folder / "build.json").read_text(encoding="utf-8"))
-            return index, Step(built["seconds"], step.rss, built["peak"]), True
+    folder = cache_folder(vectors, cache)
+    if folder is not None and (folder / "build.json").is_file():
+        index, step = measured(lambda: VectorIndex.load(folder))
+        built = json.loads((folder / "build.json").read_text(encoding="utf-8"))
+        return index, Step(built["seconds"], step.rss, built["peak"]), True
     index, step = measured(lambda: VectorIndex.build(vectors))
     if folder is not None:
         index.save(folder)
         (folder / "build.json").write_text(json.dumps({"seconds": step.seconds, "peak": step.peak}), encoding="utf-8")
     return index, step, False
+
+
+def build_in_degrees(vectors: np.ndarray, index: VectorIndex, cache: Path | None) -> tuple[np.ndarray, Step]:
+    """``in_degrees(index)`` (each row's in-degree in the type's nearest-neighbour graph, as ``TypeIndex.build``
+    computes it), or what an earlier run saved under ``cache`` for the same vectors, with the seconds it took."""
+    folder = cache_folder(vectors, cache)
+    if folder is not None and (folder / "in_degree.json").is_file():
+        built = json.loads((folder / "in_degree.json").read_text(encoding="utf-8"))
+        return np.load(folder / "in_degree.npy"), Step(built["seconds"], 0, built["peak"])
+    degrees, step = measured(lambda: in_degrees(index))
+    if folder is not None:
+        np.save(folder / "in_degree.npy", degrees)
+        (folder / "in_degree.json").write_text(json.dumps({"seconds": step.seconds, "peak": step.peak}), "utf-8")
+    return degrees, step
 
 
 def synthetic_index(
@@ -472,22 +491,25 @@ def synthetic_index(
     docs, info["docs"] = measured(lambda: syn.docs(parents, extra))
     info["text_chars"] = sum(len(d.text) for d in docs)
     types = np.array([d.type for d in docs])
-    vector_steps, lexical_steps, parts, from_cache = [], [], {}, True
+    vector_steps, degree_steps, lexical_steps, parts, from_cache = [], [], [], {}, True
     for t in dict.fromkeys(types.tolist()):  # one vector index and one BM25 index per type, as SearchIndex.build
         rows = np.flatnonzero(types == t)
         vector_index, step, cached = build_vector_index(vectors[rows], graph_cache)
         vector_steps.append(step)
         from_cache &= cached
+        degrees, step = build_in_degrees(vectors[rows], vector_index, graph_cache)
+        degree_steps.append(step)
         if full_bm25:
             lexical, step = measured(lambda rows=rows: LexicalIndex.build([docs[i].text for i in rows.tolist()]))
         else:
             lexical, step = measured(lambda rows=rows: syn.lexical(parents[rows], extra[rows]))
         lexical_steps.append(step)
-        parts[t] = TypeIndex(rows, vector_index, lexical)
+        parts[t] = TypeIndex(rows, vector_index, lexical, degrees)
         if t in PASSAGE_TYPES and sample.parts[t].passage_vectors is not None:
             keep_works(parts[t], sample.parts[t], sample, parents[rows])
-    info["vector_index"], info["bm25"], info["vector_index_from_cache"] = (
+    info["vector_index"], info["in_degrees"], info["bm25"], info["vector_index_from_cache"] = (
         total(vector_steps),
+        total(degree_steps),
         total(lexical_steps),
         from_cache,
     )
@@ -783,6 +805,10 @@ def markdown(meta: Info, sizes: dict[str, Info]) -> str:
                 + (", built by an earlier run)" if s.get("vector_index_from_cache") else ")")
             ),
         ),
+        row(
+            "in-degrees (nearest-neighbour graph, for centrality): s",
+            lambda s: f"{s['in_degrees'].seconds}" if "in_degrees" in s else "",
+        ),
         row("BM25 build: s", bm25_cell),
         row(
             "inferred subjects: s",
@@ -998,6 +1024,7 @@ def main() -> None:
     info["vector_index"] = total(
         [measured(lambda p=p: VectorIndex.build(vectors[p.rows]))[1] for p in sample.parts.values()]
     )  # fmt: skip
+    info["in_degrees"] = total([measured(lambda p=p: in_degrees(p.vector_index))[1] for p in sample.parts.values()])
     info["bm25"] = total([
         measured(lambda p=p: LexicalIndex.build([sample.docs[i].text for i in p.rows.tolist()]))[1]
         for p in sample.parts.values()

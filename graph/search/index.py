@@ -11,9 +11,13 @@ types, a type filter left HNSW to walk among other types' rows, or fell back to 
 1,000,000 rows, ``benchmarks/results/match.md``). BM25 statistics (idf, mean length) are therefore per type.
 Other filters (organisation, place, access) remain masks over a type's rows, applied before ranking.
 
-On disk (``FORMAT_VERSION`` 2): ``manifest.json`` and one folder per type under ``types/`` holding ``rows.npy``,
-``vector_index/`` and ``lexical/``. A folder in another format is not loaded (``StoreError``); ``open_index``
-rebuilds it.
+Each type also keeps its documents' in-degrees in the catalogue's nearest-neighbour graph (how many of the type's
+documents have each among their nearest), computed once per build: how central a resource is among its kind, which
+the matcher counts as evidence (``graph.search.fit.centrality_evidence``).
+
+On disk (``FORMAT_VERSION`` 4): ``manifest.json`` and one folder per type under ``types/`` holding ``rows.npy``,
+``in_degree.npy``, ``vector_index/`` and ``lexical/`` (and an expert type's passage vectors). A folder in another
+format is not loaded (``StoreError``); ``open_index`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from graph.search.crosslingual import Glossary, has_cjk, shared_glossary
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc, build_documents
 from graph.search.embedding_cache import EmbeddingCache
 from graph.search.encoding import Embedder
+from graph.search.fit import CENTRALITY_NEIGHBOURS
 from graph.search.lexical import LexicalIndex
 from graph.search.vector_index import VectorIndex
 from graph.store import SparqlStore, Store, sparql_view
@@ -41,7 +46,8 @@ from graph.store import sparql_queries as q
 #: Subjects inferred per resource, and the least cosine similarity that counts.
 INFERRED_SUBJECTS = 3
 INFERRED_SUBJECT_MIN = 0.35
-FORMAT_VERSION = 3  # 1: one vector index and one BM25 index over all types; 2: no passage vectors, no works
+#: 1: one vector index and one BM25 index over all types; 2: no passage vectors, no works; 3: no in-degrees
+FORMAT_VERSION = 4
 #: Types whose passages are each evidence of their own (an expert's works), kept per passage.
 PASSAGE_TYPES = frozenset({"Expert"})
 
@@ -64,6 +70,9 @@ class TypeIndex:
     rows: np.ndarray  # int64, ascending
     vector_index: VectorIndex
     lexical: LexicalIndex
+    #: Per document: how many of the type's documents have it among their ``CENTRALITY_NEIGHBOURS`` nearest (int32;
+    #: ``in_degrees``), how central it is among its kind (``graph.search.fit.centrality_evidence``).
+    in_degree: np.ndarray
     #: For types whose documents hold several passages (an expert's works): every passage's vector (float16, in
     #: document order) and where each document's passages start (``len(rows) + 1`` offsets); None for the others.
     passage_vectors: np.ndarray | None = None
@@ -75,7 +84,8 @@ class TypeIndex:
     ) -> TypeIndex:
         """Index the documents ``rows`` with their ``vectors`` (one per row) and ``texts``; ``passages``, one array of
         passage vectors per row, are kept for per-passage evidence."""
-        part = cls(np.asarray(rows, dtype=np.int64), VectorIndex.build(vectors), LexicalIndex.build(texts))
+        vector_index = VectorIndex.build(vectors)
+        part = cls(np.asarray(rows, dtype=np.int64), vector_index, LexicalIndex.build(texts), in_degrees(vector_index))
         if passages is not None:
             part.passage_start = np.concatenate([[0], np.cumsum([len(p) for p in passages])]).astype(np.int64)
             part.passage_vectors = (
@@ -94,6 +104,7 @@ class TypeIndex:
         np.save(folder / "rows.npy", self.rows, allow_pickle=False)
         self.vector_index.save(folder / "vector_index")
         self.lexical.save(folder / "lexical")
+        np.save(folder / "in_degree.npy", self.in_degree, allow_pickle=False)
         if self.passage_vectors is not None and self.passage_start is not None:
             np.save(folder / "passage_vectors.npy", self.passage_vectors, allow_pickle=False)
             np.save(folder / "passage_start.npy", self.passage_start, allow_pickle=False)
@@ -101,7 +112,8 @@ class TypeIndex:
     @classmethod
     def load(cls, folder: Path) -> TypeIndex:
         rows = np.load(folder / "rows.npy", allow_pickle=False)
-        part = cls(rows, VectorIndex.load(folder / "vector_index"), LexicalIndex.load(folder / "lexical"))
+        degrees = np.load(folder / "in_degree.npy", allow_pickle=False)
+        part = cls(rows, VectorIndex.load(folder / "vector_index"), LexicalIndex.load(folder / "lexical"), degrees)
         if (folder / "passage_vectors.npy").is_file():
             part.passage_vectors = np.load(folder / "passage_vectors.npy", mmap_mode="r", allow_pickle=False)
             part.passage_start = np.load(folder / "passage_start.npy", allow_pickle=False)
@@ -265,6 +277,13 @@ def build_parts(
     return parts
 
 
+def in_degrees(vector_index: VectorIndex, k: int = CENTRALITY_NEIGHBOURS) -> np.ndarray:
+    """Per row of ``vector_index``: how many other rows have it among their ``k`` nearest (int32). Their mean is
+    ``min(k, rows - 1)``; a resource many others lie nearest to is a central one of its kind."""
+    near = vector_index.neighbours(k)
+    return np.bincount(near.ravel(), minlength=len(vector_index)).astype(np.int32)
+
+
 def format_version(folder: Path) -> int | None:
     """The format version of the index saved in ``folder`` (1 for one without a version), or None for none."""
     path = folder / "manifest.json"
@@ -398,6 +417,7 @@ __all__ = [
     "SubjectEntry",
     "TypeIndex",
     "build_parts",
+    "in_degrees",
     "index_folder",
     "open_index",
 ]

@@ -3,11 +3,12 @@
 For each resource type asked for: the type's own vector and BM25 indexes are searched (``TypeIndex``), so the
 type filter costs nothing; the other filters make a mask over the type's documents *before* ranking. Candidates come
 from dense search, BM25 and the graph's evidence (``graph.search.evidence``), and each is scored on every channel: its
-evidence is the best of its own similarity and the graph's, with BM25 weighed by the need's length, turned into a
-calibrated fit (``graph.search.fit``) by which results rank; graph-aware factors re-rank (same organisation or
-region as the team, availability), experts sharing an award or organisation are capped, and results under the fit
-floor are not presented. A need in Chinese is read by its English gloss (``graph.search.crosslingual``). Every
-result carries its explanation, computed for the k results alone (their BM25 postings, their vectors).
+evidence is the best of its own similarity and the graph's, with BM25 weighed by the need's length and how central
+it is among its kind (its in-degree in the type's nearest-neighbour graph), turned into a calibrated fit
+(``graph.search.fit``) by which results rank; graph-aware factors re-rank (same organisation or region as the team,
+availability), experts sharing an award or organisation are capped, and results under the floor are not presented.
+A need in Chinese is read by its English gloss (``graph.search.crosslingual``). Every result carries its
+explanation, computed for the k results alone (their BM25 postings, their vectors).
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from graph.search.evidence import Evidence, GraphEvidence
 from graph.search.explain import Explanation, PathStep, sentences
 from graph.search.filters import DocumentFacts, Filters, TeamPlace
 from graph.search.fit import (
+    CENTRALITY_NEIGHBOURS,
     CLOSEST_WHEN_NONE,
     FLOOR_EVIDENCE,
     GATE_DEPTH,
     NOTHING_FITS,
     band_of,
+    centrality_evidence,
     evidence_of,
     fit_of_evidence,
 )
@@ -80,8 +83,11 @@ class Weights:
 
     ``floor``: the evidence under which results are not presented as matches (``graph.search.fit.FLOOR_EVIDENCE``;
     0 keeps every result: evaluation ranks all). A type is presented only if one of its first ``GATE_DEPTH`` results
-    reaches it by the need as written (``MatchResult.floor_evidence``), and then its results that reach it.
+    reaches it by the need as written (``MatchResult.floor_evidence``), and then its first results that reach it by
+    what the need says of them (their evidence without centrality).
     ``diverse``: experts sharing an award or an organisation are capped (``MAX_PER_AWARD``, ``MAX_PER_ORGANIZATION``).
+    ``centrality``: how central a result is among its kind counts in its evidence (``graph.search.fit``); off for the
+    evaluation's one-channel baselines.
     """
 
     dense: bool = True
@@ -93,6 +99,7 @@ class Weights:
     unavailable: float = 0.8
     floor: float = FLOOR_EVIDENCE
     diverse: bool = True
+    centrality: bool = True
 
     def presents(self, evidence: float) -> bool:
         """Whether this evidence is at or above the floor."""
@@ -199,6 +206,11 @@ class Matcher:
         self._unavailable = np.array([d.status.lower() in UNAVAILABLE for d in index.docs], dtype=bool)
         self._facts = DocumentFacts(index.docs, index.label_of)
         self._evidence = GraphEvidence(index)
+        #: per type, what each document's centrality among its kind adds to its evidence (by local row)
+        self._centrality = {
+            t: centrality_evidence(part.in_degree, min(CENTRALITY_NEIGHBOURS, len(part.rows) - 1))
+            for t, part in index.parts.items()
+        }
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
         self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
 
@@ -433,25 +445,30 @@ class Matcher:
             similarity = np.maximum(own if w.dense else np.zeros_like(own), from_graph)
             return evidence_of(similarity, shared if w.lexical else np.zeros_like(shared), words, type_name)
 
-        evidence = evidence_from(cosine, bm25 + feedback)
+        # What the need says of each candidate, and what they rank by: that and how central each is among its kind
+        of_need = evidence_from(cosine, bm25 + feedback)
+        evidence = of_need + self._centrality[type_name][local] if w.centrality else of_need
         fits = fit_of_evidence(evidence)
         # What the floor gates the type by: the evidence of the need as written, without what feedback added (it
         # lifts the nearest documents whether or not anything fits the need; graph/search/fit.py)
         if query is need.vector:
-            floor_evidence = evidence
+            floor_evidence = of_need
         else:
             floor_evidence = evidence_from(np.einsum("ij,j->i", vectors, need.vector).astype(np.float64), bm25)
         key = fits if (w.dense or w.graph) else bm25
         factors = self._factors(rows, team)
         scores = key * factors
         order = np.lexsort((rows, -scores))
-        chosen, capped = self._diverse(rows, order, k) if (w.diverse and type_name == "Expert") else (order[:k], {})
         # The type is presented only if the catalogue holds something for the need as written (one of its first
-        # GATE_DEPTH results at or above the floor); then its results at or above the floor by what they rank by
+        # GATE_DEPTH results at or above the floor); then its first k results at or above the floor by what the need
+        # says of them (centrality ranks, it does not say that a resource fits)
         gate = float(floor_evidence[order[:GATE_DEPTH]].max()) if len(order) else 0.0
-        above = [j for j in chosen if w.presents(float(evidence[j]))] if w.presents(gate) else []
+        presented = order[[w.presents(float(of_need[j])) for j in order]] if w.presents(gate) else order[:0]
+        diverse = w.diverse and type_name == "Expert"
+        above, capped = self._diverse(rows, presented, k) if diverse else (presented[:k].tolist(), {})
         note = ""
-        if not above and len(chosen):
+        if not above and len(order):
+            chosen, capped = self._diverse(rows, order, k) if diverse else (order[:k].tolist(), {})
             # Nothing fits: the closest few, weak, their fit read on the need as written, as the type was gated (the
             # feedback that lifts them is no evidence here)
             note = NOTHING_FITS
@@ -584,6 +601,15 @@ class Matcher:
         if evidence is not None and evidence.similarity > cosine + 1e-6:
             signals["graph"] = round(evidence.similarity, 4)
             notes.append(f"{evidence.relation}: {evidence.label}")
+        if self.weights.centrality:
+            part, local = self.index.parts[doc.type], int(self.index.local[i])
+            signals["centrality"] = round(float(self._centrality[doc.type][local]), 4)
+            if signals["centrality"] > 0:
+                nearest = min(CENTRALITY_NEIGHBOURS, len(part.rows) - 1)
+                notes.append(
+                    f"central among its kind: {int(part.in_degree[local])} others have it among their {nearest} "
+                    f"nearest ({nearest} on average)"
+                )
         if feedback > 0:
             signals["bm25_feedback"] = round(feedback, 3)
             notes.append("shares terms with the resources nearest the need (read for a need in another language)")

@@ -90,6 +90,9 @@ VECTORS_FILE = "vectors.npy"
 HNSW_FILE = "hnsw.faiss"
 NORM_TOLERANCE = 1e-3
 LOCAL_SHARE_FLOOR = 8  # a filter whose share near the query is 8 times below its overall share is searched exactly
+NEIGHBOUR_SCORES = 1 << 24  # scores per block when finding every row's nearest neighbours exactly (64 MB)
+NEIGHBOUR_BLOCK = 4096  # rows per HNSW call when finding them by the graph
+NEIGHBOUR_EF = 64  # efSearch of that walk: its k is small, and it runs once per row of the index
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,31 @@ class VectorIndex:
             return self._exact(q, k, np.flatnonzero(mask))
         return self._hnsw_search(q, min(k, count), mask, count / len(self))
 
+    def neighbours(self, k: int) -> np.ndarray:
+        """Each row's ``min(k, rows - 1)`` nearest other rows, ``(rows, k')`` int64, in no particular order (the
+        catalogue's nearest-neighbour graph). Exact when there is no HNSW graph, a block of rows at a time (one
+        matrix product each, of at most ``NEIGHBOUR_SCORES`` scores); else by the graph's own walk, a block of rows per
+        call, at ``NEIGHBOUR_EF`` (approximate, as every search of the graph is)."""
+        n = len(self)
+        want = min(k, n - 1)
+        if want <= 0:
+            return np.zeros((n, 0), dtype=np.int64)
+        out = np.empty((n, want), dtype=np.int64)
+        block = max(1, NEIGHBOUR_SCORES // n) if self._hnsw is None else NEIGHBOUR_BLOCK
+        for start in range(0, n, block):
+            stop = min(start + block, n)
+            own = np.arange(start, stop)
+            if self._hnsw is None:
+                scores = self._vectors[start:stop] @ self._vectors.T
+                scores[own - start, own] = -np.inf  # not its own neighbour
+                near = np.argpartition(-scores, want, axis=1)[:, :want]
+            else:
+                ef = max(NEIGHBOUR_EF, want + 1)
+                _, found = self._hnsw.search(self._vectors[start:stop], want + 1, params=_hnsw_params(ef, None))
+                near = np.array([_others(row, i, want) for i, row in zip(own.tolist(), found, strict=True)])
+            out[start:stop] = near
+        return out
+
     def _exact(self, q: np.ndarray, k: int, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         # einsum, not `@`: one query is a matrix-vector product, where OpenBLAS' threaded sgemv took 8 ms for
         # 20,000 x 384 on these 2-core machines and einsum's single-threaded loop 1.5 ms
@@ -304,6 +332,16 @@ def _hnsw_params(ef: int, selector: faiss.IDSelector | None) -> faiss.SearchPara
     """Per-call HNSW search settings (faiss' stubs omit ``SearchParametersHNSW``)."""
     params: faiss.SearchParameters = faiss.SearchParametersHNSW(efSearch=ef, sel=selector)  # type: ignore[attr-defined]
     return params
+
+
+def _others(found: np.ndarray, row: int, want: int) -> np.ndarray:
+    """``want`` of the rows an HNSW walk from ``row`` found, best first, without ``row`` itself (or faiss' -1 for
+    rows not found)."""
+    others: np.ndarray = found[(found != row) & (found >= 0)][:want]
+    if len(others) < want:  # the walk found too few (a graph in pieces): the lowest other rows make up the rest
+        spare = np.setdiff1d(np.arange(want + 1), np.append(others, row))[: want - len(others)]
+        others = np.concatenate([others, spare])
+    return others
 
 
 def _sorted(ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

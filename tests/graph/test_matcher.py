@@ -16,7 +16,7 @@ from graph.errors import MatchError, StoreError
 from graph.search import Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
 from graph.search.bundles import bundles
 from graph.search.filters import DocumentFacts
-from graph.search.fit import evidence_of
+from graph.search.fit import CENTRALITY_NEIGHBOURS, centrality_evidence, evidence_of, fit_of_evidence
 from graph.search.index import SearchIndex, open_index
 from graph.search.matcher import MAX_NEED_CHARS, Matcher
 from graph.store import Store
@@ -319,3 +319,31 @@ def test_the_floor_reads_the_need_as_written_not_what_feedback_added(matcher: Ma
         )
         > 0.01
     )  # the ranking's cosine is the expanded need's, higher for its nearest
+
+
+def test_a_result_central_among_its_kind_ranks_by_that_too_but_is_presented_by_the_need_alone(
+    matcher: Matcher,
+) -> None:
+    """Centrality (how many of a type's documents have a result among their nearest, graph.search.fit) is part of
+    what results rank and are calibrated by, in their signals; the one-channel baselines leave it out, and whether a
+    result is presented is read on the need's own evidence."""
+    for part in matcher.index.parts.values():
+        assert part.in_degree.sum() == len(part.rows) * min(CENTRALITY_NEIGHBOURS, len(part.rows) - 1)
+    need = "an NMR spectrometer to confirm the structure of a synthesised drug molecule"
+    response = matcher.match(need, Filters(types=("Instrument",)), k=10)
+    results = response.results["Instrument"]
+    assert results and "Instrument" not in response.notes
+    part = matcher.index.parts["Instrument"]
+    words = len(matcher.read(need).searched.split())
+    for r in results:
+        s = r.explanation.signals
+        local = int(matcher.index.local[matcher.index.position[r.iri]])
+        assert s["centrality"] == pytest.approx(
+            float(centrality_evidence(part.in_degree[local : local + 1])[0]), abs=1e-4
+        )
+        of_need = evidence_of(np.array([max(s["cosine"], s.get("graph", 0.0))]), np.array([s["bm25"]]), words)
+        assert r.fit == pytest.approx(float(fit_of_evidence(of_need + s["centrality"])[0]), abs=1e-3)
+        assert float(of_need[0]) >= matcher.weights.floor - 1e-3  # presented by the need's own evidence
+        assert any("central among its kind" in n for n in r.explanation.evidence) == (s["centrality"] > 0)
+    plain = matcher.variant(centrality=False).match(need, Filters(types=("Instrument",)), k=10).results["Instrument"]
+    assert plain and all("centrality" not in r.explanation.signals for r in plain)

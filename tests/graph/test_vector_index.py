@@ -272,3 +272,24 @@ def test_search_refuses_bad_arguments(small: np.ndarray) -> None:
         index.search(small[0], 3, np.ones(len(small), dtype=np.int8))
     with pytest.raises(ValueError, match="boolean array of shape"):
         index.search(small[0], 3, np.ones(10, dtype=bool))
+
+
+def test_neighbours_are_each_rows_nearest_others_exactly_and_by_the_graph(
+    five_thousand: dict[str, VectorIndex],
+) -> None:
+    vectors = np.asarray(five_thousand["exact"].vectors, dtype=np.float64)
+    scores = vectors @ vectors.T
+    np.fill_diagonal(scores, -np.inf)
+    truth = np.argsort(-scores, axis=1)[:, :5]
+    for name, index in five_thousand.items():
+        near = index.neighbours(5)
+        assert near.shape == (5_000, 5)
+        assert not (near == np.arange(5_000)[:, None]).any(), f"{name}: a row is its own neighbour"
+        found = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(near.tolist(), truth.tolist(), strict=True)])
+        assert found == 1.0 if name == "exact" else found >= 0.95, (name, found)
+
+
+def test_neighbours_of_an_index_smaller_than_k_are_all_the_other_rows(small: np.ndarray) -> None:
+    assert VectorIndex.build(small[:1]).neighbours(5).shape == (1, 0)
+    near = VectorIndex.build(small[:3]).neighbours(5)
+    assert [sorted(row) for row in near.tolist()] == [[1, 2], [0, 2], [0, 1]]
