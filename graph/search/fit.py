@@ -143,10 +143,12 @@ def fit_of_evidence(evidence: np.ndarray | float) -> np.ndarray:
     return out
 
 
-def fit_of(similarity: np.ndarray, bm25: np.ndarray, words: int = 1, type_name: str = "") -> np.ndarray:
+def fit_of(
+    similarity: np.ndarray, bm25: np.ndarray, words: int = 1, type_name: str = "", centrality: np.ndarray | float = 0.0
+) -> np.ndarray:
     """The fit (0 to 1) of results of type ``type_name`` with these similarities and BM25 scores, for a need of
-    ``words`` words."""
-    return fit_of_evidence(evidence_of(similarity, bm25, words, type_name))
+    ``words`` words, and central among their kind by ``centrality`` (``centrality_evidence``; 0: not central)."""
+    return fit_of_evidence(evidence_of(similarity, bm25, words, type_name) + centrality)
 
 
 #: The floor as a fit (the fit increases with the evidence): the least fit a presented result has.

@@ -31,7 +31,8 @@ def test_a_chinese_need_finds_the_english_instrument_and_says_which_word_matched
     # 1,480 instruments NMR spectrometers take all three places, good (benchmarks/results/eval.md).
     response = matcher.match(NMR_NEED, Filters(types=("Instrument",)), k=3)
     assert "Instrument" not in response.notes  # presented as matches
-    top = next(r for r in response.results["Instrument"] if "NMR" in r.label)
+    top = next((r for r in response.results["Instrument"] if "NMR" in r.label), None)
+    assert top is not None, [r.label for r in response.results["Instrument"]]
     glossed = {source for source, _ in top.explanation.glossary}
     assert "核磁共振" in glossed
     assert top.fit >= FLOOR
