@@ -73,13 +73,14 @@ class Judged:
     relevant."""
 
     similarity: float  # the best of its own cosine and the graph's evidence
-    bm25: float
+    bm25: float  # of the need's own terms
     words: int  # the need's length
     fit: float
     relevant: bool
     query_id: str = ""
     floor_evidence: float = 0.0  # the evidence of the need as written, what the floor reads (MatchResult)
     centrality: float = 0.0  # what its centrality among its kind adds to its evidence (graph.search.fit)
+    feedback: float = 0.0  # BM25 of the terms borrowed from the need's nearest documents (a glossed need's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +152,11 @@ def _judged(
             signals = r.explanation.signals
             similarity = max(signals.get("cosine", 0.0), signals.get("graph", 0.0))
             is_relevant = doc is not None and eval_set.normalise(candidate_id(doc)) in relevant
-            lexical = signals.get("bm25", 0.0) + signals.get("bm25_feedback", 0.0)  # as the fit reads it
+            lexical, borrowed = signals.get("bm25", 0.0), signals.get("bm25_feedback", 0.0)  # as the fit reads them
             central = signals.get("centrality", 0.0)
-            out.append(Judged(similarity, lexical, words, r.fit, is_relevant, query_id, r.floor_evidence, central))
+            out.append(
+                Judged(similarity, lexical, words, r.fit, is_relevant, query_id, r.floor_evidence, central, borrowed)
+            )
     return out
 
 

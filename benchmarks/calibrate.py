@@ -50,6 +50,7 @@ from graph.search.fit import (
     FLOOR_EVIDENCE,
     GATE_DEPTH,
     LEXICAL,
+    LEXICAL_FEEDBACK_WEIGHT,
     SCALE,
     band_of,
     evidence_of,
@@ -83,12 +84,18 @@ FLOOR_QUANTILE = 0.95  # of the best evidence of needs with nothing to find: the
 
 def evidence(judged: list[Judged]) -> np.ndarray:
     """Per result: its similarity and its lexical evidence."""
-    return np.array([[j.similarity, float(lexical_evidence(np.array([j.bm25]), j.words)[0])] for j in judged])
+    own = [float(lexical_evidence(np.array([j.bm25]), j.words)[0]) for j in judged]
+    borrowed = [float(lexical_evidence(np.array([j.feedback]), j.words)[0]) for j in judged]
+    return np.array(
+        [[j.similarity, o + LEXICAL_FEEDBACK_WEIGHT * b] for j, o, b in zip(judged, own, borrowed, strict=True)]
+    )
 
 
 def of_need(judged: list[Judged]) -> np.ndarray:
     """Per result: what the need says of it (fit.py's ``evidence_of``), what the floor reads."""
-    return np.array([evidence_of(np.array([j.similarity]), np.array([j.bm25]), j.words)[0] for j in judged])
+    return np.array(
+        [evidence_of(np.array([j.similarity]), np.array([j.bm25]), j.words, feedback=j.feedback)[0] for j in judged]
+    )
 
 
 def features(judged: list[Judged], ranking: bool = True) -> np.ndarray:

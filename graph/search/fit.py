@@ -5,7 +5,13 @@ The matcher's evidence for a result is its best similarity to the need (its own 
 **evidence**, in units of similarity:
 
     evidence = similarity + LEXICAL * lexical
-    lexical  = bm25 / (bm25 + 10) * min(1, 8 / words of the need)     (experts: bm25 / (bm25 + 10))
+    lexical  = L(bm25) + LEXICAL_FEEDBACK_WEIGHT * L(feedback)
+    L(x)     = x / (x + 10) * min(1, 8 / words of the need)     (experts: x / (x + 10))
+
+(``feedback``: the BM25 of the terms of the need's nearest documents, for a need read by its gloss, see
+``graph.search.matcher``; each kind of term saturates on its own, so the terms a need borrows from its nearest
+documents never count for more than half of what its own words can, however many of them a document shares: the
+documents that supplied them share the most.)
 
 plus, for the full matcher, how central the result is among its kind (below), and a logistic model of the evidence
 gives the fit, between 0 and 1 (Platt scaling):
@@ -77,10 +83,11 @@ LEXICAL = 0.33
 CENTRALITY = 0.15
 CENTRALITY_NEIGHBOURS = 5
 #: The calibration (``benchmarks/calibrate.py``; ``benchmarks/results/calibration.md``).
-BIAS = -5.791
-SCALE = 5.108
+BIAS = -5.673
+SCALE = 4.939
 LEXICAL_HALF = 10.0  # the BM25 score that counts half of a saturated match
 SHORT_NEED_WORDS = 8  # needs up to this long take BM25 at full weight; longer ones in proportion
+LEXICAL_FEEDBACK_WEIGHT = 0.5  # a term borrowed from the need's nearest documents, against one of the need's own
 FULL_LEXICAL_TYPES = frozenset({"Expert"})  # described by many works: BM25 at full weight for a need of any length
 #: Band thresholds, on the fit. The judgements are sparse (a query's relevant items are the few an expert listed), so
 #: a top ten holds 5 to 12 % judged relevant on the development sets: **good** is a result at least that likely to be
@@ -109,14 +116,23 @@ def lexical_evidence(bm25: np.ndarray, words: int = 1, type_name: str = "") -> n
     return scores / (scores + LEXICAL_HALF) * weight
 
 
-def evidence_of(similarity: np.ndarray, bm25: np.ndarray, words: int = 1, type_name: str = "") -> np.ndarray:
-    """What results of type ``type_name`` with these similarities and BM25 scores rank by, for a need of ``words``
-    words: their similarity plus their lexical evidence at ``LEXICAL``.
+def evidence_of(
+    similarity: np.ndarray,
+    bm25: np.ndarray,
+    words: int = 1,
+    type_name: str = "",
+    feedback: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """What results of type ``type_name`` with these similarities and BM25 scores (and BM25 of the terms borrowed
+    from the need's nearest documents, ``feedback``) rank by, for a need of ``words`` words: their similarity plus their
+    lexical evidence at ``LEXICAL``.
 
-    >>> evidence_of(np.array([0.5]), np.array([10.0])).tolist()
-    [0.665]
+    >>> half = np.array([0.5])
+    >>> evidence_of(half, np.array([10.0])).tolist(), evidence_of(half, np.array([0.0]), feedback=10.0).tolist()
+    ([0.665], [0.5825])
     """
     lexical = lexical_evidence(bm25, words, type_name)
+    lexical = lexical + LEXICAL_FEEDBACK_WEIGHT * lexical_evidence(np.asarray(feedback), words, type_name)
     out: np.ndarray = np.asarray(similarity, dtype=np.float64) + LEXICAL * lexical
     return out
 
@@ -144,11 +160,17 @@ def fit_of_evidence(evidence: np.ndarray | float) -> np.ndarray:
 
 
 def fit_of(
-    similarity: np.ndarray, bm25: np.ndarray, words: int = 1, type_name: str = "", centrality: np.ndarray | float = 0.0
+    similarity: np.ndarray,
+    bm25: np.ndarray,
+    words: int = 1,
+    type_name: str = "",
+    centrality: np.ndarray | float = 0.0,
+    feedback: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """The fit (0 to 1) of results of type ``type_name`` with these similarities and BM25 scores, for a need of
-    ``words`` words, and central among their kind by ``centrality`` (``centrality_evidence``; 0: not central)."""
-    return fit_of_evidence(evidence_of(similarity, bm25, words, type_name) + centrality)
+    ``words`` words, central among their kind by ``centrality`` (``centrality_evidence``; 0: not central), with
+    ``feedback`` the BM25 of the terms borrowed from the need's nearest documents."""
+    return fit_of_evidence(evidence_of(similarity, bm25, words, type_name, feedback) + centrality)
 
 
 #: The floor as a fit (the fit increases with the evidence): the least fit a presented result has.
@@ -179,6 +201,7 @@ __all__ = [
     "GATE_DEPTH",
     "GOOD",
     "LEXICAL",
+    "LEXICAL_FEEDBACK_WEIGHT",
     "NOTHING_FITS",
     "SCALE",
     "STRONG",

@@ -52,9 +52,9 @@ MIN_DEPTH = 100  # candidates each channel contributes before fusion
 #: of its nearest documents (Rocchio), by this weight and over this many documents.
 FEEDBACK_WEIGHT = 0.5
 FEEDBACK_DOCS = 5
-#: A need read by its gloss: the terms of its nearest documents that BM25 also reads (post-translation feedback)
+#: A need read by its gloss: the terms of its nearest documents that BM25 also reads (post-translation feedback;
+#: weighed against the need's own in graph.search.fit, LEXICAL_FEEDBACK_WEIGHT)
 LEXICAL_FEEDBACK_TERMS = 10
-LEXICAL_FEEDBACK_WEIGHT = 0.5  # of a term of the need's own
 #: Experts (nearest by their own similarity) whose works are read for evidence: reading every candidate's works
 #: dominated the call at 1,000,000 resources (``benchmarks/results/match.md``).
 WORKS_CANDIDATES = 60
@@ -434,19 +434,22 @@ class Matcher:
             # bring the catalogue's own back (post-translation feedback, as the dense channel's above; eval.md)
             texts = [self.index.docs[int(r)].text for r in part.rows[dense_ids[:FEEDBACK_DOCS]]]
             terms = part.lexical.feedback(texts, part.lexical.keys(need.searched), LEXICAL_FEEDBACK_TERMS)
-            feedback = LEXICAL_FEEDBACK_WEIGHT * part.lexical.weighted_scores_at(terms, local)
+            feedback = part.lexical.weighted_scores_at(terms, local)
         works = self._works_evidence(need, type_name, rows, cosine) if w.graph else {}
         graph = {**graph, **{r: e for r, e in works.items() if r not in graph or e.similarity > graph[r].similarity}}
         from_graph = np.array([graph[r].similarity if r in graph else 0.0 for r in rows.tolist()], dtype=np.float64)
         words = len(need.searched.split())
 
-        def evidence_from(own: np.ndarray, shared: np.ndarray) -> np.ndarray:
-            """Each candidate's evidence from its own cosine and BM25 (the channels that are on) and the graph's."""
+        def evidence_from(own: np.ndarray, shared: np.ndarray, borrowed: np.ndarray | float = 0.0) -> np.ndarray:
+            """Each candidate's evidence from its own cosine and BM25 (the channels that are on; ``borrowed``: BM25 of
+            the terms of the need's nearest documents) and the graph's."""
             similarity = np.maximum(own if w.dense else np.zeros_like(own), from_graph)
-            return evidence_of(similarity, shared if w.lexical else np.zeros_like(shared), words, type_name)
+            if not w.lexical:
+                return evidence_of(similarity, np.zeros_like(shared), words, type_name)
+            return evidence_of(similarity, shared, words, type_name, borrowed)
 
         # What the need says of each candidate, and what they rank by: that and how central each is among its kind
-        of_need = evidence_from(cosine, bm25 + feedback)
+        of_need = evidence_from(cosine, bm25, feedback)
         evidence = of_need + self._centrality[type_name][local] if w.centrality else of_need
         fits = fit_of_evidence(evidence)
         # What the floor gates the type by: the evidence of the need as written, without what feedback added (it
@@ -588,7 +591,8 @@ class Matcher:
         weak: bool = False,
     ) -> MatchResult:
         """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``; ``feedback``
-        the BM25 of the terms a glossed need gained from its nearest documents (in its fit beside ``bm25``); ``weak``:
+        the BM25 of the terms a glossed need borrowed from its nearest documents (in its fit apart from ``bm25``,
+        ``graph.search.fit.evidence_of``); ``weak``:
         shown as one of the closest where nothing fits, in the band ``weak`` whatever its fit."""
         doc = self.index.docs[i]
         sentence_sims = need.sentence_vectors @ self.index.vector(i)
