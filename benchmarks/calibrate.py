@@ -50,11 +50,10 @@ from graph.search.fit import (
     FLOOR_EVIDENCE,
     GATE_DEPTH,
     LEXICAL,
-    LEXICAL_FEEDBACK_WEIGHT,
     SCALE,
     band_of,
     evidence_of,
-    lexical_evidence,
+    lexical_of,
 )
 
 SETS = {  # name: (task, queries, corpus, mapping), paths under --shared (the mapping under the repository)
@@ -84,10 +83,8 @@ FLOOR_QUANTILE = 0.95  # of the best evidence of needs with nothing to find: the
 
 def evidence(judged: list[Judged]) -> np.ndarray:
     """Per result: its similarity and its lexical evidence."""
-    own = [float(lexical_evidence(np.array([j.bm25]), j.words)[0]) for j in judged]
-    borrowed = [float(lexical_evidence(np.array([j.feedback]), j.words)[0]) for j in judged]
     return np.array(
-        [[j.similarity, o + LEXICAL_FEEDBACK_WEIGHT * b] for j, o, b in zip(judged, own, borrowed, strict=True)]
+        [[j.similarity, float(lexical_of(np.array([j.bm25]), j.words, feedback=j.feedback)[0])] for j in judged]
     )
 
 

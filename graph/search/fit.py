@@ -116,6 +116,18 @@ def lexical_evidence(bm25: np.ndarray, words: int = 1, type_name: str = "") -> n
     return scores / (scores + LEXICAL_HALF) * weight
 
 
+def lexical_of(bm25: np.ndarray, words: int = 1, type_name: str = "", feedback: np.ndarray | float = 0.0) -> np.ndarray:
+    """The lexical evidence of results with these BM25 scores of the need's own terms and ``feedback``, those of the
+    terms borrowed from its nearest documents: each saturating on its own, the borrowed at ``LEXICAL_FEEDBACK_WEIGHT``.
+
+    >>> lexical_of(np.array([10.0]), feedback=10.0).tolist()
+    [0.75]
+    """
+    borrowed = lexical_evidence(np.asarray(feedback), words, type_name)
+    out: np.ndarray = lexical_evidence(bm25, words, type_name) + LEXICAL_FEEDBACK_WEIGHT * borrowed
+    return out
+
+
 def evidence_of(
     similarity: np.ndarray,
     bm25: np.ndarray,
@@ -131,8 +143,7 @@ def evidence_of(
     >>> evidence_of(half, np.array([10.0])).tolist(), evidence_of(half, np.array([0.0]), feedback=10.0).tolist()
     ([0.665], [0.5825])
     """
-    lexical = lexical_evidence(bm25, words, type_name)
-    lexical = lexical + LEXICAL_FEEDBACK_WEIGHT * lexical_evidence(np.asarray(feedback), words, type_name)
+    lexical = lexical_of(bm25, words, type_name, feedback)
     out: np.ndarray = np.asarray(similarity, dtype=np.float64) + LEXICAL * lexical
     return out
 
@@ -211,4 +222,5 @@ __all__ = [
     "fit_of",
     "fit_of_evidence",
     "lexical_evidence",
+    "lexical_of",
 ]

@@ -93,6 +93,12 @@ class TypeIndex:
             )
         return part
 
+    @property
+    def nearest(self) -> int:
+        """The neighbours each document has in the graph ``in_degree`` counts in, and so the mean in-degree:
+        ``CENTRALITY_NEIGHBOURS``, fewer in a type of that many documents or fewer."""
+        return max(0, min(CENTRALITY_NEIGHBOURS, len(self.rows) - 1))
+
     def passages_of(self, local: int) -> np.ndarray | None:
         """The passage vectors of the type's document ``local`` (float16), or None when the type keeps none."""
         if self.passage_vectors is None or self.passage_start is None:

@@ -30,7 +30,6 @@ from graph.search.evidence import Evidence, GraphEvidence
 from graph.search.explain import Explanation, PathStep, sentences
 from graph.search.filters import DocumentFacts, Filters, TeamPlace
 from graph.search.fit import (
-    CENTRALITY_NEIGHBOURS,
     CLOSEST_WHEN_NONE,
     FLOOR_EVIDENCE,
     GATE_DEPTH,
@@ -101,9 +100,9 @@ class Weights:
     diverse: bool = True
     centrality: bool = True
 
-    def presents(self, evidence: float) -> bool:
-        """Whether this evidence is at or above the floor."""
-        return self.floor <= 0 or evidence >= self.floor
+    def presents(self, evidence: np.ndarray | float) -> np.ndarray:
+        """Whether this evidence (each of these) is at or above the floor."""
+        return np.asarray(evidence) >= self.floor if self.floor > 0 else np.full(np.shape(evidence), True)
 
 
 @dataclass(slots=True)
@@ -207,10 +206,7 @@ class Matcher:
         self._facts = DocumentFacts(index.docs, index.label_of)
         self._evidence = GraphEvidence(index)
         #: per type, what each document's centrality among its kind adds to its evidence (by local row)
-        self._centrality = {
-            t: centrality_evidence(part.in_degree, min(CENTRALITY_NEIGHBOURS, len(part.rows) - 1))
-            for t, part in index.parts.items()
-        }
+        self._centrality = {t: centrality_evidence(part.in_degree, part.nearest) for t, part in index.parts.items()}
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
         self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
 
@@ -466,7 +462,7 @@ class Matcher:
         # GATE_DEPTH results at or above the floor); then its first k results at or above the floor by what the need
         # says of them (centrality ranks, it does not say that a resource fits)
         gate = float(floor_evidence[order[:GATE_DEPTH]].max()) if len(order) else 0.0
-        presented = order[[w.presents(float(of_need[j])) for j in order]] if w.presents(gate) else order[:0]
+        presented = order[w.presents(of_need[order])] if w.presents(gate) else order[:0]
         diverse = w.diverse and type_name == "Expert"
         above, capped = self._diverse(rows, presented, k) if diverse else (presented[:k].tolist(), {})
         note = ""
@@ -609,10 +605,9 @@ class Matcher:
             part, local = self.index.parts[doc.type], int(self.index.local[i])
             signals["centrality"] = round(float(self._centrality[doc.type][local]), 4)
             if signals["centrality"] > 0:
-                nearest = min(CENTRALITY_NEIGHBOURS, len(part.rows) - 1)
                 notes.append(
-                    f"central among its kind: {int(part.in_degree[local])} others have it among their {nearest} "
-                    f"nearest ({nearest} on average)"
+                    f"central among its kind: {int(part.in_degree[local])} others have it among their {part.nearest} "
+                    f"nearest ({part.nearest} on average)"
                 )
         if feedback > 0:
             signals["bm25_feedback"] = round(feedback, 3)
