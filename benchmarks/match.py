@@ -81,7 +81,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from graph.search import EmbeddingCache, Filters, Matcher, SentenceTransformerEmbedder  # noqa: E402
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc  # noqa: E402
 from graph.search.explain import SENTENCE_END, sentences  # noqa: E402
-from graph.search.index import PASSAGE_TYPES, SearchIndex, TypeIndex, _infer_subjects, in_degrees  # noqa: E402
+from graph.search.index import PASSAGE_TYPES, SearchIndex, TypeIndex, _infer_subjects, in_degrees, mentions_among  # noqa: E402
 from graph.search.lexical import DEFAULT_STEMMER, LexicalIndex, tokenize  # noqa: E402
 from graph.search.matcher import STAGES as MATCHER_STAGES  # noqa: E402
 from graph.search.vector_index import HnswParams, VectorIndex  # noqa: E402
@@ -491,7 +491,7 @@ def synthetic_index(
     docs, info["docs"] = measured(lambda: syn.docs(parents, extra))
     info["text_chars"] = sum(len(d.text) for d in docs)
     types = np.array([d.type for d in docs])
-    vector_steps, degree_steps, lexical_steps, parts, from_cache = [], [], [], {}, True
+    vector_steps, degree_steps, mention_steps, lexical_steps, parts, from_cache = [], [], [], [], {}, True
     for t in dict.fromkeys(types.tolist()):  # one vector index and one BM25 index per type, as SearchIndex.build
         rows = np.flatnonzero(types == t)
         vector_index, step, cached = build_vector_index(vectors[rows], graph_cache)
@@ -499,17 +499,20 @@ def synthetic_index(
         from_cache &= cached
         degrees, step = build_in_degrees(vectors[rows], vector_index, graph_cache)
         degree_steps.append(step)
+        named, step = measured(lambda rows=rows: mentions_among([docs[i] for i in rows.tolist()]))
+        mention_steps.append(step)
         if full_bm25:
             lexical, step = measured(lambda rows=rows: LexicalIndex.build([docs[i].text for i in rows.tolist()]))
         else:
             lexical, step = measured(lambda rows=rows: syn.lexical(parents[rows], extra[rows]))
         lexical_steps.append(step)
-        parts[t] = TypeIndex(rows, vector_index, lexical, degrees)
+        parts[t] = TypeIndex(rows, vector_index, lexical, degrees, named)
         if t in PASSAGE_TYPES and sample.parts[t].passage_vectors is not None:
             keep_works(parts[t], sample.parts[t], sample, parents[rows])
-    info["vector_index"], info["in_degrees"], info["bm25"], info["vector_index_from_cache"] = (
+    info["vector_index"], info["in_degrees"], info["mentions"], info["bm25"], info["vector_index_from_cache"] = (
         total(vector_steps),
         total(degree_steps),
+        total(mention_steps),
         total(lexical_steps),
         from_cache,
     )
@@ -809,6 +812,10 @@ def markdown(meta: Info, sizes: dict[str, Info]) -> str:
             "in-degrees (nearest-neighbour graph, for centrality): s",
             lambda s: f"{s['in_degrees'].seconds}" if "in_degrees" in s else "",
         ),
+        row(
+            "mentions (records naming each other, for centrality): s",
+            lambda s: f"{s['mentions'].seconds}" if "mentions" in s else "",
+        ),
         row("BM25 build: s", bm25_cell),
         row(
             "inferred subjects: s",
@@ -1025,6 +1032,10 @@ def main() -> None:
         [measured(lambda p=p: VectorIndex.build(vectors[p.rows]))[1] for p in sample.parts.values()]
     )  # fmt: skip
     info["in_degrees"] = total([measured(lambda p=p: in_degrees(p.vector_index))[1] for p in sample.parts.values()])
+    info["mentions"] = total([
+        measured(lambda p=p: mentions_among([sample.docs[i] for i in p.rows.tolist()]))[1]
+        for p in sample.parts.values()
+    ])  # fmt: skip
     info["bm25"] = total([
         measured(lambda p=p: LexicalIndex.build([sample.docs[i].text for i in p.rows.tolist()]))[1]
         for p in sample.parts.values()

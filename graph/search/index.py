@@ -13,11 +13,12 @@ Other filters (organisation, place, access) remain masks over a type's rows, app
 
 Each type also keeps its documents' in-degrees in the catalogue's nearest-neighbour graph (how many of the type's
 documents have each among their nearest), computed once per build: how central a resource is among its kind, which
-the matcher counts as evidence (``graph.search.fit.centrality_evidence``).
+the matcher counts as evidence (``graph.search.fit.centrality_evidence``), and how many of them name each in their
+text (``graph.search.mentions``): its in-degree in the catalogue's references (``graph.search.fit.mention_evidence``).
 
-On disk (``FORMAT_VERSION`` 4): ``manifest.json`` and one folder per type under ``types/`` holding ``rows.npy``,
-``in_degree.npy``, ``vector_index/`` and ``lexical/`` (and an expert type's passage vectors). A folder in another
-format is not loaded (``StoreError``); ``open_index`` rebuilds it.
+On disk (``FORMAT_VERSION`` 5): ``manifest.json`` and one folder per type under ``types/`` holding ``rows.npy``,
+``in_degree.npy``, ``mentioned_by.npy``, ``vector_index/`` and ``lexical/`` (and an expert type's passage vectors). A
+folder in another format is not loaded (``StoreError``); ``open_index`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from graph.search.embedding_cache import EmbeddingCache
 from graph.search.encoding import Embedder
 from graph.search.fit import CENTRALITY_NEIGHBOURS
 from graph.search.lexical import LexicalIndex
+from graph.search.mentions import REFERENCE_TYPES, mentioned_by
 from graph.search.vector_index import VectorIndex
 from graph.store import SparqlStore, Store, sparql_view
 from graph.store import sparql_queries as q
@@ -46,8 +48,9 @@ from graph.store import sparql_queries as q
 #: Subjects inferred per resource, and the least cosine similarity that counts.
 INFERRED_SUBJECTS = 3
 INFERRED_SUBJECT_MIN = 0.35
-#: 1: one vector index and one BM25 index over all types; 2: no passage vectors, no works; 3: no in-degrees
-FORMAT_VERSION = 4
+#: 1: one vector index and one BM25 index over all types; 2: no passage vectors, no works; 3: no in-degrees;
+#: 4: no mentions
+FORMAT_VERSION = 5
 #: Types whose passages are each evidence of their own (an expert's works), kept per passage.
 PASSAGE_TYPES = frozenset({"Expert"})
 
@@ -73,6 +76,10 @@ class TypeIndex:
     #: Per document: how many of the type's documents have it among their ``CENTRALITY_NEIGHBOURS`` nearest (int32;
     #: ``in_degrees``), how central it is among its kind (``graph.search.fit.centrality_evidence``).
     in_degree: np.ndarray
+    #: Per document: how many of the type's other documents name it in their text (int32;
+    #: ``graph.search.mentions.mentioned_by``), its standing in the catalogue's references between its records (0
+    #: for every concept of a vocabulary, whose definitions do not cite each other: ``REFERENCE_TYPES``).
+    mentioned_by: np.ndarray
     #: For types whose documents hold several passages (an expert's works): every passage's vector (float16, in
     #: document order) and where each document's passages start (``len(rows) + 1`` offsets); None for the others.
     passage_vectors: np.ndarray | None = None
@@ -80,12 +87,22 @@ class TypeIndex:
 
     @classmethod
     def build(
-        cls, rows: np.ndarray, vectors: np.ndarray, texts: list[str], passages: list[np.ndarray] | None = None
+        cls,
+        rows: np.ndarray,
+        vectors: np.ndarray,
+        docs: Sequence[ResourceDoc],
+        passages: list[np.ndarray] | None = None,
     ) -> TypeIndex:
-        """Index the documents ``rows`` with their ``vectors`` (one per row) and ``texts``; ``passages``, one array of
-        passage vectors per row, are kept for per-passage evidence."""
+        """Index the documents ``rows`` (``docs``, in that order, all of one type) with their ``vectors`` (one per
+        row); ``passages``, one array of passage vectors per row, are kept for per-passage evidence."""
         vector_index = VectorIndex.build(vectors)
-        part = cls(np.asarray(rows, dtype=np.int64), vector_index, LexicalIndex.build(texts), in_degrees(vector_index))
+        part = cls(
+            np.asarray(rows, dtype=np.int64),
+            vector_index,
+            LexicalIndex.build([d.text for d in docs]),
+            in_degrees(vector_index),
+            mentions_among(docs),
+        )
         if passages is not None:
             part.passage_start = np.concatenate([[0], np.cumsum([len(p) for p in passages])]).astype(np.int64)
             part.passage_vectors = (
@@ -111,6 +128,7 @@ class TypeIndex:
         self.vector_index.save(folder / "vector_index")
         self.lexical.save(folder / "lexical")
         np.save(folder / "in_degree.npy", self.in_degree, allow_pickle=False)
+        np.save(folder / "mentioned_by.npy", self.mentioned_by, allow_pickle=False)
         if self.passage_vectors is not None and self.passage_start is not None:
             np.save(folder / "passage_vectors.npy", self.passage_vectors, allow_pickle=False)
             np.save(folder / "passage_start.npy", self.passage_start, allow_pickle=False)
@@ -119,7 +137,10 @@ class TypeIndex:
     def load(cls, folder: Path) -> TypeIndex:
         rows = np.load(folder / "rows.npy", allow_pickle=False)
         degrees = np.load(folder / "in_degree.npy", allow_pickle=False)
-        part = cls(rows, VectorIndex.load(folder / "vector_index"), LexicalIndex.load(folder / "lexical"), degrees)
+        named = np.load(folder / "mentioned_by.npy", allow_pickle=False)
+        part = cls(
+            rows, VectorIndex.load(folder / "vector_index"), LexicalIndex.load(folder / "lexical"), degrees, named
+        )
         if (folder / "passage_vectors.npy").is_file():
             part.passage_vectors = np.load(folder / "passage_vectors.npy", mmap_mode="r", allow_pickle=False)
             part.passage_start = np.load(folder / "passage_start.npy", allow_pickle=False)
@@ -279,7 +300,7 @@ def build_parts(
         passages = None
         if passage_vectors is not None and name in PASSAGE_TYPES:
             passages = [passage_vectors[starts[i] : starts[i + 1]] for i in rows.tolist()]
-        parts[name] = TypeIndex.build(rows, vectors[rows], [docs[i].text for i in rows.tolist()], passages)
+        parts[name] = TypeIndex.build(rows, vectors[rows], [docs[i] for i in rows.tolist()], passages)
     return parts
 
 
@@ -288,6 +309,14 @@ def in_degrees(vector_index: VectorIndex, k: int = CENTRALITY_NEIGHBOURS) -> np.
     ``min(k, rows - 1)``; a resource many others lie nearest to is a central one of its kind."""
     near = vector_index.neighbours(k)
     return np.bincount(near.ravel(), minlength=len(vector_index)).astype(np.int32)
+
+
+def mentions_among(docs: Sequence[ResourceDoc]) -> np.ndarray:
+    """Per document of ``docs`` (all of one type): how many of the others name it in their passages (int32), by its
+    label and other names; all 0 for a type whose documents do not cite each other (``REFERENCE_TYPES``)."""
+    if not docs or docs[0].type not in REFERENCE_TYPES:
+        return np.zeros(len(docs), dtype=np.int32)
+    return mentioned_by([[d.label, *d.names] for d in docs], ["\n".join(d.passages) for d in docs])
 
 
 def format_version(folder: Path) -> int | None:
@@ -425,5 +454,6 @@ __all__ = [
     "build_parts",
     "in_degrees",
     "index_folder",
+    "mentions_among",
     "open_index",
 ]

@@ -38,6 +38,7 @@ from graph.search.fit import (
     centrality_evidence,
     evidence_of,
     fit_of_evidence,
+    mention_evidence,
 )
 from graph.search.index import PASSAGE_TYPES, SearchIndex
 from graph.search.senses import SenseChooser
@@ -85,8 +86,8 @@ class Weights:
     reaches it by the need as written (``MatchResult.floor_evidence``), and then its first results that reach it by
     what the need says of them (their evidence without centrality).
     ``diverse``: experts sharing an award or an organisation are capped (``MAX_PER_AWARD``, ``MAX_PER_ORGANIZATION``).
-    ``centrality``: how central a result is among its kind counts in its evidence (``graph.search.fit``); off for the
-    evaluation's one-channel baselines.
+    ``centrality``: how central a result is among its kind counts in its evidence (among its nearest, and for a
+    dataset among the records that name it; ``graph.search.fit``); off for the evaluation's one-channel baselines.
     """
 
     dense: bool = True
@@ -205,8 +206,12 @@ class Matcher:
         self._unavailable = np.array([d.status.lower() in UNAVAILABLE for d in index.docs], dtype=bool)
         self._facts = DocumentFacts(index.docs, index.label_of)
         self._evidence = GraphEvidence(index)
-        #: per type, what each document's centrality among its kind adds to its evidence (by local row)
-        self._centrality = {t: centrality_evidence(part.in_degree, part.nearest) for t, part in index.parts.items()}
+        #: per type, what each document's centrality among its kind adds to its evidence (by local row): among its
+        #: nearest, and among the records that name it
+        self._centrality = {
+            t: centrality_evidence(part.in_degree, part.nearest) + mention_evidence(part.mentioned_by)
+            for t, part in index.parts.items()
+        }
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
         self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
 
@@ -604,11 +609,13 @@ class Matcher:
         if self.weights.centrality:
             part, local = self.index.parts[doc.type], int(self.index.local[i])
             signals["centrality"] = round(float(self._centrality[doc.type][local]), 4)
-            if signals["centrality"] > 0:
+            if centrality_evidence(part.in_degree[local : local + 1], part.nearest)[0] > 0:
                 notes.append(
                     f"central among its kind: {int(part.in_degree[local])} others have it among their {part.nearest} "
                     f"nearest ({part.nearest} on average)"
                 )
+            if (named := int(part.mentioned_by[local])) > 0:
+                notes.append(f"named in the text of {named} other {doc.type.lower()}(s) of the catalogue")
         if feedback > 0:
             signals["bm25_feedback"] = round(feedback, 3)
             notes.append("shares terms with the resources nearest the need (read for a need in another language)")

@@ -16,7 +16,13 @@ from graph.errors import MatchError, StoreError
 from graph.search import Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
 from graph.search.bundles import bundles
 from graph.search.filters import DocumentFacts
-from graph.search.fit import CENTRALITY_NEIGHBOURS, centrality_evidence, evidence_of, fit_of_evidence
+from graph.search.fit import (
+    CENTRALITY_NEIGHBOURS,
+    centrality_evidence,
+    evidence_of,
+    fit_of_evidence,
+    mention_evidence,
+)
 from graph.search.index import SearchIndex, open_index
 from graph.search.matcher import MAX_NEED_CHARS, Matcher
 from graph.store import Store
@@ -324,7 +330,8 @@ def test_the_floor_reads_the_need_as_written_not_what_feedback_added(matcher: Ma
 def test_a_result_central_among_its_kind_ranks_by_that_too_but_is_presented_by_the_need_alone(
     matcher: Matcher,
 ) -> None:
-    """Centrality (how many of a type's documents have a result among their nearest, graph.search.fit) is part of
+    """Centrality (how many of a type's documents have a result among their nearest, and how many name it in their
+    text, graph.search.fit) is part of
     what results rank and are calibrated by, in their signals; the one-channel baselines leave it out, and whether a
     result is presented is read on the need's own evidence."""
     for part in matcher.index.parts.values():
@@ -338,12 +345,13 @@ def test_a_result_central_among_its_kind_ranks_by_that_too_but_is_presented_by_t
     for r in results:
         s = r.explanation.signals
         local = int(matcher.index.local[matcher.index.position[r.iri]])
-        assert s["centrality"] == pytest.approx(
-            float(centrality_evidence(part.in_degree[local : local + 1])[0]), abs=1e-4
-        )
+        central = centrality_evidence(part.in_degree[local : local + 1])[0]
+        named = mention_evidence(part.mentioned_by[local : local + 1])[0]
+        assert s["centrality"] == pytest.approx(float(central + named), abs=1e-4)
         of_need = evidence_of(np.array([max(s["cosine"], s.get("graph", 0.0))]), np.array([s["bm25"]]), words)
         assert r.fit == pytest.approx(float(fit_of_evidence(of_need + s["centrality"])[0]), abs=1e-3)
         assert float(of_need[0]) >= matcher.weights.floor - 1e-3  # presented by the need's own evidence
-        assert any("central among its kind" in n for n in r.explanation.evidence) == (s["centrality"] > 0)
+        assert any("central among its kind" in n for n in r.explanation.evidence) == (central > 0)
+        assert any("named in the text of" in n for n in r.explanation.evidence) == (named > 0)
     plain = matcher.variant(centrality=False).match(need, Filters(types=("Instrument",)), k=10).results["Instrument"]
     assert plain and all("centrality" not in r.explanation.signals for r in plain)
