@@ -56,8 +56,8 @@ fits the need: the floor (below) reads the evidence without it.
 
 **Named by others of its kind.** The records of a catalogue also cite each other: a dataset's description names
 the datasets it was built from or is compared with ("images taken from COCO", "a subset of ImageNet"), and the
-standard ones are named by many (in DataFinder's catalogue of 3,293 datasets, COCO by 38 others, ImageNet by 27;
-90 % by none). How many of a type's records name a resource (``graph.search.mentions``: proper names, whole words,
+standard ones are named by many (in DataFinder's catalogue of 3,293 datasets, COCO by 38 others, ImageNet by 26;
+91 % by none). How many of a type's records name a resource (``graph.search.mentions``: proper names, whole words,
 counted once per record) is its in-degree in the catalogue's graph of references, a second centrality read from the
 records alone, counted beside the first:
 

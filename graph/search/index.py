@@ -78,7 +78,7 @@ class TypeIndex:
     in_degree: np.ndarray
     #: Per document: how many of the type's other documents name it in their text (int32;
     #: ``graph.search.mentions.mentioned_by``), its standing in the catalogue's references between its records (0
-    #: for every concept of a vocabulary, whose definitions do not cite each other: ``REFERENCE_TYPES``).
+    #: for the types whose records name each other for other reasons: ``REFERENCE_TYPES``).
     mentioned_by: np.ndarray
     #: For types whose documents hold several passages (an expert's works): every passage's vector (float16, in
     #: document order) and where each document's passages start (``len(rows) + 1`` offsets); None for the others.
