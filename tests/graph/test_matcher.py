@@ -331,9 +331,8 @@ def test_a_result_central_among_its_kind_ranks_by_that_too_but_is_presented_by_t
     matcher: Matcher,
 ) -> None:
     """Centrality (how many of a type's documents have a result among their nearest, and how many name it in their
-    text, graph.search.fit) is part of
-    what results rank and are calibrated by, in their signals; the one-channel baselines leave it out, and whether a
-    result is presented is read on the need's own evidence."""
+    text, graph.search.fit) is part of what results rank and are calibrated by, in their signals; the one-channel
+    baselines leave it out, and whether a result is presented is read on the need's own evidence."""
     for part in matcher.index.parts.values():
         assert part.in_degree.sum() == len(part.rows) * min(CENTRALITY_NEIGHBOURS, len(part.rows) - 1)
     need = "an NMR spectrometer to confirm the structure of a synthesised drug molecule"
