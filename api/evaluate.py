@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+import numpy as np
+
 from graph.evaluation import (
     EvalSet,
     Paper,
@@ -234,7 +236,27 @@ def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: E
             return cache_[text].get(researcher, 0.0)
 
         losses[method] = evaluate_reviewer(reviewer, score)
+    losses["sharekg reverse"] = evaluate_reviewer(reviewer, _reverse_scores(index, embedder, researcher_of))
     return losses
+
+
+def _reverse_scores(
+    index: SearchIndex, embedder: Embedder, researcher_of: Mapping[str, str]
+) -> Callable[[str, str], float]:
+    """A researcher's score for a paper as the product's reverse matching orders needs for a resource (what a
+    centre sees: the needs an expert stands out for among the experts, ``Matcher.standout``)."""
+    matcher = Matcher(index, embedder, METHODS["sharekg"])
+    iri_of = {unquote(researcher): iri for iri, researcher in researcher_of.items()}
+    vectors: dict[str, np.ndarray] = {}
+
+    def score(researcher: str, text: str) -> float:
+        if text not in vectors:
+            vectors[text] = matcher.encoder.encode([matcher.read(text.strip()).encoded])[0]
+        if researcher not in iri_of:
+            return 0.0
+        return float(matcher.standout(iri_of[researcher], vectors[text][None, :], [text])[1][0])
+
+    return score
 
 
 def write_openalex_profiles(folder: Path, profiles: Mapping[str, tuple[str, Sequence[Paper]]]) -> None:

@@ -149,8 +149,11 @@ class BundlesOut(BaseModel):
 class NeedMatchOut(BaseModel):
     need_id: str
     text: str
-    similarity: float
+    similarity: float  # the need's cosine with the resource
     matched_terms: list[str]
+    #: how far the resource stands out for the need among its kind (what the needs are ordered by): its cosine less
+    #: the need's cosine with the mean of the kind, plus the terms they share (graph.search.matcher.Matcher.standout)
+    standout: float
 
 
 class ReverseMatchOut(BaseModel):

@@ -99,7 +99,8 @@ def bundle(settings: Settings, text: str, k: int, as_json: bool) -> None:
 @click.option("--k", default=10, show_default=True, help="Needs to return.")
 @click.pass_obj
 def fits(settings: Settings, iri: str, k: int) -> None:
-    """Reverse matching for a resource centre: the logged needs the resource IRI fits best."""
+    """Reverse matching for a resource centre: the logged needs the resource IRI fits best (the needs it stands out
+    for among its kind first: each line gives that, then the need's cosine with it)."""
     store = open_for(settings, read_only=True)
     log = DemandLog(settings.demand_path)
     try:  # logged needs by the vectors stored when they were logged
@@ -113,7 +114,8 @@ def fits(settings: Settings, iri: str, k: int) -> None:
     if not found:
         click.echo("no needs logged yet: needs are logged by `sharekg match` (and the API)")
     for m in found:
-        click.echo(f"{m.similarity:.3f}  need #{m.need_id}: {m.text[:100]}  [{', '.join(m.matched_terms[:6])}]")
+        terms = ", ".join(m.matched_terms[:6])
+        click.echo(f"{m.standout:+.3f} (cosine {m.similarity:.3f})  need #{m.need_id}: {m.text[:100]}  [{terms}]")
 
 
 def _print_matches(response: MatchResponse) -> None:

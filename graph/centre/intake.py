@@ -82,12 +82,14 @@ class LoggedMatch:
 
 @dataclass(frozen=True, slots=True)
 class NeedFit:
-    """A need (logged: its id as text; stated by a contest entry: the entry's IRI) that a resource fits."""
+    """A need (logged: its id as text; stated by a contest entry: the entry's IRI) that a resource fits: its cosine
+    with the resource, and how far the resource stands out for it among its kind (``Matcher.standout``)."""
 
     need_id: str
     text: str
     similarity: float
     matched_terms: list[str]
+    standout: float = 0.0
 
 
 class DemandIntake:
@@ -204,7 +206,8 @@ class DemandIntake:
 
     def reverse(self, matcher: Matcher, iri: str, stated: Sequence[tuple[str, str]] = (), k: int = 10) -> list[NeedFit]:
         """The logged needs, and the ``stated`` ones (id, text: contest entries'), that the resource ``iri`` fits
-        best, most similar first, with the terms they share. Logged needs are compared by their stored vectors."""
+        best, the ones it stands out for most among its kind first (``Matcher.standout``), with the terms they share.
+        Logged needs are compared by their stored vectors."""
         row = matcher.index.position.get(iri)
         if row is None:
             raise MatchError(f"no resource {iri} in the index; check the IRI or run `sharekg index`")
@@ -214,11 +217,17 @@ class DemandIntake:
         if not texts:
             return []
         matrix = np.stack([stored[n.id] for n in needs if n.id in stored] + self._stated_vectors(matcher, stated))
-        sims = matrix @ matcher.index.vector(row)
-        order = np.argsort(-sims, kind="stable")[:k]
+        similarity, standout = matcher.standout(iri, matrix, [text for _, text in texts])
+        order = np.argsort(-standout, kind="stable")[:k]
         lexical, local = matcher.index.part_of(row).lexical, int(matcher.index.local[row])
         return [
-            NeedFit(texts[j][0], texts[j][1], round(float(sims[j]), 4), lexical.matched_terms(texts[j][1], local))
+            NeedFit(
+                texts[j][0],
+                texts[j][1],
+                round(float(similarity[j]), 4),
+                lexical.matched_terms(texts[j][1], local),
+                round(float(standout[j]), 4),
+            )
             for j in order
         ]
 

@@ -18,9 +18,11 @@ from graph.search.bundles import bundles
 from graph.search.filters import DocumentFacts
 from graph.search.fit import (
     CENTRALITY_NEIGHBOURS,
+    LEXICAL,
     centrality_evidence,
     evidence_of,
     fit_of_evidence,
+    lexical_evidence,
     mention_evidence,
 )
 from graph.search.index import SearchIndex, open_index
@@ -153,6 +155,35 @@ def test_reverse_matching_ranks_needs_for_a_resource(matcher: Matcher) -> None:
     assert found[0].need_id == "2" and "NMR" in found[0].matched_terms
     with pytest.raises(MatchError, match="no resource"):
         matcher.reverse("https://example.org/nothing", needs)
+
+
+def test_reverse_matching_orders_needs_by_how_far_the_resource_stands_out_among_its_kind(
+    matcher: Matcher, embedder: Embedder
+) -> None:
+    """The standout (Matcher.standout) is the need's cosine with the resource less its cosine with the mean of the
+    resource's kind, plus the shared terms' evidence: computed here apart, from the index's vectors and BM25."""
+    nmr = next(d.iri for d in matcher.index.docs if d.type == "Instrument" and "NMR" in d.label)
+    needs = [
+        ("general", "an instrument for our research project at the university"),
+        ("nmr", "we must confirm the structure of the molecules we synthesised by NMR"),
+        ("xas", "X-ray absorption spectroscopy of iron in soils at a synchrotron beamline"),
+        ("lidar", "arctic lidar observations of the stratosphere"),
+    ]
+    found = matcher.reverse(nmr, needs, k=4)
+    assert [f.standout for f in found] == sorted((f.standout for f in found), reverse=True)
+    assert found[0].need_id == "nmr"
+    i = matcher.index.position[nmr]
+    part, local = matcher.index.part_of(i), int(matcher.index.local[i])
+    mean = part.vector_index.vectors.mean(axis=0)
+    for f in found:
+        vector = embedder.encode([f.text])[0]
+        cosine = float(vector @ matcher.index.vector(i))
+        shared = lexical_evidence(part.lexical.scores_at(f.text, [local]), len(f.text.split()), "Instrument")[0]
+        assert f.similarity == pytest.approx(cosine, abs=2e-4)
+        assert f.standout == pytest.approx(cosine - float(vector @ mean) + LEXICAL * shared, abs=2e-4)
+    # a need every instrument is about as close to says little of this one: its raw cosine alone would rank higher
+    general = next(f for f in found if f.need_id == "general")
+    assert general.standout < general.similarity - 0.1
 
 
 NEEDS = [
