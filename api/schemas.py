@@ -152,7 +152,7 @@ class NeedMatchOut(BaseModel):
     similarity: float  # the need's cosine with the resource
     matched_terms: list[str]
     #: how far the resource stands out for the need among its kind (what the needs are ordered by): its cosine less
-    #: the need's cosine with the mean of the kind, plus the terms they share (graph.search.matcher.Matcher.standout)
+    #: the need's mean cosine with the resources of the kind, plus the terms they share (Matcher.standout)
     standout: float
 
 

@@ -89,9 +89,9 @@ def reverse(
     """For a resource centre (a centre or admin key: students' needs are in it; a centre key, for its own
     organisation's resources only): the logged needs of student teams (ids are numbers) and the needs contest entries
     state (ids are the entry's IRI) this resource fits best, with the terms they share: first the needs it stands out
-    for among its kind (``standout``: its cosine with the need less the need's cosine with the kind's mean, plus
-    shared terms; a need as close to every resource of the kind comes later), each with its cosine (``similarity``).
-    Logged needs are compared by the vectors stored when they were logged."""
+    for among its kind (``standout``: its cosine with the need less the need's mean cosine with the kind's resources,
+    plus shared terms; a need as close to every resource of the kind comes later), each with its cosine
+    (``similarity``). Logged needs are compared by the vectors stored when they were logged."""
     iri = resource_iri(rid)
     doc = matcher.index.doc(iri)
     if doc is None:

@@ -369,9 +369,10 @@ class Matcher:
         need's cosine with the resource, and how far the resource stands out for the need among its kind, what
         reverse matching orders needs by:
 
-            standout = cosine(need, resource) - cosine(need, the mean of its type's vectors) + LEXICAL * lexical
+            standout = cosine(need, resource) - mean cosine(need, each resource of its type) + LEXICAL * lexical
 
-        (``lexical``: the BM25 evidence of the terms the need shares with the resource, as ``/match`` weighs it,
+        (the mean cosine is the need's dot product with the mean of the type's vectors; ``lexical``: the BM25
+        evidence of the terms the need shares with the resource, as ``/match`` weighs it,
         ``graph.search.fit.lexical_evidence``). A need that is as close to every resource of the kind (a general
         one, or one written in words every record uses) says less of this resource than one close to it alone: on
         the reviewer judgements (for one researcher, which papers they know best) ordering by the raw cosine gives a

@@ -160,8 +160,8 @@ def test_reverse_matching_ranks_needs_for_a_resource(matcher: Matcher) -> None:
 def test_reverse_matching_orders_needs_by_how_far_the_resource_stands_out_among_its_kind(
     matcher: Matcher, embedder: Embedder
 ) -> None:
-    """The standout (Matcher.standout) is the need's cosine with the resource less its cosine with the mean of the
-    resource's kind, plus the shared terms' evidence: computed here apart, from the index's vectors and BM25."""
+    """The standout (Matcher.standout) is the need's cosine with the resource less its mean cosine with the
+    resources of its kind, plus the shared terms' evidence: computed here apart, from the index's vectors and BM25."""
     nmr = next(d.iri for d in matcher.index.docs if d.type == "Instrument" and "NMR" in d.label)
     needs = [
         ("general", "an instrument for our research project at the university"),
