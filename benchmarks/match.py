@@ -506,7 +506,7 @@ def synthetic_index(
         else:
             lexical, step = measured(lambda rows=rows: syn.lexical(parents[rows], extra[rows]))
         lexical_steps.append(step)
-        parts[t] = TypeIndex(rows, vector_index, lexical, degrees, named)
+        parts[t] = TypeIndex(rows, vector_index, lexical, degrees, named.counts, named.shown)
         if t in PASSAGE_TYPES and sample.parts[t].passage_vectors is not None:
             keep_works(parts[t], sample.parts[t], sample, parents[rows])
     info["vector_index"], info["in_degrees"], info["mentions"], info["bm25"], info["vector_index_from_cache"] = (

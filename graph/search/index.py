@@ -17,8 +17,8 @@ the matcher counts as evidence (``graph.search.fit.centrality_evidence``), and h
 text (``graph.search.mentions``): its in-degree in the catalogue's references (``graph.search.fit.mention_evidence``).
 
 On disk (``FORMAT_VERSION`` 5): ``manifest.json`` and one folder per type under ``types/`` holding ``rows.npy``,
-``in_degree.npy``, ``mentioned_by.npy``, ``vector_index/`` and ``lexical/`` (and an expert type's passage vectors). A
-folder in another format is not loaded (``StoreError``); ``open_index`` rebuilds it.
+``in_degree.npy``, ``mentioned_by.npy``, ``named_in.npy``, ``vector_index/`` and ``lexical/`` (and an expert type's
+passage vectors). A folder in another format is not loaded (``StoreError``); ``open_index`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from graph.search.embedding_cache import EmbeddingCache
 from graph.search.encoding import Embedder
 from graph.search.fit import CENTRALITY_NEIGHBOURS
 from graph.search.lexical import LexicalIndex
-from graph.search.mentions import REFERENCE_TYPES, mentioned_by
+from graph.search.mentions import REFERENCE_TYPES, SHOWN, Mentions, mentions
 from graph.search.vector_index import VectorIndex
 from graph.store import SparqlStore, Store, sparql_view
 from graph.store import sparql_queries as q
@@ -77,9 +77,11 @@ class TypeIndex:
     #: ``in_degrees``), how central it is among its kind (``graph.search.fit.centrality_evidence``).
     in_degree: np.ndarray
     #: Per document: how many of the type's other documents name it in their text (int32;
-    #: ``graph.search.mentions.mentioned_by``), its standing in the catalogue's references between its records (0
+    #: ``graph.search.mentions.mentions``), its standing in the catalogue's references between its records (0
     #: for the types whose records name each other for other reasons: ``REFERENCE_TYPES``).
     mentioned_by: np.ndarray
+    #: Per document: the first ``graph.search.mentions.SHOWN`` of those documents (local rows, -1 past the count).
+    named_in: np.ndarray
     #: For types whose documents hold several passages (an expert's works): every passage's vector (float16, in
     #: document order) and where each document's passages start (``len(rows) + 1`` offsets); None for the others.
     passage_vectors: np.ndarray | None = None
@@ -96,12 +98,14 @@ class TypeIndex:
         """Index the documents ``rows`` (``docs``, in that order, all of one type) with their ``vectors`` (one per
         row); ``passages``, one array of passage vectors per row, are kept for per-passage evidence."""
         vector_index = VectorIndex.build(vectors)
+        named = mentions_among(docs)
         part = cls(
             np.asarray(rows, dtype=np.int64),
             vector_index,
             LexicalIndex.build([d.text for d in docs]),
             in_degrees(vector_index),
-            mentions_among(docs),
+            named.counts,
+            named.shown,
         )
         if passages is not None:
             part.passage_start = np.concatenate([[0], np.cumsum([len(p) for p in passages])]).astype(np.int64)
@@ -129,6 +133,7 @@ class TypeIndex:
         self.lexical.save(folder / "lexical")
         np.save(folder / "in_degree.npy", self.in_degree, allow_pickle=False)
         np.save(folder / "mentioned_by.npy", self.mentioned_by, allow_pickle=False)
+        np.save(folder / "named_in.npy", self.named_in, allow_pickle=False)
         if self.passage_vectors is not None and self.passage_start is not None:
             np.save(folder / "passage_vectors.npy", self.passage_vectors, allow_pickle=False)
             np.save(folder / "passage_start.npy", self.passage_start, allow_pickle=False)
@@ -138,8 +143,14 @@ class TypeIndex:
         rows = np.load(folder / "rows.npy", allow_pickle=False)
         degrees = np.load(folder / "in_degree.npy", allow_pickle=False)
         named = np.load(folder / "mentioned_by.npy", allow_pickle=False)
+        named_in = np.load(folder / "named_in.npy", allow_pickle=False)
         part = cls(
-            rows, VectorIndex.load(folder / "vector_index"), LexicalIndex.load(folder / "lexical"), degrees, named
+            rows,
+            VectorIndex.load(folder / "vector_index"),
+            LexicalIndex.load(folder / "lexical"),
+            degrees,
+            named,
+            named_in,
         )
         if (folder / "passage_vectors.npy").is_file():
             part.passage_vectors = np.load(folder / "passage_vectors.npy", mmap_mode="r", allow_pickle=False)
@@ -311,12 +322,12 @@ def in_degrees(vector_index: VectorIndex, k: int = CENTRALITY_NEIGHBOURS) -> np.
     return np.bincount(near.ravel(), minlength=len(vector_index)).astype(np.int32)
 
 
-def mentions_among(docs: Sequence[ResourceDoc]) -> np.ndarray:
-    """Per document of ``docs`` (all of one type): how many of the others name it in their passages (int32), by its
-    label and other names; all 0 for a type whose documents do not cite each other (``REFERENCE_TYPES``)."""
+def mentions_among(docs: Sequence[ResourceDoc]) -> Mentions:
+    """Per document of ``docs`` (all of one type): the others that name it in their passages, by its label and other
+    names; none for a type whose documents do not cite each other (``REFERENCE_TYPES``)."""
     if not docs or docs[0].type not in REFERENCE_TYPES:
-        return np.zeros(len(docs), dtype=np.int32)
-    return mentioned_by([[d.label, *d.names] for d in docs], ["\n".join(d.passages) for d in docs])
+        return Mentions(np.zeros(len(docs), dtype=np.int32), np.full((len(docs), SHOWN), -1, dtype=np.int32))
+    return mentions([[d.label, *d.names] for d in docs], ["\n".join(d.passages) for d in docs])
 
 
 def format_version(folder: Path) -> int | None:

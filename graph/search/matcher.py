@@ -661,7 +661,11 @@ class Matcher:
                     f"nearest ({part.nearest} on average)"
                 )
             if (named := int(part.mentioned_by[local])) > 0:
-                notes.append(f"named in the text of {named} other {doc.type.lower()}(s) of the catalogue")
+                by = [self.index.docs[int(part.rows[j])].label for j in part.named_in[local].tolist() if j >= 0]
+                more = ", …" if named > len(by) else ""
+                notes.append(
+                    f"named in the text of {named} other {doc.type.lower()}(s) of the catalogue: {', '.join(by)}{more}"
+                )
         if feedback > 0:
             signals["bm25_feedback"] = round(feedback, 3)
             notes.append("shares terms with the resources nearest the need (read for a need in another language)")

@@ -34,12 +34,15 @@ whatever the number of names), run twice over the catalogue's text: for the name
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import ahocorasick
 import numpy as np
 
 #: The types whose records' references to each other count (see above).
 REFERENCE_TYPES = frozenset({"Dataset"})
+#: How many of the records naming a resource are kept for its explanation.
+SHOWN = 3
 #: The shortest name that counts: two-letter names ("QA", "VQ") are too often something else.
 MIN_NAME_CHARS = 3
 
@@ -53,12 +56,22 @@ def _joins_word(text: str, at: int) -> bool:
     return 0 <= at < len(text) and (text[at].isalnum() or text[at] in "_-")
 
 
-def mentioned_by(names: Sequence[Sequence[str]], texts: Sequence[str]) -> np.ndarray:
-    """Per record ``i`` (``names[i]``: its names, ``texts[i]``: its text): how many other records name it (int32).
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    """Per record: how many other records name it (int32), and the first ``SHOWN`` of them by position (int32, one
+    row per record, -1 where it has fewer), for an explanation to name."""
 
-    >>> mentioned_by([["MNIST"], ["Fashion-MNIST"], ["SVHN"]],
-    ...              ["MNIST: digits.", "Like MNIST, but clothes; see also SVHN.", "Street View House Numbers."])
-    array([1, 0, 1], dtype=int32)
+    counts: np.ndarray
+    shown: np.ndarray
+
+
+def mentions(names: Sequence[Sequence[str]], texts: Sequence[str]) -> Mentions:
+    """Per record ``i`` (``names[i]``: its names, ``texts[i]``: its text): the other records that name it.
+
+    >>> found = mentions([["MNIST"], ["Fashion-MNIST"], ["SVHN"]],
+    ...                  ["MNIST: digits.", "Like MNIST, but clothes; see also SVHN.", "Street View House Numbers."])
+    >>> found.counts.tolist(), found.shown[0].tolist()
+    ([1, 0, 1], [1, -1, -1])
     """
     if len(names) != len(texts):
         raise ValueError(f"{len(names)} lists of names for {len(texts)} texts")
@@ -68,8 +81,9 @@ def mentioned_by(names: Sequence[Sequence[str]], texts: Sequence[str]) -> np.nda
             if is_proper_name(name):
                 owners.setdefault(name, []).append(i)
     counts = np.zeros(len(texts), dtype=np.int32)
+    shown = np.full((len(texts), SHOWN), -1, dtype=np.int32)
     if not owners:
-        return counts
+        return Mentions(counts, shown)
     found = _records_using(list(owners), texts)
     lowered = _records_using([n.lower() for n in owners], texts)
     naming: dict[int, set[int]] = {}  # record -> the other records that name it
@@ -81,7 +95,9 @@ def mentioned_by(names: Sequence[Sequence[str]], texts: Sequence[str]) -> np.nda
                 naming.setdefault(i, set()).update(by)
     for i, by in naming.items():
         counts[i] = len(by)
-    return counts
+        first = sorted(by)[:SHOWN]
+        shown[i, : len(first)] = first
+    return Mentions(counts, shown)
 
 
 def _records_using(words: list[str], texts: Sequence[str]) -> dict[str, set[int]]:
@@ -98,4 +114,4 @@ def _records_using(words: list[str], texts: Sequence[str]) -> dict[str, set[int]
     return using
 
 
-__all__ = ["MIN_NAME_CHARS", "REFERENCE_TYPES", "is_proper_name", "mentioned_by"]
+__all__ = ["MIN_NAME_CHARS", "REFERENCE_TYPES", "SHOWN", "Mentions", "is_proper_name", "mentions"]

@@ -11,7 +11,7 @@ from graph.search import Embedder, EmbeddingCache, Filters
 from graph.search.fit import MENTIONS, mention_evidence
 from graph.search.index import SearchIndex, open_index
 from graph.search.matcher import Matcher
-from graph.search.mentions import is_proper_name, mentioned_by
+from graph.search.mentions import SHOWN, is_proper_name, mentions
 from graph.store import open_store
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import FIXTURES
@@ -25,10 +25,14 @@ def test_a_record_is_counted_once_per_record_that_names_it_and_never_for_itself(
         "Bird species, compared with ImageNet (ILSVRC 2012) and with Caltech-101.",  # two names of one: once
         "101 object categories.",
     ]
-    counts = mentioned_by(names, texts)
+    found = mentions(names, texts)
+    counts = found.counts
     assert counts.dtype == np.int32
     # ImageNet: named by Tiny ImageNet (twice, counted once) and by CUB; its own text does not count
     assert counts.tolist() == [2, 0, 0, 1]
+    assert found.shown.shape == (4, SHOWN) and found.shown.dtype == np.int32
+    assert found.shown[0].tolist() == [1, 2, -1] and found.shown[3].tolist() == [2, -1, -1]
+    assert (found.shown[1:3] == -1).all()
 
 
 def test_a_name_counts_as_a_whole_word_only() -> None:
@@ -39,7 +43,7 @@ def test_a_name_counts_as_a_whole_word_only() -> None:
         "COCOA holds amodal segmentations; PASCAL VOC2012 and VOC are cited.",  # COCO not inside COCOA; VOC2012 ≠ VOC
         "Visual object classes.",
     ]
-    assert mentioned_by(names, texts).tolist() == [0, 0, 0, 1]
+    assert mentions(names, texts).counts.tolist() == [0, 0, 0, 1]
 
 
 def test_common_nouns_and_short_names_are_not_references() -> None:
@@ -49,13 +53,13 @@ def test_common_nouns_and_short_names_are_not_references() -> None:
     assert not is_proper_name("QA")  # too short
     names = [["microscope"], ["scanning electron microscope"], ["QA"]]
     texts = ["An instrument.", "A microscope that scans an electron beam.", "Questions; see QA."]
-    assert mentioned_by(names, texts).tolist() == [0, 0, 0]
+    assert mentions(names, texts).counts.tolist() == [0, 0, 0]
 
 
 def test_a_name_several_records_share_counts_for_each_of_them_but_not_between_them() -> None:
     names = [["Kinetics"], ["Kinetics"], ["HMDB51"]]
     texts = ["Kinetics: human actions.", "Kinetics: human actions, 700 classes.", "Pretrained on Kinetics."]
-    assert mentioned_by(names, texts).tolist() == [1, 1, 0]  # the two Kinetics records only bear the name
+    assert mentions(names, texts).counts.tolist() == [1, 1, 0]  # the two Kinetics records only bear the name
 
 
 def test_a_name_the_catalogue_writes_as_a_phrase_is_not_a_reference() -> None:
@@ -67,14 +71,14 @@ def test_a_name_the_catalogue_writes_as_a_phrase_is_not_a_reference() -> None:
         "Tweets labelled for hate speech.",
     ]
     # "Confocal Microscope" once in its own spelling, in lower case in three records: a phrase
-    assert mentioned_by(names, texts).tolist() == [0, 1, 0, 0]
+    assert mentions(names, texts).counts.tolist() == [0, 1, 0, 0]
 
 
 def test_no_names_and_mismatched_inputs() -> None:
-    assert mentioned_by([[], []], ["a", "b"]).tolist() == [0, 0]
-    assert mentioned_by([], []).tolist() == []
+    assert mentions([[], []], ["a", "b"]).counts.tolist() == [0, 0]
+    assert mentions([], []).counts.tolist() == []
     with pytest.raises(ValueError, match="2 lists of names for 1 texts"):
-        mentioned_by([["A1"], ["B2"]], ["text"])
+        mentions([["A1"], ["B2"]], ["text"])
 
 
 def test_being_named_adds_evidence_bounded_by_its_weight() -> None:
@@ -97,13 +101,16 @@ def test_a_dataset_its_kind_names_says_so_in_its_index_its_evidence_and_its_expl
     part = index.parts["Dataset"]
     named = {index.docs[r].label: int(n) for r, n in zip(part.rows.tolist(), part.mentioned_by.tolist(), strict=True)}
     assert named.pop("MNIST") == 6 and set(named.values()) == {0}
-    assert SearchIndex.load(tmp_path / "index").parts["Dataset"].mentioned_by.tolist() == part.mentioned_by.tolist()
+    saved = SearchIndex.load(tmp_path / "index").parts["Dataset"]
+    assert saved.mentioned_by.tolist() == part.mentioned_by.tolist() and (saved.named_in == part.named_in).all()
     matcher = Matcher(index, embedder)
     need = "recognising handwritten digits in scanned forms"
     (mnist,) = [
         r for r in matcher.match(need, Filters(types=("Dataset",)), k=8).results["Dataset"] if r.label == "MNIST"
     ]
-    assert "named in the text of 6 other dataset(s) of the catalogue" in mnist.explanation.evidence
+    (note,) = [n for n in mnist.explanation.evidence if n.startswith("named in the text of 6 other dataset(s)")]
+    shown = [index.docs[int(part.rows[j])].label for j in part.named_in[index.local[index.position[mnist.iri]]]]
+    assert note.endswith(f": {', '.join(shown)}, …") and len(shown) == SHOWN and "MNIST" not in shown
     assert mnist.explanation.signals["centrality"] >= float(mention_evidence(np.array([6]))[0]) - 1e-4
     plain = matcher.variant(centrality=False).match(need, Filters(types=("Dataset",)), k=8).results["Dataset"]
     (alone,) = [r for r in plain if r.label == "MNIST"]
