@@ -3,7 +3,7 @@ demand, unmet needs, impact, and their exports."""
 
 from graph.centre.demand import TOP_PER_TYPE, DemandLog, top_results
 from graph.centre.impact import entry_evidence, resource_impact
-from graph.centre.intake import Asker, DemandIntake, LoggedMatch, LogLimits, NeedFit
+from graph.centre.intake import Asker, DemandIntake, LoggedMatch, LogLimits
 from graph.centre.reports import underused_csv, unmet_chart, unmet_csv, utilisation_chart
 from graph.centre.unmet import DEFAULT_THRESHOLD, UnmetReport, unmet_needs
 from graph.centre.utilisation import UtilisationReport, underused, utilisation
@@ -16,7 +16,6 @@ __all__ = [
     "DemandLog",
     "LogLimits",
     "LoggedMatch",
-    "NeedFit",
     "UnmetReport",
     "UtilisationReport",
     "entry_evidence",

@@ -38,6 +38,7 @@ import numpy as np
 from graph.centre.demand import TOP_PER_TYPE, DemandLog, top_results
 from graph.errors import InputError, MatchError
 from graph.search import Filters, Matcher, MatchResponse, TeamPlace
+from graph.search.matcher import NeedMatch
 
 Logged = Literal["logged", "duplicate", "rate-limited", "daily-cap"]
 #: Client buckets kept before full ones (equal to a new bucket) are dropped, and stated needs' vectors kept.
@@ -78,18 +79,6 @@ class LoggedMatch:
     response: MatchResponse
     need_id: int | None  # the logged request's id (the earlier one's for a duplicate); None when not logged
     logged: Logged
-
-
-@dataclass(frozen=True, slots=True)
-class NeedFit:
-    """A need (logged: its id as text; stated by a contest entry: the entry's IRI) that a resource fits: its cosine
-    with the resource, and how far the resource stands out for it among its kind (``Matcher.standout``)."""
-
-    need_id: str
-    text: str
-    similarity: float
-    matched_terms: list[str]
-    standout: float = 0.0
 
 
 class DemandIntake:
@@ -204,12 +193,13 @@ class DemandIntake:
 
     # ---- reverse matching ---------------------------------------------------------------------
 
-    def reverse(self, matcher: Matcher, iri: str, stated: Sequence[tuple[str, str]] = (), k: int = 10) -> list[NeedFit]:
+    def reverse(
+        self, matcher: Matcher, iri: str, stated: Sequence[tuple[str, str]] = (), k: int = 10
+    ) -> list[NeedMatch]:
         """The logged needs, and the ``stated`` ones (id, text: contest entries'), that the resource ``iri`` fits
         best, the ones it stands out for most among its kind first (``Matcher.standout``), with the terms they share.
         Logged needs are compared by their stored vectors."""
-        row = matcher.index.position.get(iri)
-        if row is None:
+        if iri not in matcher.index.position:
             raise MatchError(f"no resource {iri} in the index; check the IRI or run `sharekg index`")
         needs = self.log.needs()
         stored = self.log.vectors((n.id for n in needs), matcher.encoder)
@@ -217,19 +207,7 @@ class DemandIntake:
         if not texts:
             return []
         matrix = np.stack([stored[n.id] for n in needs if n.id in stored] + self._stated_vectors(matcher, stated))
-        similarity, standout = matcher.standout(iri, matrix, [text for _, text in texts])
-        order = np.argsort(-standout, kind="stable")[:k]
-        lexical, local = matcher.index.part_of(row).lexical, int(matcher.index.local[row])
-        return [
-            NeedFit(
-                texts[j][0],
-                texts[j][1],
-                round(float(similarity[j]), 4),
-                lexical.matched_terms(texts[j][1], local),
-                round(float(standout[j]), 4),
-            )
-            for j in order
-        ]
+        return matcher.needs_ranked(iri, texts, matrix, k)
 
     def _stated_vectors(self, matcher: Matcher, stated: Sequence[tuple[str, str]]) -> list[np.ndarray]:
         """The stated needs' vectors, each text encoded once per model and kept (at most ``MAX_TRACKED``)."""
@@ -246,7 +224,7 @@ class DemandIntake:
         return [known[text] for _, text in stated]
 
 
-__all__ = ["Asker", "DemandIntake", "LogLimits", "Logged", "LoggedMatch", "NeedFit"]
+__all__ = ["Asker", "DemandIntake", "LogLimits", "Logged", "LoggedMatch"]
 
 
 def _vector(matcher: Matcher, response: MatchResponse) -> np.ndarray:

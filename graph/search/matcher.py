@@ -138,8 +138,9 @@ class MatchResponse:
 
 @dataclass(slots=True)
 class NeedMatch:
-    """A need (from the demand log or a project) that a resource fits: its cosine with the resource, and how far
-    the resource stands out for it among its kind (``Matcher.standout``), which the needs are ordered by."""
+    """A need (from the demand log: its id as text; stated by a contest entry: the entry's IRI; or a project) that a
+    resource fits: its cosine with the resource, and how far the resource stands out for it among its kind
+    (``Matcher.standout``), which the needs are ordered by."""
 
     need_id: str
     text: str
@@ -348,9 +349,15 @@ class Matcher:
             raise MatchError(f"no resource {iri} in the index; check the IRI or run `sharekg index`")
         if not needs:
             return []
-        texts = [text for _, text in needs]
-        vectors = self.encoder.encode([self.read(t.strip()).encoded for t in texts])  # a Chinese need by its gloss
-        similarity, standout = self.standout(iri, vectors, texts)
+        vectors = self.encoder.encode([self.read(t.strip()).encoded for _, t in needs])  # a Chinese need by its gloss
+        return self.needs_ranked(iri, needs, vectors, k)
+
+    def needs_ranked(
+        self, iri: str, needs: Sequence[tuple[str, str]], vectors: np.ndarray, k: int = 10
+    ) -> list[NeedMatch]:
+        """The ``k`` of the needs (id, text; ``vectors`` one per need, as ``encode_need`` gives them) that the
+        indexed resource ``iri`` stands out for most (``standout``), with the terms each shares with it."""
+        similarity, standout = self.standout(iri, vectors, [text for _, text in needs])
         i = self.position[iri]
         lexical, local = self.index.part_of(i).lexical, int(self.index.local[i])
         return [
