@@ -161,8 +161,8 @@ export const MESSAGES = {
   "resource.graph_title": { en: "Its neighbourhood in the graph", zh: "它在图谱中的邻域" },
   "resource.matches_title": { en: "Needs it fits", zh: "它适合的需求" },
   "resource.matches_hint": {
-    en: "Needs student teams have asked that this resource fits best.",
-    zh: "学生团队提出过的、与这项资源最匹配的需求。",
+    en: "Needs student teams have asked that this resource fits best: first those it stands out for among resources of its kind.",
+    zh: "学生团队提出过的、与这项资源最匹配的需求：在同类资源中最突出适合的排在前面。",
   },
   "resource.impact_title": { en: "What it helped produce", zh: "它促成的成果" },
   "resource.properties_title": { en: "Properties", zh: "属性" },
@@ -184,6 +184,7 @@ export const MESSAGES = {
   "resource.neighbourhood": { en: "Neighbourhood", zh: "邻域" },
   "resource.no_needs": { en: "No logged need fits it yet.", zh: "目前还没有与它匹配的需求记录。" },
   "resource.shares": { en: "; shares {terms}", zh: "；共同词语：{terms}" },
+  "resource.standout": { en: "; {value} against the typical resource of its kind", zh: "；相对同类资源的平均：{value}" },
   "resource.no_impact": {
     en: "No recorded contest output is linked to it yet.",
     zh: "目前还没有与它关联的竞赛成果记录。",

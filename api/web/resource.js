@@ -114,6 +114,7 @@ function showMatches(body) {
   } else {
     target.replaceChildren(el("ol", {}, body.needs.map((n) => el("li", {},
       el("q", {}, n.text), el("span", { class: "hint" }, ` ${t("common.similarity", { value: fmt(n.similarity, 2) })}`),
+      el("span", { class: "hint" }, t("resource.standout", { value: `${n.standout >= 0 ? "+" : ""}${fmt(n.standout, 2)}` })),
       n.matched_terms.length ? el("span", { class: "hint" }, t("resource.shares", { terms: n.matched_terms.join(", ") }))
         : null))));
   }

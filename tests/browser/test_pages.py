@@ -99,6 +99,7 @@ def test_a_result_opens_its_resource_page_with_the_neighbourhood_drawn(page: Pag
     expect(page.locator("#properties dt").first).to_be_visible()
     expect(page.locator("#matches-section")).to_be_visible()  # the need just asked fits it
     expect(page.locator("#matches")).to_contain_text("NMR")
+    expect(page.locator("#matches")).to_contain_text("against the typical resource of its kind")  # the standout
     expect(page.locator("#message")).to_be_empty()
 
 
