@@ -10,9 +10,10 @@ A name counts when it is a proper name, not a common noun: at least ``MIN_NAME_C
 letter or a digit in it ("MNIST", "Flickr30k", "PASCAL VOC"; not "microscope" or "device", which definitions use
 as words). It is found case-sensitively as a whole word: not inside a longer word, nor joined to one by a hyphen
 ("COCO" is not counted in "MS-COCO" or "COCOA"). And it must be used as a name: a name the catalogue's texts
-write in lower case in as many records as in its own spelling is a phrase, not a name ("Confocal Microscope",
-"Visual Question Answering", "SPECTROMETER": "confocal microscope" is how instrument records describe
-themselves), the usual test of a proper noun, whose capitals do not depend on where it stands. A record naming a
+write in lower case in as many records as in its own spelling is a word or a phrase that some record is called by,
+not a name (in DataFinder's catalogue 38 names, among them "General", "Hate Speech", "Sketch", "Digits", "Places":
+capitalised at the start of a sentence, not cited; also a few real names written in lower case elsewhere, "arXiv",
+"WIDER"), the usual test of a proper noun, whose capitals do not depend on where it stands. A record naming a
 resource several times counts once; a record never counts for itself, nor for another record that bears the same
 name (two awards of one title, two researchers of one name, name each other only by bearing it). A name several
 records share counts for each of them.
