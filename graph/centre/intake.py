@@ -37,8 +37,7 @@ import numpy as np
 
 from graph.centre.demand import TOP_PER_TYPE, DemandLog, top_results
 from graph.errors import InputError, MatchError
-from graph.search import Filters, Matcher, MatchResponse, TeamPlace
-from graph.search.matcher import NeedMatch
+from graph.search import Filters, Matcher, MatchResponse, NeedMatch, TeamPlace
 
 Logged = Literal["logged", "duplicate", "rate-limited", "daily-cap"]
 #: Client buckets kept before full ones (equal to a new bucket) are dropped, and stated needs' vectors kept.

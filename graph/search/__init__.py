@@ -26,6 +26,7 @@ from graph.search.matcher import (
     Matcher,
     MatchResponse,
     MatchResult,
+    NeedMatch,
     Weights,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "MatchResult",
     "Matcher",
     "NeedEncoder",
+    "NeedMatch",
     "PathStep",
     "ResourceDoc",
     "SearchIndex",
