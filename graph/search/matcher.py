@@ -47,6 +47,7 @@ from graph.search.senses import SenseChooser
 from graph.search.vector_index import top_k
 
 MAX_NEED_CHARS = 10_000
+MAX_READINGS = 20_000  # needs whose reading reverse matching keeps (``Matcher.standout``)
 MAX_K = 100
 UNAVAILABLE = {"inactive", "decommissioned", "closed"}  # statuses that lower a resource's rank (Weights.unavailable)
 MIN_DEPTH = 100  # candidates each channel contributes before fusion
@@ -220,6 +221,9 @@ class Matcher:
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
         self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
         self._means: dict[str, np.ndarray] = {}  # per type, the mean of its vectors (``standout``)
+        #: what BM25 searches for each need reverse matching has read (``standout``: a logged need is read at every
+        #: reverse call, a Chinese one by its gloss), at most ``MAX_READINGS``
+        self._searched: dict[str, str] = {}
 
     def variant(self, **weights: float | bool) -> Matcher:
         """This matcher with some of its ``Weights`` changed (``floor=0.0``: every result, however weak), sharing its
@@ -390,7 +394,7 @@ class Matcher:
         doc, part, local = self.index.docs[i], self.index.part_of(i), int(self.index.local[i])
         similarity = np.asarray(vectors @ self.index.vector(i), dtype=np.float64)
         typical = np.asarray(vectors @ self._mean_vector(doc.type), dtype=np.float64)
-        readings = [self.read(t).searched for t in texts]
+        readings = [self._searched_text(t) for t in texts]
         lexical = np.array(
             [
                 lexical_evidence(part.lexical.scores_at(r, [local]), len(r.split()), doc.type)[0] if r.strip() else 0.0
@@ -399,6 +403,16 @@ class Matcher:
             dtype=np.float64,
         )
         return similarity, similarity - typical + LEXICAL * lexical
+
+    def _searched_text(self, text: str) -> str:
+        """What BM25 searches for the need ``text`` (``read``), kept for the next reverse call."""
+        searched = self._searched.get(text)
+        if searched is None:
+            searched = self.read(text).searched
+            if len(self._searched) >= MAX_READINGS:
+                self._searched.clear()
+            self._searched[text] = searched
+        return searched
 
     def _mean_vector(self, type_name: str) -> np.ndarray:
         """The mean of the type's vectors (computed on first use and kept)."""

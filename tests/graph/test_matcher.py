@@ -186,6 +186,19 @@ def test_reverse_matching_orders_needs_by_how_far_the_resource_stands_out_among_
     assert general.standout < general.similarity - 0.1
 
 
+def test_reverse_matching_answers_the_same_from_the_needs_it_has_read_before(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matcher keeps what it read of each need for the next reverse call (a Chinese need's gloss), at most
+    MAX_READINGS needs: answers do not depend on what it kept."""
+    nmr = next(d.iri for d in matcher.index.docs if d.type == "Instrument" and "NMR" in d.label)
+    needs = [("zh", "用核磁共振确定合成分子的结构"), ("en", "NMR of the molecules we synthesised"), ("x", "lidar")]
+    first = matcher.reverse(nmr, needs, k=3)
+    assert matcher.reverse(nmr, needs, k=3) == first
+    monkeypatch.setattr("graph.search.matcher.MAX_READINGS", 1)
+    assert matcher.variant().reverse(nmr, list(reversed(needs)), k=3) == first
+
+
 NEEDS = [
     "We need NMR spectroscopy to characterise the organic compounds we synthesise",
     "X-ray absorption spectroscopy of catalysts. Beamtime at a synchrotron in Japan would be ideal.",
