@@ -201,20 +201,6 @@ def fit_of_evidence(evidence: np.ndarray | float) -> np.ndarray:
     return out
 
 
-def fit_of(
-    similarity: np.ndarray,
-    bm25: np.ndarray,
-    words: int = 1,
-    type_name: str = "",
-    centrality: np.ndarray | float = 0.0,
-    feedback: np.ndarray | float = 0.0,
-) -> np.ndarray:
-    """The fit (0 to 1) of results of type ``type_name`` with these similarities and BM25 scores, for a need of
-    ``words`` words, central among their kind by ``centrality`` (``centrality_evidence``; 0: not central), with
-    ``feedback`` the BM25 of the terms borrowed from the need's nearest documents."""
-    return fit_of_evidence(evidence_of(similarity, bm25, words, type_name, feedback) + centrality)
-
-
 #: The floor as a fit (the fit increases with the evidence): the least fit a presented result has.
 FLOOR = float(fit_of_evidence(FLOOR_EVIDENCE))
 
@@ -250,7 +236,6 @@ __all__ = [
     "band_of",
     "centrality_evidence",
     "evidence_of",
-    "fit_of",
     "fit_of_evidence",
     "lexical_evidence",
     "lexical_of",

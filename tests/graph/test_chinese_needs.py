@@ -14,7 +14,7 @@ from graph.centre.unmet import unmet_needs
 from graph.evaluation.metrics import EvalSet, Query
 from graph.search import Embedder, EmbeddingCache, Filters, SearchIndex
 from graph.search.crosslingual import has_cjk
-from graph.search.fit import fit_of
+from graph.search.fit import evidence_of, fit_of_evidence
 from graph.search.matcher import Matcher
 from graph.store import open_store
 from ingest.pipeline import ingest_source, plan
@@ -108,7 +108,8 @@ def test_a_chinese_need_reads_the_terms_of_its_nearest_datasets_in_its_fit(match
     words = len(matcher.read(need).searched.split())
     similarity = np.array([max(s["cosine"], s.get("graph", 0.0))])
     bm25, borrowed, central = np.array([s["bm25"]]), s["bm25_feedback"], s["centrality"]
-    expected = fit_of(similarity, bm25, words, centrality=central, feedback=borrowed)  # each term saturating apart
+    evidence = evidence_of(similarity, bm25, words, feedback=borrowed) + central  # each term saturating apart
+    expected = fit_of_evidence(evidence)
     assert abs(float(expected[0]) - first.fit) < 1e-3
     english = matcher.match("photos of pedestrian traffic lights", Filters(types=("Dataset",)), k=5).results["Dataset"]
     assert english and not any("bm25_feedback" in r.explanation.signals for r in english)
