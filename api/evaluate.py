@@ -251,7 +251,7 @@ def _reverse_scores(
 
     def score(researcher: str, text: str) -> float:
         if text not in vectors:
-            vectors[text] = matcher.encoder.encode([matcher.read(text.strip()).encoded])[0]
+            vectors[text] = matcher.encode_needs([text])[0]
         if researcher not in iri_of:
             return 0.0
         return float(matcher.standout(iri_of[researcher], vectors[text][None, :], [text])[1][0])

@@ -90,7 +90,7 @@ def main() -> None:
             matcher.standout(iri, vectors[:1], texts[:1])  # the kind's mean vector, computed once per matcher
 
             def cold(i: str = iri, v: np.ndarray = vectors, t: list[str] = texts) -> None:
-                matcher._searched.clear()  # every need read again, as on the first reverse call after a start
+                matcher._readings.clear()  # every need read again, as on the first reverse call after a start
                 matcher.standout(i, v, t)
 
             rows.append(

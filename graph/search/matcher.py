@@ -221,9 +221,9 @@ class Matcher:
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
         self._lexical_pool = ThreadPoolExecutor(LEXICAL_THREADS, thread_name_prefix="sharekg-bm25")
         self._means: dict[str, np.ndarray] = {}  # per type, the mean of its vectors (``standout``)
-        #: what BM25 searches for each need reverse matching has read (``standout``: a logged need is read at every
-        #: reverse call, a Chinese one by its gloss), at most ``MAX_READINGS``
-        self._searched: dict[str, str] = {}
+        #: how each need reverse matching has read was read (``standout``: a logged need is read at every reverse
+        #: call, a Chinese one by its gloss), at most ``MAX_READINGS``
+        self._readings: dict[str, Reading] = {}
 
     def variant(self, **weights: float | bool) -> Matcher:
         """This matcher with some of its ``Weights`` changed (``floor=0.0``: every result, however weak), sharing its
@@ -353,8 +353,11 @@ class Matcher:
             raise MatchError(f"no resource {iri} in the index; check the IRI or run `sharekg index`")
         if not needs:
             return []
-        vectors = self.encoder.encode([self.read(t.strip()).encoded for _, t in needs])  # a Chinese need by its gloss
-        return self.needs_ranked(iri, needs, vectors, k)
+        return self.needs_ranked(iri, needs, self.encode_needs([text for _, text in needs]), k)
+
+    def encode_needs(self, texts: Sequence[str]) -> np.ndarray:
+        """The needs' vectors in one batch, each read as matching reads it (a Chinese need by its gloss)."""
+        return self.encoder.encode([self._kept_reading(t).encoded for t in texts])
 
     def needs_ranked(
         self, iri: str, needs: Sequence[tuple[str, str]], vectors: np.ndarray, k: int = 10
@@ -394,7 +397,7 @@ class Matcher:
         doc, part, local = self.index.docs[i], self.index.part_of(i), int(self.index.local[i])
         similarity = np.asarray(vectors @ self.index.vector(i), dtype=np.float64)
         typical = np.asarray(vectors @ self._mean_vector(doc.type), dtype=np.float64)
-        readings = [self._searched_text(t) for t in texts]
+        readings = [self._kept_reading(t).searched for t in texts]
         lexical = np.array(
             [
                 lexical_evidence(part.lexical.scores_at(r, [local]), len(r.split()), doc.type)[0] if r.strip() else 0.0
@@ -404,15 +407,16 @@ class Matcher:
         )
         return similarity, similarity - typical + LEXICAL * lexical
 
-    def _searched_text(self, text: str) -> str:
-        """What BM25 searches for the need ``text`` (``read``), kept for the next reverse call."""
-        searched = self._searched.get(text)
-        if searched is None:
-            searched = self.read(text).searched
-            if len(self._searched) >= MAX_READINGS:
-                self._searched.clear()
-            self._searched[text] = searched
-        return searched
+    def _kept_reading(self, text: str) -> Reading:
+        """How the need ``text`` is read (``read``), kept for the next reverse call."""
+        text = text.strip()
+        reading = self._readings.get(text)
+        if reading is None:
+            reading = self.read(text)
+            if len(self._readings) >= MAX_READINGS:
+                self._readings.clear()
+            self._readings[text] = reading
+        return reading
 
     def _mean_vector(self, type_name: str) -> np.ndarray:
         """The mean of the type's vectors (computed on first use and kept)."""
