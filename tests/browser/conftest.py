@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api.app import create_app
 from api.keys import add_key
@@ -24,8 +24,10 @@ from tests.api.conftest import build_graph
 CHROMIUM = Path("/usr/bin/chromium")
 #: How long the server may take to start (the lifespan loads the index) before the fixture gives up.
 START_WAIT_S = 120
-#: Playwright's wait for a page to show what a test expects: a match on 2 busy cores can take seconds.
+#: Playwright's wait for a page to show what a test expects: a match on 2 busy cores can take seconds (the first
+#: Chinese need loads the dictionary), for actions and for ``expect`` alike (whose own default is 5 s).
 PAGE_TIMEOUT_MS = 60_000
+expect.set_options(timeout=PAGE_TIMEOUT_MS)
 #: Keys the running service accepts, made before it starts (it reads its key file once): role -> key.
 KEYS: dict[str, str] = {}
 
