@@ -130,10 +130,11 @@ def bundle_out(b: Bundle) -> BundleOut:
             similarity=m.similarity,
             relation=m.relation,
             fit=m.fit,
+            band=m.band or None,
         )
         for m in b.members
     ]
-    return BundleOut(score=b.score, members=members, path=path_out(b.path))
+    return BundleOut(fit=b.fit, score=b.score, members=members, path=path_out(b.path))
 
 
 __all__ = ["bundle_out", "localised_label", "path_out", "resource_id", "resource_iri", "response_out", "result_out"]

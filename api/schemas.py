@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from graph.search import MAX_K, MAX_NEED_CHARS
+from graph.search import JOINED_BONUS, MAX_K, MAX_NEED_CHARS
 
 ResourceType = Literal["Instrument", "Facility", "Dataset", "Expert"]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -133,10 +133,16 @@ class BundleMemberOut(BaseModel):
     similarity: float
     relation: str
     fit: float = Field(0.0, description="Its fit to the need; 0 for a member the graph joins without matching.")
+    band: str | None = Field(
+        None, description="strong, good or weak: its fit in words; none for a member the graph joins without matching."
+    )
 
 
 class BundleOut(BaseModel):
-    score: float
+    fit: float = Field(..., ge=0, le=1, description="The mean fit of the members that match the need.")
+    score: float = Field(
+        ..., description=f"What bundles are ordered by: their fit, plus {JOINED_BONUS} for each member the graph joins."
+    )
     members: list[BundleMemberOut]
     path: list[PathStepOut]
 

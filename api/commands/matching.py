@@ -86,11 +86,11 @@ def bundle(settings: Settings, text: str, k: int, as_json: bool) -> None:
         return
     out = Console(width=None if sys.stdout.isatty() else 120)
     for rank, b in enumerate(found, start=1):
-        table = Table(title=f"bundle {rank} (score {b.score:.3f})")
-        for column in ("role", "resource", "similarity", "joined by"):
+        table = Table(title=f"bundle {rank} (fit of its matched members {b.fit:.1%})")
+        for column in ("role", "resource", "fit", "joined by"):
             table.add_column(column, overflow="fold")
         for m in b.members:
-            table.add_row(m.role, m.label, f"{m.similarity:.3f}", m.relation)
+            table.add_row(m.role, m.label, _fit(m.fit, m.band) if m.band else "joined, not matched", m.relation)
         out.print(table)
 
 
@@ -123,13 +123,20 @@ def _print_matches(response: MatchResponse) -> None:
     if response.need_subjects:
         out.print("need is about: " + "; ".join(f"{s['label']} ({s['scheme']})" for s in response.need_subjects))
     for type_name, results in response.results.items():
-        table = Table(title=f"{type_name} matches", show_lines=True)
-        for column in ("#", "resource", "where", "why"):
+        note = response.notes.get(type_name)  # nothing of the type fits well: its closest, marked weak
+        table = Table(title=f"{type_name}: {note}" if note else f"{type_name} matches", show_lines=True)
+        for column in ("#", "resource", "fit", "where", "why"):
             table.add_column(column, overflow="fold")
         for rank, r in enumerate(results, start=1):
             where = "; ".join(p for p in (r.organization, r.place) if p)
-            table.add_row(str(rank), f"{r.label}\n[dim]{r.iri}[/]", where, r.explanation.summary())
+            table.add_row(str(rank), f"{r.label}\n[dim]{r.iri}[/]", _fit(r.fit, r.band), where, r.explanation.summary())
         out.print(table)
+
+
+def _fit(fit: float, band: str) -> str:
+    """A fit as the page shows it: a percentage to one decimal (a fit either side of a band's threshold never reads
+    the same) and its band."""
+    return f"{fit:.1%} {band}"
 
 
 @click.command()

@@ -251,6 +251,11 @@ export function percent(share) {
   return share === null || share === undefined ? "–" : `${Math.round(share * 100)}%`;
 }
 
+/** A fit as a percentage to one decimal, so that a fit on either side of a band's threshold never reads the same. */
+export function fitPercent(fit) {
+  return fit === null || fit === undefined ? "–" : `${(fit * 100).toFixed(1)}%`;
+}
+
 /**
  * A horizontal bar chart as SVG: one row per item ({label, value, href?, title?}); ``value2`` draws a second,
  * thinner bar under the first (e.g. demand under utilisation). Labels are cut to fit; the full text is the title.

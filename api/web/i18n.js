@@ -148,6 +148,8 @@ export const MESSAGES = {
   "students.status_about": { en: "; your need is about {subjects}", zh: "；你的需求涉及：{subjects}" },
   "students.bundle_title": { en: "Bundle {rank}", zh: "组合 {rank}" },
   "students.fits_need": { en: "fits the need", zh: "符合需求" },
+  "students.bundle_fit": { en: "fit of its matched members {value}", zh: "匹配成员的平均匹配度 {value}" },
+  "students.joined_only": { en: "joined by the graph, not matched", zh: "由图谱关联，未参与匹配" },
   "students.joined": { en: "How they are joined:", zh: "它们在图谱中如何关联：" },
   "students.no_bundles": {
     en: "No instrument with its people and data fits this need.",

@@ -1,7 +1,7 @@
 // The students' page: type a need (English, Chinese or both), see matches per type with why each fits and the
 // words that matched marked in the need and in the results, or bundles joined in the graph.
 import {
-  ApiError, api, clearMessage, el, fmt, guardPage, highlight, pathChain, percent, resourceLink, showError, typeBadge,
+  ApiError, api, clearMessage, el, fitPercent, fmt, guardPage, highlight, pathChain, resourceLink, showError, typeBadge,
 } from "./common.js";
 import { hasMessage, language, t, typeName } from "./i18n.js";
 import { startPage } from "./shell.js";
@@ -115,7 +115,7 @@ function fitOf(result) {
   if (typeof result.fit === "number") {
     const band = result.band ? el("span", { class: `band ${result.band}` },
       hasMessage(`band.${result.band}`) ? t(`band.${result.band}`) : result.band) : null;
-    return el("span", { class: "fit" }, `${t("students.fit")} `, el("span", { class: "score" }, percent(result.fit)),
+    return el("span", { class: "fit" }, `${t("students.fit")} `, el("span", { class: "score" }, fitPercent(result.fit)),
       band ? " " : null, band);
   }
   return el("span", {}, `${t("students.score")} `, el("span", { class: "score" }, fmt(result.score, 3)));
@@ -176,14 +176,20 @@ function showMatches(body) {
     (subjects.length ? t("students.status_about", { subjects: subjects.slice(0, 4).join("; ") }) : "");
 }
 
-function bundleCard(bundle, rank) {
-  const members = el("ol", {}, bundle.members.map((m) => el("li", { class: "member" },
+/** A bundle's member: its fit and band where it matched the need, else that the graph joined it. */
+function bundleMember(m) {
+  const how = el("span", { class: "how" }, ` (${m.relation || t("students.fits_need")}; `,
+    m.band ? fitOf(m) : t("students.joined_only"), ")");
+  return el("li", { class: "member", dataset: m.band ? { band: m.band } : {} },
     el("strong", {}, `${hasMessage(`role.${m.role}`) ? t(`role.${m.role}`) : m.role}: `), resourceLink(m.id, m.label),
-    el("span", { class: "how" }, ` (${m.relation || t("students.fits_need")}; ` +
-      `${t("common.similarity", { value: fmt(m.similarity, 2) })})`))));
+    how);
+}
+
+function bundleCard(bundle, rank) {
+  const members = el("ol", {}, bundle.members.map(bundleMember));
   return el("article", { class: "card bundle" },
     el("h3", {}, t("students.bundle_title", { rank }),
-      el("span", { class: "count" }, ` ${t("students.score")} ${fmt(bundle.score, 3)}`)),
+      el("span", { class: "count" }, ` ${t("students.bundle_fit", { value: fitPercent(bundle.fit ?? 0) })}`)),
     members,
     (bundle.path || []).length ? el("div", {}, el("span", { class: "hint" }, t("students.joined")), pathChain(bundle.path)) : null);
 }

@@ -2,7 +2,7 @@
 lexical indexes, fusion, explanations, and the matcher that answers a need."""
 
 from graph.search.browse import BrowseItem, BrowsePage, FacetCount, browse
-from graph.search.bundles import Bundle, BundleMember, bundles
+from graph.search.bundles import JOINED_BONUS, Bundle, BundleMember, bundles
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc
 from graph.search.embedding_cache import EmbeddingCache
 from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformerEmbedder, default_model_path
@@ -35,6 +35,7 @@ __all__ = [
     "FORMAT_VERSION",
     "INFERRED_SUBJECTS",
     "INFERRED_SUBJECT_MIN",
+    "JOINED_BONUS",
     "MAX_K",
     "MAX_NEED_CHARS",
     "RESOURCE_TYPES",

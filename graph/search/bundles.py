@@ -34,15 +34,20 @@ class BundleMember:
     similarity: float  # cosine with the need
     relation: str  # how it joins the bundle: "contact person", "at facility", "same organisation", "shared subject: …"
     fit: float = 0.0  # the member's fit to the need (0 for a member the graph joins without matching)
+    band: str = ""  # strong | good | weak, as /match bands its fit; "" for a member the graph joins without matching
 
 
 @dataclass(slots=True)
 class Bundle:
-    """An instrument with the facility it sits in, the expert who runs it or knows it, and a dataset that fits."""
+    """An instrument with the facility it sits in, the expert who runs it or knows it, and a dataset that fits.
+
+    ``fit`` is the mean fit of the members that match the need (what a person reads); ``score``, what bundles are
+    ordered by, adds ``JOINED_BONUS`` for each member the graph joins to the instrument rather than similarity alone."""
 
     score: float
     members: list[BundleMember]
     path: list[PathStep]
+    fit: float = 0.0
 
 
 def bundles(
@@ -94,14 +99,14 @@ def _bundle(
         members.append(
             _member("dataset", matcher, need, best, f"shared subject: {shared}" if shared else "fits the need")
         )
-    matched = [m.fit for m in members if m.fit > 0]
+    fit = float(np.mean([m.fit for m in members if m.band]))  # the instrument matched, so never empty
     joined = sum(m.relation != "fits the need" for m in members[1:])
-    score = float(np.mean(matched)) + JOINED_BONUS * joined
-    return Bundle(round(score, 4), members, instrument.explanation.path)
+    return Bundle(round(fit + JOINED_BONUS * joined, 4), members, instrument.explanation.path, round(fit, 4))
 
 
 def _member(role: str, matcher: Matcher, need: Need, result: MatchResult, relation: str) -> BundleMember:
-    return BundleMember(role, result.iri, result.label, matcher.similarity(need, result.iri), relation, result.fit)
+    similarity = matcher.similarity(need, result.iri)
+    return BundleMember(role, result.iri, result.label, similarity, relation, result.fit, result.band)
 
 
 def _expert_for(

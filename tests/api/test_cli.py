@@ -88,8 +88,13 @@ def test_index_match_bundle_and_fits(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "NMR" in top["label"] and top["explanation"]["path"][0]["label"] == "your need"
     code, out = invoke(var, "match", "NMR", "--country", "Atlantis")
     assert code == 1 and "Atlantis" in out
+    code, out = invoke(var, "match", "NMR spectroscopy of organic compounds", "--type", "Instrument")
+    assert code == 0 and re.search(r"\d+\.\d% (strong|good)", out), out  # each result's fit and band
+    code, out = invoke(var, "match", "a dataset of street scenes for self-driving cars", "--type", "Instrument")
+    assert code == 0 and "nothing here fits this need well" in out and re.search(r"\d+\.\d% weak", out), out
     code, out = invoke(var, "bundle", "NMR spectroscopy of organic compounds", "--k", "1")
-    assert code == 0 and "contact person" in out
+    assert code == 0 and "contact person" in out and "fit of its matched members" in out
+    assert "joined, not matched" in out  # the contact person: joined by the graph, given no fit
     code, out = invoke(var, "fits", top["iri"])
     assert code == 0 and "NMR spectroscopy of organic compounds" in out  # the need logged by `match`
 

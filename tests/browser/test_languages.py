@@ -216,7 +216,7 @@ def test_fit_and_band_show_as_a_percentage_with_the_band_in_the_chosen_language(
     zh_page.get_by_label("你的需求").fill(ZH_NEED)
     zh_page.get_by_role("button", name="开始匹配").click()
     first = zh_page.locator("section[data-type=Instrument] article.result").first
-    expect(first.locator(".fit")).to_have_text(re.compile(r"^匹配度 \d+% (强|较好|弱)$"))
+    expect(first.locator(".fit")).to_have_text(re.compile(r"^匹配度 \d+\.\d% (强|较好|弱)$"))
     expect(zh_page.locator("section[data-type=Dataset] .weak-note")).to_contain_text("没有很符合需求")
 
 

@@ -75,6 +75,8 @@ def test_bundles_show_members_and_how_they_join(page: Page) -> None:
     bundle = page.locator("article.bundle").first
     expect(bundle.locator("li.member").first).to_contain_text("instrument")
     expect(bundle.locator("li.member a").first).to_have_attribute("href", re.compile(r"resource\.html\?id="))
+    expect(bundle.locator("h3")).to_contain_text(re.compile(r"fit of its matched members \d+\.\d%"))
+    expect(bundle.locator("li.member").first.locator(".fit")).to_have_text(re.compile(r"^fit \d+\.\d% (strong|good)$"))
 
 
 def test_a_result_opens_its_resource_page_with_the_neighbourhood_drawn(page: Page, admin_key: str) -> None:

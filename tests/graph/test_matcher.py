@@ -19,6 +19,7 @@ from graph.search.filters import DocumentFacts
 from graph.search.fit import (
     CENTRALITY_NEIGHBOURS,
     LEXICAL,
+    band_of,
     centrality_evidence,
     evidence_of,
     fit_of_evidence,
@@ -134,6 +135,11 @@ def test_a_bundle_joins_an_instrument_with_its_contact_and_facility(matcher: Mat
     assert roles["instrument"].iri.startswith("https://w3id.org/sharekg/id/instrument/")
     assert {"facility", "dataset"} <= set(roles)
     assert roles["facility"].relation == "at facility"
+    assert roles["facility"].band == "" and roles["facility"].fit == 0.0  # joined by the graph, not matched
+    assert roles["instrument"].band == band_of(roles["instrument"].fit)
+    for b in found:  # a bundle's fit is its matched members' mean; joined members add to its order only
+        assert b.fit == round(float(np.mean([m.fit for m in b.members if m.band])), 4)
+        assert b.score >= b.fit
     need = "X-ray magnetic circular dichroism of magnetic thin films"
     floored = bundles(matcher, need, k=2)
     response = matcher.match(need, Filters(types=("Dataset",)), k=10)
