@@ -7,6 +7,7 @@ label is shown in the reader's language where its document has one (``api.langua
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 
 import pyoxigraph as ox
 
@@ -19,6 +20,7 @@ from api.schemas import (
     MatchResponseOut,
     MatchResultOut,
     PathStepOut,
+    ReasonOut,
 )
 from graph.search import Bundle, MatchResponse, MatchResult, PathStep, ResourceDoc
 from graph.store import BASE
@@ -79,6 +81,7 @@ def result_out(r: MatchResult, label: str | None = None) -> MatchResultOut:
         path=path_out(e.path),
         signals=e.signals,
         evidence=e.evidence,
+        reasons=[ReasonOut.model_construct(**{**asdict(r), "names": list(r.names)}) for r in e.reasons],
         works=e.works,
         glossary=[{"source": s, "terms": terms} for s, terms in e.glossary],
     )

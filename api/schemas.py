@@ -82,6 +82,25 @@ class SubjectOut(BaseModel):
     scheme: str = ""
 
 
+class ReasonOut(BaseModel):
+    kind: Literal["graph", "central", "named", "feedback", "left_out"] = Field(
+        ...,
+        description="graph: evidence along a link of the graph; central: among its kind's nearest to many; named: "
+        "other records name it; feedback: terms shared with the need's nearest resources; left_out: results of the "
+        "same award or organisation left out for a varied list.",
+    )
+    text: str = Field(..., description="The reason in English, as the summary gives it.")
+    relation: str = Field("", description="graph: the link (narrower concept, instrument at this facility, ...).")
+    label: str = Field("", description="graph: what the evidence came from.")
+    count: int = Field(
+        0,
+        description="central: others that have it among their nearest; named: records naming it; "
+        "left_out: results left out.",
+    )
+    nearest: int = Field(0, description="central: the nearest neighbours per resource it is counted among.")
+    names: list[str] = Field(default_factory=list, description="named: the first few records that name it.")
+
+
 class ExplanationOut(BaseModel):
     summary: str
     matched_terms: list[str]
@@ -90,6 +109,9 @@ class ExplanationOut(BaseModel):
     path: list[PathStepOut]
     signals: dict[str, float]
     evidence: list[str] = Field(default_factory=list, description="What else speaks for it: the graph's evidence.")
+    reasons: list[ReasonOut] = Field(
+        default_factory=list, description="The same as data, for a page to say in its reader's language."
+    )
     works: list[tuple[str, int, float]] = Field(
         default_factory=list, description="An expert's works closest to the need: title, year (0: unknown), cosine."
     )

@@ -81,12 +81,57 @@ function glossaryLine(entries, attrs = {}) {
   return el("p", { class: "glossary hint", ...attrs }, el("span", {}, `${t("students.glossary")}: `), items);
 }
 
+/** A reason besides shared terms and subjects (``explanation.reasons``) in the reader's language. */
+function reasonText(reason, type) {
+  const key = `why.${reason.kind}`;
+  if (!hasMessage(key)) return reason.text;
+  const names = reason.names || [];
+  const relation = `relation.${reason.relation}`;
+  return t(key, {
+    relation: hasMessage(relation) ? t(relation) : reason.relation,
+    label: reason.label,
+    count: reason.count,
+    nearest: reason.nearest,
+    type: typeName(type).toLowerCase(),
+    names: names.join(t("why.list")) + (reason.count > names.length ? t("why.more") : ""),
+  });
+}
+
+/** Why a result matched, in one line in the reader's language, from the explanation's parts (in English the API's
+ * own summary); the summary as sent where the API gives no parts. */
+function whyLine(result) {
+  const e = result.explanation || {};
+  if (!Array.isArray(e.reasons)) return e.summary || "";
+  const parts = [];
+  const sentences = e.matched_sentences || [];
+  if (sentences.length > 1) parts.push(t("why.closest", { sentence: [...sentences[0][0]].slice(0, 90).join("") }));
+  const terms = e.matched_terms || [];
+  if (terms.length) parts.push(t("why.terms", { terms: terms.slice(0, 6).join(t("why.list")) }));
+  const subjects = e.shared_subjects || [];
+  if (subjects.length) {
+    parts.push(t("why.subjects", { subjects: subjects.slice(0, 3).map((s) => s.label).join(t("why.separator")) }));
+  }
+  e.reasons.forEach((reason) => parts.push(reasonText(reason, result.type)));
+  const works = e.works || [];
+  if (works.length) {
+    const listed = works.map(([title, year]) => (year ? `${title} (${year})` : title));
+    parts.push(t("why.works", { works: listed.join(t("why.separator")) }));
+  }
+  const path = e.path || [];
+  if (path.length > 2) {
+    parts.push(path.map((step) => (step.type === "Need" && !step.iri ? t("common.your_need") : step.label)).join(" → "));
+  }
+  const cosine = (e.signals || {}).cosine;
+  if (!parts.length && typeof cosine === "number") parts.push(t("why.meaning", { value: cosine.toFixed(2) }));
+  return parts.join(t("why.separator"));
+}
+
 function explanation(result) {
   const e = result.explanation || {};
   const terms = e.matched_terms || [];
   const marked = markedTerms(result);
   const box = el("div", { class: "explanation" });
-  box.append(el("p", { class: "summary" }, el("strong", {}, t("students.why")), highlight(e.summary || "", marked)));
+  box.append(el("p", { class: "summary" }, el("strong", {}, t("students.why")), highlight(whyLine(result), marked)));
   if (terms.length) {
     box.append(el("div", {}, el("span", { class: "hint" }, t("students.shared_terms")),
       el("ul", { class: "chips matched-terms", "aria-label": t("students.shared_terms_label") },

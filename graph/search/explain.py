@@ -19,6 +19,20 @@ class PathStep:
     type: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One thing besides the shared terms and subjects that speaks for a result, as data a page can say in the
+    reader's language; ``text`` is the English sentence the summary gives."""
+
+    kind: str  # graph | central | named | feedback | left_out
+    text: str
+    relation: str = ""  # graph: narrower concept | instrument at this facility | technique | work
+    label: str = ""  # graph: the concept, instrument, technique or work the evidence came from
+    count: int = 0  # central: others that have it among their nearest; named: records naming it; left_out: experts
+    nearest: int = 0  # central: the neighbours per resource it is counted among
+    names: tuple[str, ...] = ()  # named: the first few records that name it
+
+
 @dataclass(slots=True)
 class Explanation:
     matched_terms: list[str] = field(default_factory=list)
@@ -26,9 +40,14 @@ class Explanation:
     shared_subjects: list[dict[str, str]] = field(default_factory=list)  # iri, label, scheme
     path: list[PathStep] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)  # channel scores, the fit and re-ranking factors
-    evidence: list[str] = field(default_factory=list)  # what else speaks for it: the graph's evidence, diversity
+    reasons: list[Reason] = field(default_factory=list)  # what else speaks for it: the graph's evidence, diversity
     works: list[tuple[str, int, float]] = field(default_factory=list)  # an expert's closest works: title, year, cos
     glossary: list[tuple[str, list[str]]] = field(default_factory=list)  # a Chinese need's words and their English
+
+    @property
+    def evidence(self) -> list[str]:
+        """The reasons as English sentences."""
+        return [r.text for r in self.reasons]
 
     def summary(self) -> str:
         """One line a person can read."""
@@ -44,6 +63,8 @@ class Explanation:
             parts.append("works: " + "; ".join(f"{title} ({year})" if year else title for title, year, _ in self.works))
         if len(self.path) > 2:
             parts.append(" → ".join(step.label for step in self.path))
+        if not parts and "cosine" in self.signals:  # nothing but its meaning speaks for it
+            parts.append(f"close in meaning to the need (similarity {self.signals['cosine']:.2f})")
         return "; ".join(parts)
 
 
@@ -53,4 +74,4 @@ def sentences(text: str) -> list[str]:
     return found[:MAX_SENTENCES] or [text.strip()]
 
 
-__all__ = ["Explanation", "PathStep", "sentences"]
+__all__ = ["Explanation", "PathStep", "Reason", "sentences"]

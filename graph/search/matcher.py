@@ -27,7 +27,7 @@ from graph.search.crosslingual import Glossary, has_cjk, shared_glossary
 from graph.search.documents import ResourceDoc
 from graph.search.encoding import Embedder, NeedVectors, need_encoder
 from graph.search.evidence import Evidence, GraphEvidence
-from graph.search.explain import Explanation, PathStep, sentences
+from graph.search.explain import Explanation, PathStep, Reason, sentences
 from graph.search.filters import DocumentFacts, Filters, TeamPlace
 from graph.search.fit import (
     CLOSEST_WHEN_NONE,
@@ -676,33 +676,42 @@ class Matcher:
         notes = []
         if evidence is not None and evidence.similarity > cosine + 1e-6:
             signals["graph"] = round(evidence.similarity, 4)
-            notes.append(f"{evidence.relation}: {evidence.label}")
+            notes.append(
+                Reason(
+                    "graph", f"{evidence.relation}: {evidence.label}", relation=evidence.relation, label=evidence.label
+                )
+            )
         if self.weights.centrality:
             part, local = self.index.parts[doc.type], int(self.index.local[i])
             signals["centrality"] = round(float(self._centrality[doc.type][local]), 4)
             if centrality_evidence(part.in_degree[local : local + 1], part.nearest)[0] > 0:
-                notes.append(
-                    f"central among its kind: {int(part.in_degree[local])} others have it among their {part.nearest} "
-                    f"nearest ({part.nearest} on average)"
+                degree = int(part.in_degree[local])
+                text = (
+                    f"central among its kind: {degree} others have it among their {part.nearest} nearest "
+                    f"({part.nearest} on average)"
                 )
+                notes.append(Reason("central", text, count=degree, nearest=part.nearest))
             if (named := int(part.mentioned_by[local])) > 0:
                 by = [self.index.docs[int(part.rows[j])].label for j in part.named_in[local].tolist() if j >= 0]
                 more = ", …" if named > len(by) else ""
-                notes.append(
+                text = (
                     f"named in the text of {named} other {doc.type.lower()}(s) of the catalogue: {', '.join(by)}{more}"
                 )
+                notes.append(Reason("named", text, count=named, names=tuple(by)))
         if feedback > 0:
             signals["bm25_feedback"] = round(feedback, 3)
-            notes.append("shares terms with the resources nearest the need (read for a need in another language)")
+            text = "shares terms with the resources nearest the need (read for a need in another language)"
+            notes.append(Reason("feedback", text))
         if left_out:
-            notes.append(f"{left_out} more expert(s) of the same award or organisation left out, for a varied list")
+            text = f"{left_out} more expert(s) of the same award or organisation left out, for a varied list"
+            notes.append(Reason("left_out", text, count=left_out))
         explanation = Explanation(
             matched_terms=matched_terms,
             matched_sentences=[(need.sentences[j], round(float(sentence_sims[j]), 3)) for j in best],
             shared_subjects=[self._subject(s) for s in dict.fromkeys(shared)],
             path=self._path(i, shared[0] if shared else None),
             signals=signals,
-            evidence=notes,
+            reasons=notes,
             glossary=_glossed(need.glossary, matched_terms),
             works=self._evidence.justifying_works(need.vector, i) if doc.type in PASSAGE_TYPES else [],
         )

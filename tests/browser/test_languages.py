@@ -38,6 +38,8 @@ PREFIXES = {
     "role",
     "problem",
     "band",
+    "why",
+    "relation",
     "students",
     "resource",
     "explorer",
@@ -271,3 +273,31 @@ def test_the_centre_page_in_chinese(zh_page: Page, admin_key: str) -> None:
     expect(zh_page.locator("#unmet-summary")).to_contain_text("条需求")
     expect(zh_page.locator("#utilisation-window")).to_contain_text("时间段")
     expect(zh_page.locator("#message")).to_be_empty()
+
+
+#: The phrases of the API's English summary that the page says in Chinese on a Chinese page.
+ENGLISH_REASONS = ("shares the terms", "central among its kind", "named in the text of", "works:", "left out")
+
+
+def test_why_a_result_matched_reads_as_the_api_says_in_english_and_in_chinese(page: Page, zh_page: Page) -> None:
+    """The page composes the line from the explanation's parts: in English it is exactly the API's summary, on a
+    Chinese page none of the summary's English phrases are left."""
+    need = "NMR spectroscopy of organic compounds and the people who run the spectrometers"
+    for browser_page, label, button in ((page, "Your need", "Find matches"), (zh_page, "你的需求", "开始匹配")):
+        browser_page.goto("/ui/")
+        browser_page.get_by_label(label).fill(need)
+        with browser_page.expect_response("**/match") as answer:
+            browser_page.get_by_role("button", name=button).click()
+        body = answer.value.json()
+        expect(browser_page.locator("article.result").first).to_be_visible()
+        lines, summaries = [], []
+        for type_name, results in body["results"].items():
+            lines += browser_page.locator(f"section[data-type={type_name}] article.result .summary").all_inner_texts()
+            summaries += [r["explanation"]["summary"] for r in results]
+        assert len(lines) == len(summaries) > 0
+        if browser_page is page:
+            assert [line.removeprefix("Why:").strip() for line in lines] == summaries
+        else:
+            assert all(line.startswith("匹配理由") for line in lines)
+            assert not [line for line in lines if any(phrase in line for phrase in ENGLISH_REASONS)]
+            assert any("共同词语" in line for line in lines) and any("在同类中处于中心" in line for line in lines)

@@ -402,5 +402,9 @@ def test_a_result_central_among_its_kind_ranks_by_that_too_but_is_presented_by_t
         assert float(of_need[0]) >= matcher.weights.floor - 1e-3  # presented by the need's own evidence
         assert any("central among its kind" in n for n in r.explanation.evidence) == (central > 0)
         assert any("named in the text of" in n for n in r.explanation.evidence) == (named > 0)
+        reasons = {reason.kind: reason for reason in r.explanation.reasons}  # the same, as data for a page
+        assert ("central" in reasons) == (central > 0)
+        if central > 0:
+            assert (reasons["central"].count, reasons["central"].nearest) == (part.in_degree[local], part.nearest)
     plain = matcher.variant(centrality=False).match(need, Filters(types=("Instrument",)), k=10).results["Instrument"]
     assert plain and all("centrality" not in r.explanation.signals for r in plain)
