@@ -1,7 +1,7 @@
 // What every sharekg page shares: calling the API (errors come back as problem+json), building DOM nodes safely
 // (text is never parsed as HTML), links to resource pages, highlighting, graph paths, errors shown in the reader's
 // language, and SVG bar charts. The page shell (head, navigation, language switch) is shell.js; its words i18n.js.
-import { LANGUAGES, hasMessage, language, onLanguageChange, t, typeName } from "./i18n.js";
+import { LANGUAGES, hasMessage, language, onLanguageChange, relationName, t, typeName } from "./i18n.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -174,7 +174,7 @@ export function pathChain(steps) {
   const list = el("ol", { class: "path", "aria-label": t("common.graph_path") });
   steps.forEach((step, i) => {
     const item = el("li");
-    if (i > 0 && step.relation) item.append(el("span", { class: "rel" }, step.relation));
+    if (i > 0 && step.relation) item.append(el("span", { class: "rel" }, relationName(step.relation)));
     // The need a path starts from has no node in the graph: its name is the page's, not the API's.
     const label = step.type === "Need" && !step.iri ? t("common.your_need") : step.label || step.iri || "";
     const title = step.type ? `${typeName(step.type)}: ${label}` : label;

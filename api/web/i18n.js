@@ -151,6 +151,23 @@ export const MESSAGES = {
   "why.more": { en: ", …", zh: "等" },
   "why.list": { en: ", ", zh: "、" },
   "why.separator": { en: "; ", zh: "；" },
+  // the graph's relations, as the API names them (paths, bundles, evidence)
+  "relation.about": { en: "about", zh: "涉及" },
+  "relation.subject of": { en: "subject of", zh: "是其主题" },
+  "relation.matches": { en: "matches", zh: "匹配" },
+  "relation.at facility": { en: "at facility", zh: "所在设施" },
+  "relation.contact person": { en: "contact person", zh: "联系人" },
+  "relation.hosted by": { en: "hosted by", zh: "所属机构" },
+  "relation.same organisation": { en: "same organisation", zh: "同一机构" },
+  "relation.fits the need": { en: "fits the need", zh: "符合需求" },
+  "relation.shared subject": { en: "shared subject: {subject}", zh: "共同主题：{subject}" },
+  "relation.used in": { en: "used in", zh: "用于" },
+  "relation.made with": { en: "made with", zh: "借助其完成" },
+  "relation.output": { en: "output", zh: "成果" },
+  "relation.for entry": { en: "for entry", zh: "服务于参赛作品" },
+  "relation.of entry": { en: "of entry", zh: "属于参赛作品" },
+  "relation.matched to entry": { en: "matched to entry", zh: "匹配到参赛作品" },
+  "relation.by": { en: "by", zh: "使用者" },
   "relation.narrower concept": { en: "narrower concept", zh: "下位概念" },
   "relation.instrument at this facility": { en: "instrument at this facility", zh: "该设施的仪器" },
   "relation.technique": { en: "technique", zh: "所用技术" },
@@ -456,6 +473,15 @@ export function t(id, params = {}) {
 /** Whether ``id`` is a message (for text that may or may not have one, such as a problem's type). */
 export function hasMessage(id) {
   return Object.hasOwn(MESSAGES, id);
+}
+
+/** A relation of the graph as the API names it (``at facility``) in the reader's language; one the dictionary does
+ * not know as it came. */
+export function relationName(relation) {
+  const text = String(relation ?? "");
+  const shared = /^shared subject: (.*)$/s.exec(text);
+  if (shared) return t("relation.shared subject", { subject: shared[1] });
+  return hasMessage(`relation.${text}`) ? t(`relation.${text}`) : text;
 }
 
 /** A type's name (``Instrument`` → 仪器); ``plural`` for headings. Types without a message keep their name. */

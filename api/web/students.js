@@ -3,7 +3,7 @@
 import {
   ApiError, api, clearMessage, el, fitPercent, fmt, guardPage, highlight, pathChain, resourceLink, showError, typeBadge,
 } from "./common.js";
-import { hasMessage, language, t, typeName } from "./i18n.js";
+import { hasMessage, language, relationName, t, typeName } from "./i18n.js";
 import { startPage } from "./shell.js";
 
 const TYPE_ORDER = ["Instrument", "Facility", "Dataset", "Expert"];
@@ -86,9 +86,8 @@ function reasonText(reason, type) {
   const key = `why.${reason.kind}`;
   if (!hasMessage(key)) return reason.text;
   const names = reason.names || [];
-  const relation = `relation.${reason.relation}`;
   return t(key, {
-    relation: hasMessage(relation) ? t(relation) : reason.relation,
+    relation: relationName(reason.relation),
     label: reason.label,
     count: reason.count,
     nearest: reason.nearest,
@@ -223,7 +222,7 @@ function showMatches(body) {
 
 /** A bundle's member: its fit and band where it matched the need, else that the graph joined it. */
 function bundleMember(m) {
-  const how = el("span", { class: "how" }, ` (${m.relation || t("students.fits_need")}; `,
+  const how = el("span", { class: "how" }, ` (${m.relation ? relationName(m.relation) : t("students.fits_need")}; `,
     m.band ? fitOf(m) : t("students.joined_only"), ")");
   return el("li", { class: "member", dataset: m.band ? { band: m.band } : {} },
     el("strong", {}, `${hasMessage(`role.${m.role}`) ? t(`role.${m.role}`) : m.role}: `), resourceLink(m.id, m.label),

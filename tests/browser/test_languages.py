@@ -301,3 +301,8 @@ def test_why_a_result_matched_reads_as_the_api_says_in_english_and_in_chinese(pa
             assert all(line.startswith("匹配理由") for line in lines)
             assert not [line for line in lines if any(phrase in line for phrase in ENGLISH_REASONS)]
             assert any("共同词语" in line for line in lines) and any("在同类中处于中心" in line for line in lines)
+            relations = browser_page.locator("ol.path .rel").all_inner_texts()
+            assert relations and not {"about", "subject of", "matches", "at facility", "hosted by"} & set(relations)
+            browser_page.get_by_role("button", name="推荐资源组合").click()
+            member = browser_page.locator("article.bundle li.member .how").first
+            expect(member).to_contain_text(re.compile(r"符合需求|所在设施|联系人|同一机构|共同主题"))
