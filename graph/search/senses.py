@@ -9,8 +9,11 @@ ambiguity for cross-language retrieval", SIGIR 1998): a sense ``a`` of word ``i`
     score(a) = sum over the need's other words j of (max over the senses b of j of Dice(a, b)),
     Dice(a, b) = 2 |D(a) ∩ D(b)| / (|D(a)| + |D(b)|)
 
-where ``D(s)`` is the set of documents holding every search key of ``s``. A sense no document holds scores below
-any other; on a tie (no evidence either way, as for a need of one word) the dictionary's order decides.
+where ``D(s)`` is the set of documents holding every search key of ``s``'s content words (``FUNCTION_WORDS``, a
+fuller English stopword list than BM25's, left out: "about", "who" or "can" are in most documents, so a sense
+made of them would co-occur with everything and win by frequency alone). A sense no document holds, or with no
+content word, scores below any other; on a tie (no evidence either way, as for a need of one word) the dictionary's
+order decides.
 
 Documents are counted over a sample: every ``stride``-th document of each type's BM25 index, ``stride`` chosen so
 that about ``SAMPLE`` documents take part whatever the catalogue's size (all of them up to that size). A phrase's
@@ -24,14 +27,20 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN_PLUS  # type: ignore[import-untyped]
 from scipy import sparse  # type: ignore[import-untyped]
 
 from graph.search.lexical import LexicalIndex
 
-__all__ = ["CACHE", "LIMIT", "SAMPLE", "WINDOW", "SenseChooser"]
+__all__ = ["CACHE", "FUNCTION_WORDS", "LIMIT", "SAMPLE", "WINDOW", "SenseChooser"]
+
+#: English function words, left out of a sense before its documents are counted (bm25s' list of 179, NLTK's).
+FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS)
+_WORD = re.compile(r"(?u)\b\w\w+\b")
 
 SAMPLE = 20_000  # documents that co-occurrence is counted over, at most (about)
 CACHE = 4096  # phrases whose sampled documents are kept
@@ -51,11 +60,13 @@ class SenseChooser:
 
     def _sampled(self, phrase: str) -> np.ndarray:
         """The sampled documents (catalogue-wide rows, ascending) holding every key of ``phrase``; empty if it has
-        no key. Each key's postings are sampled before they are intersected: the same rows, at a sample's cost."""
+        no content word. Each key's postings are sampled before they are intersected: the same rows, at a sample's
+        cost."""
+        content = " ".join(w for w in _WORD.findall(phrase) if w.lower() not in FUNCTION_WORDS)
         found = []
         for part, offset in zip(self._parts, self._offsets, strict=False):
             docs: np.ndarray | None = None
-            for key in part.keys(phrase):
+            for key in part.keys(content):
                 column = part.postings(key)
                 sampled = column[column % self._stride == 0] if self._stride > 1 else column
                 docs = sampled if docs is None else np.intersect1d(docs, sampled, assume_unique=True)

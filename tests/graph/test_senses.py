@@ -37,6 +37,15 @@ def test_a_sense_of_several_words_needs_them_all_in_one_document() -> None:
     assert chooser.choose([("lake detection", "drill cores"), ("bed",)]) == [("drill cores",), ("bed",)]
 
 
+def test_a_sense_of_function_words_never_wins_by_being_everywhere() -> None:
+    """The sense "who" is in every document about images below, so it co-occurs with them as well as any word could; it says
+    nothing of the need, and the sense with a content word wins (BM25's own stopwords, Lucene's 33, keep "who")."""
+    catalogue = [f"{text}, for researchers who need it" for text in CATALOGUE[:2]] + CATALOGUE[2:]
+    chooser = SenseChooser([LexicalIndex.build(catalogue)])
+    assert chooser.choose([("who", "clay"), ("image",)]) == [("clay",), ("image",)]
+    assert chooser.choose([("who", "about")]) == [("who",)]  # no content either way: the dictionary's order
+
+
 def test_documents_of_every_type_count_and_a_large_catalogue_is_sampled() -> None:
     instruments = LexicalIndex.build(CATALOGUE[2:])
     datasets = LexicalIndex.build(CATALOGUE[:2])
