@@ -38,8 +38,9 @@ def test_a_sense_of_several_words_needs_them_all_in_one_document() -> None:
 
 
 def test_a_sense_of_function_words_never_wins_by_being_everywhere() -> None:
-    """The sense "who" is in every document about images below, so it co-occurs with them as well as any word could; it says
-    nothing of the need, and the sense with a content word wins (BM25's own stopwords, Lucene's 33, keep "who")."""
+    """The sense "who" is in every document about images below, so it co-occurs with them as well as any word
+    could; it says nothing of the need, and the sense with a content word wins (BM25's own stopwords, Lucene's 33,
+    keep "who")."""
     catalogue = [f"{text}, for researchers who need it" for text in CATALOGUE[:2]] + CATALOGUE[2:]
     chooser = SenseChooser([LexicalIndex.build(catalogue)])
     assert chooser.choose([("who", "clay"), ("image",)]) == [("clay",), ("image",)]
