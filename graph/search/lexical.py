@@ -74,9 +74,10 @@ def _stemmer(language: str | None) -> Stemmer.Stemmer | None:
     return Stemmer.Stemmer(language)
 
 
-def tokenize(text: str, stemmer: Stemmer.Stemmer | None) -> list[Term]:
-    """The terms of ``text`` in order, stopwords left out; never raises on any ``str``."""
-    surfaces = [s for s in _TOKEN.findall(text) if s.lower() not in _STOPWORDS]
+def tokenize(text: str, stemmer: Stemmer.Stemmer | None, dropped: frozenset[str] = frozenset()) -> list[Term]:
+    """The terms of ``text`` in order, stopwords (and the lower-case words ``dropped``) left out; never raises on
+    any ``str``."""
+    surfaces = [s for s in _TOKEN.findall(text) if s.lower() not in _STOPWORDS and s.lower() not in dropped]
     words = list({s.lower() for s in surfaces})
     keys = dict(zip(words, stemmer.stemWords(words) if stemmer else words, strict=True))
     return [Term(s, keys[s.lower()]) for s in surfaces]
@@ -124,9 +125,10 @@ class LexicalIndex:
         vocab: dict[str, int] = self._bm25.vocab_dict if self._bm25 is not None else {}
         return list(dict.fromkeys(vocab[t.key] for t in terms if t.key in vocab))
 
-    def keys(self, text: str) -> list[str]:
-        """The distinct keys ``text`` is searched by (lower-cased, stopwords left out, stemmed), in order."""
-        return list(dict.fromkeys(t.key for t in tokenize(text, self._stemmer)))
+    def keys(self, text: str, dropped: frozenset[str] = frozenset()) -> list[str]:
+        """The distinct keys ``text`` is searched by (lower-cased, stopwords left out, stemmed), in order; the
+        lower-case words ``dropped`` are left out too."""
+        return list(dict.fromkeys(t.key for t in tokenize(text, self._stemmer, dropped)))
 
     def postings(self, key: str) -> np.ndarray:
         """The documents holding the key ``key`` (see :meth:`keys`), ascending; empty when no document does. A view

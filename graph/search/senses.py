@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,7 +39,6 @@ __all__ = ["CACHE", "FUNCTION_WORDS", "LIMIT", "SAMPLE", "WINDOW", "SenseChooser
 
 #: English function words, left out of a sense before its documents are counted (bm25s' list of 179, NLTK's).
 FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS)
-_WORD = re.compile(r"(?u)\b\w\w+\b")
 
 SAMPLE = 20_000  # documents that co-occurrence is counted over, at most (about)
 CACHE = 4096  # phrases whose sampled documents are kept
@@ -62,11 +60,10 @@ class SenseChooser:
         """The sampled documents (catalogue-wide rows, ascending) holding every key of ``phrase``; empty if it has
         no content word. Each key's postings are sampled before they are intersected: the same rows, at a sample's
         cost."""
-        content = " ".join(w for w in _WORD.findall(phrase) if w.lower() not in FUNCTION_WORDS)
         found = []
         for part, offset in zip(self._parts, self._offsets, strict=False):
             docs: np.ndarray | None = None
-            for key in part.keys(content):
+            for key in part.keys(phrase, FUNCTION_WORDS):
                 column = part.postings(key)
                 sampled = column[column % self._stride == 0] if self._stride > 1 else column
                 docs = sampled if docs is None else np.intersect1d(docs, sampled, assume_unique=True)
