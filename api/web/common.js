@@ -170,13 +170,17 @@ export function highlight(text, terms) {
 }
 
 /** A graph path (need → subject → instrument → facility → …) as a chain of steps; resources link to their page. */
+/** A path step's name: the need a path starts from has no node in the graph, so its name is the page's. */
+export function stepLabel(step) {
+  return step.type === "Need" && !step.iri ? t("common.your_need") : step.label || step.iri || "";
+}
+
 export function pathChain(steps) {
   const list = el("ol", { class: "path", "aria-label": t("common.graph_path") });
   steps.forEach((step, i) => {
     const item = el("li");
     if (i > 0 && step.relation) item.append(el("span", { class: "rel" }, relationName(step.relation)));
-    // The need a path starts from has no node in the graph: its name is the page's, not the API's.
-    const label = step.type === "Need" && !step.iri ? t("common.your_need") : step.label || step.iri || "";
+    const label = stepLabel(step);
     const title = step.type ? `${typeName(step.type)}: ${label}` : label;
     item.append(el("span", { class: "step", title }, step.id ? resourceLink(step.id, label) : label));
     list.append(item);

@@ -1,7 +1,8 @@
 // The students' page: type a need (English, Chinese or both), see matches per type with why each fits and the
 // words that matched marked in the need and in the results, or bundles joined in the graph.
 import {
-  ApiError, api, clearMessage, el, fitPercent, fmt, guardPage, highlight, pathChain, resourceLink, showError, typeBadge,
+  ApiError, api, clearMessage, el, fitPercent, fmt, guardPage, highlight, pathChain, resourceLink, showError, stepLabel,
+  typeBadge,
 } from "./common.js";
 import { hasMessage, language, relationName, t, typeName } from "./i18n.js";
 import { startPage } from "./shell.js";
@@ -118,7 +119,7 @@ function whyLine(result) {
   }
   const path = e.path || [];
   if (path.length > 2) {
-    parts.push(path.map((step) => (step.type === "Need" && !step.iri ? t("common.your_need") : step.label)).join(" → "));
+    parts.push(path.map(stepLabel).join(" → "));
   }
   const cosine = (e.signals || {}).cosine;
   if (!parts.length && typeof cosine === "number") parts.push(t("why.meaning", { value: cosine.toFixed(2) }));
