@@ -18,17 +18,24 @@ from urllib.parse import unquote
 import numpy as np
 
 from graph.evaluation import (
+    LEVEL,
+    RESAMPLES,
     EvalSet,
     Paper,
     Query,
     Scores,
     evaluate,
-    evaluate_reviewer,
+    evaluate_reviewer_terms,
+    interval,
     load_chmo,
     load_datafinder,
     load_reviewer,
     load_reviewer_profiles,
+    loss_of_terms,
     obo_curie,
+    paired_difference,
+    ratio_interval,
+    statistic_interval,
 )
 from graph.search import Embedder, EmbeddingCache, Filters, Matcher, MatchResult, ResourceDoc, SearchIndex, Weights
 from graph.store import open_store
@@ -190,7 +197,77 @@ def calibration(judged: list[Judged], bins: int = 10) -> dict[str, object]:
     return {"ece": round(ece, 4), "results": len(judged), "bins": rows}
 
 
-def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: EmbeddingCache) -> dict[str, float]:
+def ece_interval(judged: list[Judged], bins: int = 10) -> tuple[float, float]:
+    """The ``LEVEL`` bootstrap interval of ``calibration``'s expected calibration error over the set's queries (each
+    query's results resampled together, binned as ``calibration`` bins them): how far another sample of as many
+    needs could move it."""
+    fits = np.array([j.fit for j in judged], dtype=np.float64)
+    relevant = np.array([j.relevant for j in judged], dtype=np.float64)
+    edges = np.arange(bins) / bins
+    bin_of = np.minimum(np.searchsorted(edges, fits, side="right") - 1, bins - 1)
+    rows_of: dict[str, list[int]] = {}
+    for i, j in enumerate(judged):
+        rows_of.setdefault(j.query_id, []).append(i)
+    groups = [np.array(rows) for rows in rows_of.values()]
+
+    def ece(picks: np.ndarray) -> float:
+        rows = np.concatenate([groups[p] for p in picks])
+        gap = np.bincount(bin_of[rows], fits[rows], bins) - np.bincount(bin_of[rows], relevant[rows], bins)
+        return float(np.abs(gap).sum() / len(rows))
+
+    return statistic_interval(len(groups), ece)
+
+
+@dataclass(frozen=True, slots=True)
+class Uncertainty:
+    """What a ranking set can tell apart: each method's nDCG@10 with its ``LEVEL`` bootstrap interval over the
+    set's queries, and the fused matcher's paired difference from the best single channel, with its interval."""
+
+    intervals: dict[str, tuple[float, float]]
+    best_channel: str
+    over_best_channel: tuple[float, float, float]  # mean difference, low, high
+
+    def as_dict(self) -> dict[str, object]:
+        mean, low, high = self.over_best_channel
+        return {
+            "level": LEVEL,
+            "resamples": RESAMPLES,
+            "ndcg_at_10_interval": {m: [round(lo, 4), round(hi, 4)] for m, (lo, hi) in self.intervals.items()},
+            "sharekg_over_best_channel": {
+                "channel": self.best_channel,
+                "difference": round(mean, 4),
+                "interval": [round(low, 4), round(high, 4)],
+            },
+        }
+
+
+def uncertainty(scores: Mapping[str, Scores], fused: str = "sharekg") -> Uncertainty:
+    """``Uncertainty`` of one ranking run's ``scores`` (per method, with their per-query nDCG@10)."""
+    channels = {m: s for m, s in scores.items() if m != fused}
+    best = max(channels, key=lambda m: channels[m].ndcg_at_10)
+    return Uncertainty(
+        {m: interval(s.ndcg_per_query) for m, s in scores.items()},
+        best,
+        paired_difference(scores[fused].ndcg_per_query, channels[best].ndcg_per_query),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerLoss:
+    """One method's pairwise loss on the reviewer set and its ``LEVEL`` bootstrap interval over researchers."""
+
+    loss: float
+    interval: tuple[float, float]
+
+
+def _reviewer_loss(terms: Mapping[str, tuple[float, float]]) -> ReviewerLoss:
+    losses, maxima = zip(*terms.values(), strict=True)
+    return ReviewerLoss(loss_of_terms(terms), ratio_interval(losses, maxima))
+
+
+def run_reviewer_task(
+    folder: Path, profiles: Path, embedder: Embedder, cache: EmbeddingCache
+) -> dict[str, ReviewerLoss]:
     """The reviewer set's pairwise loss (lower is better), each researcher scored for each paper as the product
     scores experts for a need.
 
@@ -198,7 +275,8 @@ def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: E
     works files, read by sharekg's own OpenAlex reader into a store in memory and indexed as experts; every rated
     paper is then asked of the matcher as a need, over the experts, and a researcher's score is the fit the matcher
     gives them (``sharekg``), or the one channel alone (``bm25``, ``cosine``: the mean of the profile's vectors). No
-    floor and no diversity cap: every researcher gets a score.
+    floor and no diversity cap: every researcher gets a score. Each loss comes with its interval over researchers
+    (their pairs are resampled together: one researcher's ratings are not independent of each other).
     """
     reviewer = load_reviewer(folder)
     papers_of = load_reviewer_profiles(profiles)
@@ -213,7 +291,7 @@ def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: E
         index = SearchIndex.build(store, embedder, cache, types=("Expert",))
         store.close()
     researcher_of = {doc.iri: doc.iri.rsplit("/", 1)[-1].removeprefix("A") for doc in index.docs}
-    losses = {}
+    losses: dict[str, ReviewerLoss] = {}
     for method, weights in METHODS.items():
         if method == "graph":
             continue  # the reviewer set's experts have works but no graph links to other experts
@@ -235,8 +313,9 @@ def run_reviewer_task(folder: Path, profiles: Path, embedder: Embedder, cache: E
                 }
             return cache_[text].get(researcher, 0.0)
 
-        losses[method] = evaluate_reviewer(reviewer, score)
-    losses["sharekg reverse"] = evaluate_reviewer(reviewer, _reverse_scores(index, embedder, researcher_of))
+        losses[method] = _reviewer_loss(evaluate_reviewer_terms(reviewer, score))
+    reverse = evaluate_reviewer_terms(reviewer, _reverse_scores(index, embedder, researcher_of))
+    losses["sharekg reverse"] = _reviewer_loss(reverse)
     return losses
 
 
@@ -295,10 +374,14 @@ __all__ = [
     "Judged",
     "RankingRun",
     "RankingTask",
+    "ReviewerLoss",
+    "Uncertainty",
     "calibration",
     "candidate_id",
+    "ece_interval",
     "eval_index",
     "run_ranking_task",
     "run_reviewer_task",
+    "uncertainty",
     "write_openalex_profiles",
 ]

@@ -196,8 +196,16 @@ def eval_command(
 ) -> None:
     """Score matching on relevance judgements: P@5, R@5, MAP, MRR, nDCG@10 (or the reviewer set's pairwise loss)
     for BM25, plain cosine and sharekg, computed in the same run."""
-    from api.evaluate import CALIBRATION_DEPTH, TASKS, calibration, run_ranking_task, run_reviewer_task
-    from graph.evaluation import format_table
+    from api.evaluate import (
+        CALIBRATION_DEPTH,
+        TASKS,
+        calibration,
+        ece_interval,
+        run_ranking_task,
+        run_reviewer_task,
+        uncertainty,
+    )
+    from graph.evaluation import LEVEL, RESAMPLES, format_table
     from graph.search import EmbeddingCache
 
     embedder = load_embedder(settings)
@@ -205,22 +213,50 @@ def eval_command(
     try:
         if task == "reviewer":
             losses = run_reviewer_task(queries, corpus[0], embedder, cache)
-            payload: dict[str, object] = {"task": task, "model": settings.model, "pairwise_loss": losses}
-            click.echo("| method | pairwise loss (lower is better) |\n| --- | ---: |")
-            click.echo("\n".join(f"| {name} | {loss:.4f} |" for name, loss in losses.items()))
+            payload: dict[str, object] = {
+                "task": task,
+                "model": settings.model,
+                "pairwise_loss": {name: r.loss for name, r in losses.items()},
+                "pairwise_loss_interval": {
+                    "level": LEVEL,
+                    "resamples": RESAMPLES,
+                    "over": "researchers",
+                    **{name: [round(r.interval[0], 4), round(r.interval[1], 4)] for name, r in losses.items()},
+                },
+            }
+            level = f"{LEVEL:.0%} interval over researchers"
+            click.echo(f"| method | pairwise loss (lower is better) | {level} |\n| --- | ---: | ---: |")
+            click.echo(
+                "\n".join(
+                    f"| {name} | {r.loss:.4f} | {r.interval[0]:.3f} to {r.interval[1]:.3f} |"
+                    for name, r in losses.items()
+                )
+            )
         else:
             run = run_ranking_task(TASKS[task], queries, list(corpus), embedder, cache, mapping)
             fits = calibration(run.judged)
+            ece_low, ece_high = ece_interval(run.judged)
+            fits["ece_interval"] = [round(ece_low, 4), round(ece_high, 4)]
+            spread = uncertainty(run.scores)
             payload = {
                 "task": task,
                 "model": settings.model,
                 "scores": {m: s.as_dict() for m, s in run.scores.items()},
+                "uncertainty": spread.as_dict(),
                 "calibration": fits,
             }
             click.echo(format_table(run.scores))
+            mean, low, high = spread.over_best_channel
+            click.echo(
+                f"\nnDCG@10, {LEVEL:.0%} interval over queries ({RESAMPLES:,} resamples): "
+                + ", ".join(f"{m} {lo:.3f} to {hi:.3f}" for m, (lo, hi) in spread.intervals.items())
+                + f"\nsharekg against its best channel ({spread.best_channel}), paired: "
+                f"{mean:+.3f} ({low:+.3f} to {high:+.3f})"
+            )
             click.echo(
                 f"\nfit calibration (top {CALIBRATION_DEPTH} of each query): expected calibration error "
-                f"{fits['ece']:.3f} over {fits['results']} results"
+                f"{fits['ece']:.3f} over {fits['results']} results ({LEVEL:.0%} interval over queries "
+                f"{ece_low:.3f} to {ece_high:.3f})"
             )
     except SharekgError as e:
         raise click.ClickException(str(e)) from e

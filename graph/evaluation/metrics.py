@@ -34,7 +34,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -119,6 +119,8 @@ class Scores:
     mrr: float
     ndcg_at_10: float
     n_queries: int
+    #: nDCG@10 of each judged query, in the judgements' order (what an interval resamples; not in ``as_dict``)
+    ndcg_per_query: tuple[float, ...] = field(default=(), compare=False, repr=False)
 
     def as_dict(self) -> dict[str, float | int]:
         return {
@@ -151,15 +153,14 @@ def score_run(run: Mapping[str, Sequence[str]], qrels: Qrels, candidates: Collec
     """
     if not qrels:
         raise ValueError("no judged queries to score")
-    totals = [0.0] * 5
+    per_query = []
     for query_id, judged in qrels.items():
         grades = {item: grade for item, grade in judged.items() if grade > 0 and item in candidates}
-        if grades:
-            for i, value in enumerate(_query_scores(run.get(query_id, ()), grades)):
-                totals[i] += value
+        per_query.append(_query_scores(run.get(query_id, ()), grades) if grades else (0.0,) * 5)
     n = len(qrels)
-    p5, r5, ap, rr, ndcg = (total / n for total in totals)
-    return Scores(p_at_5=p5, r_at_5=r5, map=ap, mrr=rr, ndcg_at_10=ndcg, n_queries=n)
+    p5, r5, ap, rr, ndcg = (sum(column) / n for column in zip(*per_query, strict=True))
+    ndcgs = tuple(scores[4] for scores in per_query)
+    return Scores(p_at_5=p5, r_at_5=r5, map=ap, mrr=rr, ndcg_at_10=ndcg, n_queries=n, ndcg_per_query=ndcgs)
 
 
 def pairwise_loss(predicted: Mapping[Pair, float], ratings: Mapping[Pair, float]) -> float:
@@ -169,13 +170,28 @@ def pairwise_loss(predicted: Mapping[Pair, float], ratings: Mapping[Pair, float]
     that of the predictions, |t| is added to the maximum, and to the loss when s·t < 0 (|t|/2 when s = 0
     and t ≠ 0). The loss is the sum over the maximum. Every rated pair needs a prediction.
     """
+    return loss_of_terms(pairwise_terms(predicted, ratings))
+
+
+def loss_of_terms(terms: Mapping[str, tuple[float, float]]) -> float:
+    """The pairwise loss from ``pairwise_terms``: the summed loss over the summed maximum."""
+    maximum = sum(most for _, most in terms.values())
+    if maximum == 0.0:
+        raise ValueError("the ratings never differ within a researcher, so the loss is undefined")
+    return sum(loss for loss, _ in terms.values()) / maximum
+
+
+def pairwise_terms(predicted: Mapping[Pair, float], ratings: Mapping[Pair, float]) -> dict[str, tuple[float, float]]:
+    """Per researcher: what their pairs add to the loss and to the maximum (``pairwise_loss`` is the ratio of the
+    sums; an interval resamples researchers by these)."""
     by_researcher: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for (researcher, paper), rating in ratings.items():
         if (researcher, paper) not in predicted:
             raise ValueError(f"no predicted score for researcher {researcher!r} and paper {paper!r}")
         by_researcher[researcher].append((rating, predicted[researcher, paper]))
-    loss = maximum = 0.0
-    for rated in by_researcher.values():
+    terms = {}
+    for researcher, rated in by_researcher.items():
+        loss = maximum = 0.0
         for i, (rating_a, score_a) in enumerate(rated):
             for rating_b, score_b in rated[i + 1 :]:
                 t, s = rating_a - rating_b, score_a - score_b
@@ -184,9 +200,8 @@ def pairwise_loss(predicted: Mapping[Pair, float], ratings: Mapping[Pair, float]
                     loss += abs(t)
                 elif s == 0:
                     loss += abs(t) / 2  # adds nothing when t = 0 too
-    if maximum == 0.0:
-        raise ValueError("the ratings never differ within a researcher, so the loss is undefined")
-    return loss / maximum
+        terms[researcher] = (loss, maximum)
+    return terms
 
 
 # --- evaluation sets -----------------------------------------------------------------------------
@@ -500,11 +515,21 @@ def evaluate(
 
 def evaluate_reviewer(reviewer_set: ReviewerSet, score_pair: Callable[[str, str], float]) -> float:
     """The pairwise loss of ``score_pair(researcher id, paper text)`` over every rating of the set."""
-    predicted = {
+    return pairwise_loss(_predicted(reviewer_set, score_pair), reviewer_set.ratings)
+
+
+def evaluate_reviewer_terms(
+    reviewer_set: ReviewerSet, score_pair: Callable[[str, str], float]
+) -> dict[str, tuple[float, float]]:
+    """``pairwise_terms`` of ``score_pair`` over every rating of the set: per researcher, (loss, maximum)."""
+    return pairwise_terms(_predicted(reviewer_set, score_pair), reviewer_set.ratings)
+
+
+def _predicted(reviewer_set: ReviewerSet, score_pair: Callable[[str, str], float]) -> dict[Pair, float]:
+    return {
         (researcher, paper): score_pair(researcher, reviewer_set.papers[paper].text)
         for researcher, paper in reviewer_set.ratings
     }
-    return pairwise_loss(predicted, reviewer_set.ratings)
 
 
 COLUMNS = (("P@5", "p_at_5"), ("R@5", "r_at_5"), ("MAP", "map"), ("MRR", "mrr"), ("nDCG@10", "ndcg_at_10"))
