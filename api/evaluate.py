@@ -96,6 +96,7 @@ class Judged:
 class RankingRun:
     scores: dict[str, Scores]  # per method
     judged: list[Judged]  # the full matcher's top CALIBRATION_DEPTH results of every query
+    query_ids: tuple[str, ...] = ()  # the judged queries, in the order of each Scores' ndcg_per_query
 
 
 #: Results per query whose fit is checked against the judgements (what a person sees first).
@@ -144,7 +145,7 @@ def run_ranking_task(
         results[method] = evaluate(eval_set, rank, TOP_K, candidates=candidates, text_of=task.text_of)
         if method == "sharekg":
             judged = _judged(eval_set, task, matcher, responses)
-    return RankingRun(results, judged)
+    return RankingRun(results, judged, tuple(eval_set.qrels))
 
 
 def _judged(
@@ -258,11 +259,12 @@ class ReviewerLoss:
 
     loss: float
     interval: tuple[float, float]
+    terms: dict[str, tuple[float, float]]  # per researcher: (loss, maximum), what the interval resamples
 
 
 def _reviewer_loss(terms: Mapping[str, tuple[float, float]]) -> ReviewerLoss:
     losses, maxima = zip(*terms.values(), strict=True)
-    return ReviewerLoss(loss_of_terms(terms), ratio_interval(losses, maxima))
+    return ReviewerLoss(loss_of_terms(terms), ratio_interval(losses, maxima), dict(terms))
 
 
 def run_reviewer_task(

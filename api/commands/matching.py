@@ -223,6 +223,8 @@ def eval_command(
                     "over": "researchers",
                     **{name: [round(r.interval[0], 4), round(r.interval[1], 4)] for name, r in losses.items()},
                 },
+                # what benchmarks/compare_eval.py pairs two runs by
+                "per_researcher": {name: r.terms for name, r in losses.items()},
             }
             level = f"{LEVEL:.0%} interval over researchers"
             click.echo(f"| method | pairwise loss (lower is better) | {level} |\n| --- | ---: | ---: |")
@@ -244,6 +246,11 @@ def eval_command(
                 "scores": {m: s.as_dict() for m, s in run.scores.items()},
                 "uncertainty": spread.as_dict(),
                 "calibration": fits,
+                # what benchmarks/compare_eval.py pairs two runs by
+                "per_query": {
+                    "query_ids": list(run.query_ids),
+                    "ndcg_at_10": {m: [round(v, 6) for v in s.ndcg_per_query] for m, s in run.scores.items()},
+                },
             }
             click.echo(format_table(run.scores))
             mean, low, high = spread.over_best_channel
