@@ -86,8 +86,14 @@ def table(before: Path, after: Path) -> str:
         "| --- | ---: | ---: | ---: |",
     ]
     for method, score_before, score_after, (mean, low, high) in rows:
-        lines.append(f"| {method} | {score_before:.4f} | {score_after:.4f} | {mean:+.4f} ({low:+.4f} to {high:+.4f}) |")
+        change = f"{_signed(mean)} ({_signed(low)} to {_signed(high)})"
+        lines.append(f"| {method} | {score_before:.4f} | {score_after:.4f} | {change} |")
     return "\n".join(lines)
+
+
+def _signed(x: float) -> str:
+    """``x`` to 4 places with its sign, a value that rounds to 0 as +0.0000 whatever its sign."""
+    return f"{round(x, 4) + 0.0:+.4f}"
 
 
 def main() -> None:
