@@ -217,11 +217,13 @@ def eval_command(
                 "task": task,
                 "model": settings.model,
                 "pairwise_loss": {name: r.loss for name, r in losses.items()},
-                "pairwise_loss_interval": {
+                "uncertainty": {
                     "level": LEVEL,
                     "resamples": RESAMPLES,
                     "over": "researchers",
-                    **{name: [round(r.interval[0], 4), round(r.interval[1], 4)] for name, r in losses.items()},
+                    "pairwise_loss_interval": {
+                        name: [round(r.interval[0], 4), round(r.interval[1], 4)] for name, r in losses.items()
+                    },
                 },
                 # what benchmarks/compare_eval.py pairs two runs by
                 "per_researcher": {name: r.terms for name, r in losses.items()},
