@@ -40,6 +40,8 @@ def compare_ranking(before: dict[str, Any], after: dict[str, Any]) -> list[Row]:
     (mean, low, high)."""
     ids_before, ids_after = before["per_query"]["query_ids"], after["per_query"]["query_ids"]
     shared = [q for q in ids_after if q in set(ids_before)]
+    if not shared:
+        raise SystemExit("the two runs share no query: compare runs of one set (or of its two languages)")
     at_before = {q: i for i, q in enumerate(ids_before)}
     at_after = {q: i for i, q in enumerate(ids_after)}
     rows: list[Row] = []
@@ -61,6 +63,8 @@ def compare_reviewer(before: dict[str, Any], after: dict[str, Any]) -> list[Row]
             continue
         old_terms = before["per_researcher"][method]
         researchers = [r for r in terms if r in old_terms]
+        if not researchers:
+            raise SystemExit("the two runs share no researcher: compare runs of one reviewer set")
         old = np.array([old_terms[r] for r in researchers], dtype=np.float64)
         new = np.array([terms[r] for r in researchers], dtype=np.float64)
 
@@ -77,6 +81,8 @@ def compare_reviewer(before: dict[str, Any], after: dict[str, Any]) -> list[Row]
 def table(before: Path, after: Path) -> str:
     old, new = _load(before), _load(after)
     reviewer = "per_researcher" in new
+    if reviewer != ("per_researcher" in old):
+        raise SystemExit(f"{before} and {after} are not runs of one kind of set (a ranking set and the reviewer set)")
     rows = compare_reviewer(old, new) if reviewer else compare_ranking(old, new)
     metric = "pairwise loss (lower is better)" if reviewer else "nDCG@10"
     lines = [

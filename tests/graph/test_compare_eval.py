@@ -55,3 +55,15 @@ def test_a_run_without_per_query_scores_is_refused(tmp_path: Path) -> None:
     old.write_text(json.dumps({"task": "chmo", "scores": {}}))
     with pytest.raises(SystemExit, match="no per-query scores"):
         _script().table(old, old)
+
+
+def test_runs_of_different_sets_are_refused(tmp_path: Path) -> None:
+    compare = _script()
+    chmo = _ranking(tmp_path / "chmo.json", ["CHMO:1"], {"sharekg": [0.5]})
+    datafinder = _ranking(tmp_path / "df.json", ["df-1"], {"sharekg": [0.5]})
+    with pytest.raises(SystemExit, match="share no query"):
+        compare.table(chmo, datafinder)
+    reviewer = tmp_path / "reviewer.json"
+    reviewer.write_text(json.dumps({"per_researcher": {"sharekg": {"r1": [1.0, 2.0]}}}))
+    with pytest.raises(SystemExit, match="not runs of one kind"):
+        compare.table(chmo, reviewer)
