@@ -39,11 +39,11 @@ def compare_ranking(before: dict[str, Any], after: dict[str, Any]) -> list[Row]:
     """Per method both runs have: nDCG@10 before and after over the queries both scored, and the paired change
     (mean, low, high)."""
     ids_before, ids_after = before["per_query"]["query_ids"], after["per_query"]["query_ids"]
-    shared = [q for q in ids_after if q in set(ids_before)]
-    if not shared:
-        raise SystemExit("the two runs share no query: compare runs of one set (or of its two languages)")
     at_before = {q: i for i, q in enumerate(ids_before)}
     at_after = {q: i for i, q in enumerate(ids_after)}
+    shared = [q for q in ids_after if q in at_before]
+    if not shared:
+        raise SystemExit("the two runs share no query: compare runs of one set (or of its two languages)")
     rows: list[Row] = []
     for method, values in after["per_query"]["ndcg_at_10"].items():
         if method not in before["per_query"]["ndcg_at_10"]:
