@@ -169,12 +169,12 @@ export function highlight(text, terms) {
   return fragment;
 }
 
-/** A graph path (need → subject → instrument → facility → …) as a chain of steps; resources link to their page. */
 /** A path step's name: the need a path starts from has no node in the graph, so its name is the page's. */
 export function stepLabel(step) {
   return step.type === "Need" && !step.iri ? t("common.your_need") : step.label || step.iri || "";
 }
 
+/** A graph path (need → subject → instrument → facility → …) as a chain of steps; resources link to their page. */
 export function pathChain(steps) {
   const list = el("ol", { class: "path", "aria-label": t("common.graph_path") });
   steps.forEach((step, i) => {
