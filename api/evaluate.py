@@ -179,9 +179,10 @@ def calibration(judged: list[Judged], bins: int = 10) -> dict[str, object]:
     """
     rows = []
     ece = 0.0
+    bin_of = _bin_of(np.array([j.fit for j in judged], dtype=np.float64), bins)
     for b in range(bins):
         low, high = b / bins, (b + 1) / bins
-        inside = [j for j in judged if low <= j.fit < high or (b == bins - 1 and j.fit == 1.0)]
+        inside = [j for j, at in zip(judged, bin_of.tolist(), strict=True) if at == b]
         if not inside:
             continue
         mean_fit = sum(j.fit for j in inside) / len(inside)
@@ -198,14 +199,21 @@ def calibration(judged: list[Judged], bins: int = 10) -> dict[str, object]:
     return {"ece": round(ece, 4), "results": len(judged), "bins": rows}
 
 
+def _bin_of(fits: np.ndarray, bins: int) -> np.ndarray:
+    """Each fit's bin of ``bins`` equal-width bins of [0, 1] (bin ``b`` holds ``b / bins <= fit < (b + 1) / bins``,
+    the last one 1.0 too); -1 for a fit outside [0, 1], which no bin holds."""
+    at = np.searchsorted(np.arange(bins) / bins, fits, side="right") - 1
+    at = np.where(fits == 1.0, bins - 1, at)
+    return np.where((fits < 0.0) | (fits > 1.0), -1, at)
+
+
 def ece_interval(judged: list[Judged], bins: int = 10) -> tuple[float, float]:
     """The ``LEVEL`` bootstrap interval of ``calibration``'s expected calibration error over the set's queries (each
     query's results resampled together, binned as ``calibration`` bins them): how far another sample of as many
     needs could move it."""
     fits = np.array([j.fit for j in judged], dtype=np.float64)
     relevant = np.array([j.relevant for j in judged], dtype=np.float64)
-    edges = np.arange(bins) / bins
-    bin_of = np.minimum(np.searchsorted(edges, fits, side="right") - 1, bins - 1)
+    bin_of = _bin_of(fits, bins)
     rows_of: dict[str, list[int]] = {}
     for i, j in enumerate(judged):
         rows_of.setdefault(j.query_id, []).append(i)
@@ -213,7 +221,9 @@ def ece_interval(judged: list[Judged], bins: int = 10) -> tuple[float, float]:
 
     def ece(picks: np.ndarray) -> float:
         rows = np.concatenate([groups[p] for p in picks])
-        gap = np.bincount(bin_of[rows], fits[rows], bins) - np.bincount(bin_of[rows], relevant[rows], bins)
+        binned = rows[bin_of[rows] >= 0]
+        at = bin_of[binned]
+        gap = np.bincount(at, fits[binned], bins) - np.bincount(at, relevant[binned], bins)
         return float(np.abs(gap).sum() / len(rows))
 
     return statistic_interval(len(groups), ece)

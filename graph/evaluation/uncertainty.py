@@ -70,7 +70,7 @@ def paired_difference(
     if len(a) != len(b):
         raise ValueError(f"{len(a)} scores against {len(b)}: a paired difference needs the same queries")
     difference = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
-    low, high = _bounds(difference[_resamples(len(difference), resamples, seed)].mean(axis=1), level)
+    low, high = interval(difference.tolist(), resamples=resamples, level=level, seed=seed)
     return float(difference.mean()), low, high
 
 
