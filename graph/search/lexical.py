@@ -44,7 +44,7 @@ from graph.errors import ConfigurationError, StoreError
 from graph.search.index_meta import read_meta, write_meta
 from graph.search.vector_index import check_allowed, top_k
 
-__all__ = ["DEFAULT_STEMMER", "LexicalIndex", "Term", "tokenize"]
+__all__ = ["DEFAULT_STEMMER", "LexicalIndex", "Term", "tokenize", "whole_words"]
 
 DEFAULT_STEMMER = "english"
 FORMAT = "sharekg-lexical"
@@ -81,6 +81,34 @@ def tokenize(text: str, stemmer: Stemmer.Stemmer | None, dropped: frozenset[str]
     words = list({s.lower() for s in surfaces})
     keys = dict(zip(words, stemmer.stemWords(words) if stemmer else words, strict=True))
     return [Term(s, keys[s.lower()]) for s in surfaces]
+
+
+_COMPOUND = re.compile(r"(?u)\b\w+(?:-\w+)+\b")
+
+
+def whole_words(query: str, terms: Sequence[str], text: str) -> list[str]:
+    """``terms``, the query's terms a document holds as ``explain`` lists them (the parts of a hyphenated word, since
+    tokens are runs of word characters), with each hyphenated word of ``query`` shown whole where the document's
+    ``text`` writes it too (with a hyphen, a space or neither, any ending): "X-ray" where the document says "X-rays",
+    rather than "ray", which could be any ray. A part the document holds only apart stays a part.
+
+    >>> whole_words("X-ray diffraction", ["ray", "diffraction"], "Powder X-Ray diffraction")
+    ['X-ray', 'diffraction']
+    >>> whole_words("X-ray diffraction", ["ray", "diffraction"], "Ray tracing and diffraction")
+    ['ray', 'diffraction']
+    """
+    shown = list(terms)
+    for compound in _COMPOUND.findall(query):
+        pieces = re.split(r"-", compound)
+        parts = {p.lower() for p in _TOKEN.findall(compound) if p.lower() not in _STOPWORDS}
+        held = [i for i, term in enumerate(shown) if term.lower() in parts]
+        if not held or compound.lower() in (t.lower() for t in shown):
+            continue
+        written = r"\b" + r"[-\s]?".join(re.escape(p) for p in pieces) + r"\w*"
+        if re.search(written, text, flags=re.IGNORECASE):
+            shown[held[0]] = compound
+            shown = [t for i, t in enumerate(shown) if i == held[0] or i not in held[1:]]
+    return shown
 
 
 class LexicalIndex:

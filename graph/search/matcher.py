@@ -43,6 +43,7 @@ from graph.search.fit import (
     mention_evidence,
 )
 from graph.search.index import PASSAGE_TYPES, SearchIndex
+from graph.search.lexical import whole_words
 from graph.search.senses import SenseChooser
 from graph.search.vector_index import top_k
 
@@ -367,12 +368,13 @@ class Matcher:
         similarity, standout = self.standout(iri, vectors, [text for _, text in needs])
         i = self.position[iri]
         lexical, local = self.index.part_of(i).lexical, int(self.index.local[i])
+        text = self.index.docs[i].text
         return [
             NeedMatch(
                 needs[j][0],
                 needs[j][1],
                 round(float(similarity[j]), 4),
-                lexical.matched_terms(needs[j][1], local),
+                whole_words(needs[j][1], lexical.matched_terms(needs[j][1], local), text),
                 round(float(standout[j]), 4),
             )
             for j in np.argsort(-standout, kind="stable")[:k]
@@ -554,6 +556,12 @@ class Matcher:
             chosen = above
         started = self._stage("score", started)
         explained = part.lexical.explain(need.searched, local[chosen].tolist())  # the shown results' terms only
+        if "-" in need.searched:  # a hyphenated word is shown whole where the result writes it so ("X-ray", not "ray")
+            docs = self.index.docs
+            explained = [
+                (whole_words(need.searched, terms, docs[int(rows[j])].text), bm25)
+                for j, (terms, bm25) in zip(chosen, explained, strict=True)
+            ]
         results = [
             self._result(
                 need,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from graph.errors import ConfigurationError, StoreError
-from graph.search.lexical import LexicalIndex, Term, tokenize
+from graph.search.lexical import LexicalIndex, Term, tokenize, whole_words
 from tests.conftest import SAMPLE
 
 TEXTS = [
@@ -80,6 +80,25 @@ def test_matched_terms_in_query_order_as_written(index: LexicalIndex) -> None:
     assert index.matched_terms(query, 4) == []
     with pytest.raises(IndexError, match="outside this index of 7 documents"):
         index.matched_terms(query, 7)
+
+
+def test_a_hyphenated_word_is_shown_whole_where_the_document_writes_it_so() -> None:
+    index = LexicalIndex.build(["Powder X-rays and state-of-the-art optics", "Ray tracing: the art of a state"])
+    query = "state-of-the-art X-ray optics"
+    terms = index.matched_terms(query, 0)
+    assert terms == ["state", "art", "ray", "optics"]  # BM25 reads a hyphenated word by its parts
+    assert whole_words(query, terms, "Powder X-rays and state-of-the-art optics") == [
+        "state-of-the-art",
+        "X-ray",
+        "optics",
+    ]
+    # the second document holds the same parts, never together: they stay parts
+    apart = index.matched_terms(query, 1)
+    assert whole_words(query, apart, "Ray tracing: the art of a state") == apart == ["state", "art", "ray"]
+    assert whole_words("X ray", ["ray"], "X-ray") == ["ray"]  # only what the need hyphenates is joined
+    assert whole_words("state-of-the-art", ["state", "art"], "the state of the art") == ["state-of-the-art"]
+    assert whole_words("x-ray CT", ["ray"], "Xray computed tomography") == ["x-ray"]  # written without the hyphen
+    assert whole_words("X-ray", [], "X-ray") == []
 
 
 def test_non_latin_scripts_are_searchable(index: LexicalIndex) -> None:

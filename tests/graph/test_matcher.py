@@ -265,6 +265,16 @@ def test_explanations_carry_the_terms_and_bm25_of_each_result(matcher: Matcher) 
         assert r.explanation.signals["bm25"] == round(float(part.lexical.scores(need)[local]), 3)
 
 
+def test_a_hyphenated_word_of_the_need_is_shown_whole(matcher: Matcher) -> None:
+    """BM25 reads "X-ray" by its part "ray"; a result whose record writes "X-ray" shows the need's word whole."""
+    need = NEEDS[1]
+    results = matcher.match(need, Filters(types=("Instrument",)), k=5).results["Instrument"]
+    written = [r for r in results if "x-ray" in matcher.index.docs[matcher.position[r.iri]].text.lower()]
+    assert written
+    for r in written:
+        assert "X-ray" in r.explanation.matched_terms and "ray" not in r.explanation.matched_terms
+
+
 def test_a_need_and_its_sentences_come_from_one_model_call(matcher: Matcher, embedder: Embedder) -> None:
     need = NEEDS[1]
     counting = CountingEmbedder(embedder)
