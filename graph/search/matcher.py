@@ -369,12 +369,13 @@ class Matcher:
         i = self.position[iri]
         lexical, local = self.index.part_of(i).lexical, int(self.index.local[i])
         text = self.index.docs[i].text
+        searched = [self._kept_reading(need).searched for _, need in needs]  # what ``standout`` counted the terms of
         return [
             NeedMatch(
                 needs[j][0],
                 needs[j][1],
                 round(float(similarity[j]), 4),
-                whole_words(needs[j][1], lexical.matched_terms(needs[j][1], local), text),
+                whole_words(searched[j], lexical.matched_terms(searched[j], local), text),
                 round(float(standout[j]), 4),
             )
             for j in np.argsort(-standout, kind="stable")[:k]

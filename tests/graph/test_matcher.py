@@ -163,6 +163,14 @@ def test_reverse_matching_ranks_needs_for_a_resource(matcher: Matcher) -> None:
         matcher.reverse("https://example.org/nothing", needs)
 
 
+def test_reverse_matching_shows_the_terms_a_chinese_need_shares_as_it_counted_them(matcher: Matcher) -> None:
+    """A need in Chinese is counted by its English gloss (``standout``): the terms shown are that gloss's, not the
+    Chinese words, which an English record never holds."""
+    nmr = next(d.iri for d in matcher.index.docs if d.type == "Instrument" and "NMR" in d.label)
+    found = matcher.reverse(nmr, [("zh", "用核磁共振确定我们合成的分子的结构")], k=1)
+    assert {"nuclear", "magnetic", "resonance"} <= {t.lower() for t in found[0].matched_terms}
+
+
 def test_reverse_matching_orders_needs_by_how_far_the_resource_stands_out_among_its_kind(
     matcher: Matcher, embedder: Embedder
 ) -> None:
