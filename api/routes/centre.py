@@ -179,7 +179,15 @@ def _unmet(
     return unmet_needs(services.demand, matcher.index, services.embedder, threshold=threshold, since=since, until=until)
 
 
-Threshold = Annotated[float, Query(ge=-1, le=1, description="A need is unmet when its best fit is below this.")]
+Threshold = Annotated[
+    float,
+    Query(
+        ge=-1,
+        le=1,
+        description="For needs logged before the matcher's verdict was kept: unmet when their closest result's "
+        "cosine is below this (later needs are unmet when they were told that nothing fits them well).",
+    ),
+]
 
 
 @router.get("/analytics/unmet-needs", summary="Needs nothing fitted well, clustered by meaning, counted per month")
@@ -192,9 +200,10 @@ def get_unmet(
     threshold: Threshold = DEFAULT_THRESHOLD,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
-    """What to open, buy or post as a challenge: logged needs whose best match fell below the threshold, grouped
-    by meaning and named by their nearest subjects, with counts per month and example needs. Needs a centre or
-    admin key (students' unpublished ideas are in it)."""
+    """What to open, buy or post as a challenge: logged needs that were told nothing fits them well (those logged
+    before that was kept: whose best match fell below the threshold), grouped by meaning and named by their nearest
+    subjects, with counts per month and example needs. Needs a centre or admin key (students' unpublished ideas are
+    in it)."""
     report = _unmet(services, matcher, since, until, threshold)
     if format == "csv":
         return _download(unmet_csv(report), "csv", "unmet-needs")

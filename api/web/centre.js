@@ -234,7 +234,8 @@ async function load() {
       const months = body.per_month || [];
       unmet.replaceChildren(
         el("p", { id: "unmet-summary" }, t("centre.unmet_summary",
-          { unmet: fmt(body.unmet ?? 0), considered: fmt(body.considered ?? 0), threshold: fmt(body.threshold, 2) })),
+          { unmet: fmt(body.unmet ?? 0), considered: fmt(body.considered ?? 0) }) +
+          (body.by_threshold ? t("centre.unmet_by_threshold", { n: fmt(body.by_threshold), threshold: fmt(body.threshold, 2) }) : "")),
         months.length > 1 ? columnChart(months.map(([label, value]) => ({ label, value })),
           { title: t("centre.unmet_per_month"), height: 160, yLabel: t("centre.needs_axis") }) : "",
         ...(clusters.length ? clusters.map(clusterCard)

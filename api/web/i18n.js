@@ -402,8 +402,12 @@ export const MESSAGES = {
     zh: "；{n} 条没有开始时间的使用记录未计入。",
   },
   "centre.unmet_summary": {
-    en: "{unmet} of {considered} logged needs had no match with a fit of {threshold} or more.",
-    zh: "已记录的 {considered} 条需求中，有 {unmet} 条没有匹配度达到 {threshold} 的结果。",
+    en: "{unmet} of {considered} logged needs were told that nothing here fits them well.",
+    zh: "已记录的 {considered} 条需求中，有 {unmet} 条被告知没有很合适的资源。",
+  },
+  "centre.unmet_by_threshold": {
+    en: " {n} of them were logged before that answer was kept and are judged by their closest result: unmet under a cosine of {threshold}.",
+    zh: "其中 {n} 条记录于保存该结论之前，按最接近的结果判断：余弦相似度低于 {threshold} 即为未满足。",
   },
   "centre.unmet_per_month": { en: "Unmet needs per month", zh: "每月未满足的需求数" },
   "centre.no_unmet": {

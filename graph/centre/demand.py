@@ -17,8 +17,10 @@ Times are UTC and stored as ISO 8601 text (``2026-03-01T09:30:00+00:00``), so th
 
 Schema versions (``PRAGMA user_version``): 0 is the first file layout (a ``needs`` table whose ``top`` column
 holds ``[[iri, score], ...]``); 2 adds the personal-data columns and a ``results`` table, one row per returned
-resource; 3 adds the need's ``vector`` and its ``model``. Old files are migrated in place, in one transaction, when
-opened (their needs get vectors when first read through ``vectors``).
+resource; 3 adds the need's ``vector`` and its ``model``; 4 adds each result's ``presented``: 1 where the matcher
+presented it as a match, 0 where it was one of the closest few shown because nothing of its type fitted the need
+well (``graph.search.fit``), NULL for results logged before. Old files are migrated in place, in one transaction,
+when opened (their needs get vectors when first read through ``vectors``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,10 +39,11 @@ import numpy as np
 from graph.errors import InputError
 from graph.search import Embedder, MatchResponse
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The cosine below which a result rarely fits the need: read off the real model on real need texts (see
-#: graph.unmet, whose default threshold it is). Demand counts only results at least this close, where the cosine
-#: was logged; results logged without one are kept, as there is nothing to judge them by.
+#: graph.unmet, whose default threshold it is). Results logged before the log kept whether each was presented as a
+#: match count as demand only this close, where the cosine was logged; results logged without one are kept, as
+#: there is nothing to judge them by. Later results count when they were presented.
 MIN_FIT = 0.45
 #: Results per type logged of a response, by the service and the command line alike (``graph.centre.intake``):
 #: enough to say what a need fitted (the under-used report counts each), small to store.
@@ -58,7 +61,7 @@ CREATE TABLE IF NOT EXISTS needs (
 CREATE INDEX IF NOT EXISTS needs_asked_at ON needs (asked_at);
 CREATE TABLE IF NOT EXISTS results (
     need_id INTEGER NOT NULL REFERENCES needs (id) ON DELETE CASCADE, iri TEXT NOT NULL, type TEXT NOT NULL,
-    rank INTEGER NOT NULL, score REAL NOT NULL, cosine REAL, PRIMARY KEY (need_id, type, rank));
+    rank INTEGER NOT NULL, score REAL NOT NULL, cosine REAL, presented INTEGER, PRIMARY KEY (need_id, type, rank));
 CREATE INDEX IF NOT EXISTS results_iri ON results (iri);
 """
 INSERT_NEED = """INSERT INTO needs (text, asked_at, filters, team, organization, contact, vector, model)
@@ -71,10 +74,10 @@ ERASE = {
     "team": "DELETE FROM needs WHERE lower(trim(team)) = lower(trim(?))",
     "contact": "DELETE FROM needs WHERE lower(trim(contact)) = lower(trim(?))",
 }
-INSERT_RESULT = "INSERT INTO results (need_id, iri, type, rank, score, cosine) VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_RESULT = "INSERT INTO results (need_id, iri, type, rank, score, cosine, presented) VALUES (?, ?, ?, ?, ?, ?, ?)"
 NEEDS_QUERY = "SELECT id, text, asked_at, filters, team, organization, contact FROM needs {where} ORDER BY id"
 #: Results with their request, in the order logged; ``{where}`` filters on ``n.asked_at``.
-RESULTS_QUERY = """SELECT r.need_id, r.iri, r.type, r.rank, r.score, r.cosine
+RESULTS_QUERY = """SELECT r.need_id, r.iri, r.type, r.rank, r.score, r.cosine, r.presented
 FROM results r JOIN needs n ON n.id = r.need_id {where} ORDER BY r.need_id, r.rowid"""
 
 
@@ -87,6 +90,9 @@ class TopResult:
     type: str = ""  # Instrument | Facility | Dataset | Expert; "" in requests logged before types were kept
     rank: int = 0  # 1-based rank within its type (for old untyped records: the position in the list logged)
     cosine: float | None = None  # cosine similarity of need and resource: comparable across requests
+    #: presented as a match (True), or shown as one of the closest because nothing of its type fitted the need well
+    #: (False); None in requests logged before the log kept it
+    presented: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,13 @@ class LoggedNeed:
         """The closest fit the need was given (None when no result carried a cosine)."""
         cosines = [r.cosine for r in self.results if r.cosine is not None]
         return max(cosines) if cosines else None
+
+    @property
+    def nothing_fitted(self) -> bool | None:
+        """Whether the matcher told the need that nothing fits it well in every type it answered (no result
+        presented as a match); None when its results were logged without saying (before schema version 4)."""
+        said = [r.presented for r in self.results if r.presented is not None]
+        return not any(said) if said else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +190,7 @@ class DemandLog:
         with self._lock, self._db:
             row = (text, _iso(when), json.dumps(dict(filters)), team, organization, contact, blob, model)
             need_id = int(self._db.execute(INSERT_NEED, row).lastrowid or 0)
-            self._db.executemany(INSERT_RESULT, [(need_id, r.iri, r.type, r.rank, r.score, r.cosine) for r in results])
+            self._db.executemany(INSERT_RESULT, [(need_id, *_row(r)) for r in results])
         self._apply_retention()
         return need_id
 
@@ -246,8 +259,8 @@ class DemandLog:
             rows = self._db.execute(NEEDS_QUERY.format(where=where), args).fetchall()
             logged = self._results(since, until) if rows else []
         results: dict[int, list[TopResult]] = {}
-        for need_id, iri, type_name, rank, score, cosine in logged:
-            results.setdefault(need_id, []).append(TopResult(iri, score, type_name, rank, cosine))
+        for need_id, result in logged:
+            results.setdefault(need_id, []).append(result)
         needs = []
         for need_id, text, asked, filters, team, organization, contact in rows:
             top = tuple(results.get(need_id, []))
@@ -255,13 +268,15 @@ class DemandLog:
             needs.append(LoggedNeed(need_id, text, asked, json.loads(filters), pairs, top, team, organization, contact))
         return needs
 
-    def _results(
-        self, since: datetime | None, until: datetime | None
-    ) -> list[tuple[int, str, str, int, float, float | None]]:
+    def _results(self, since: datetime | None, until: datetime | None) -> list[tuple[int, TopResult]]:
+        """(need id, result) of the requests in the window, in the order logged."""
         where, args = _window(since, until, "n.asked_at")
         with self._lock:
             rows = self._db.execute(RESULTS_QUERY.format(where=where), args).fetchall()
-        return [(int(n), iri, t, int(rank), float(score), cosine) for n, iri, t, rank, score, cosine in rows]
+        return [
+            (int(n), TopResult(iri, float(score), t, int(rank), cosine, None if shown is None else bool(shown)))
+            for n, iri, t, rank, score, cosine, shown in rows
+        ]
 
     def demand(
         self,
@@ -271,14 +286,21 @@ class DemandLog:
         types: Sequence[str] = (),
         min_fit: float | None = MIN_FIT,
     ) -> list[ResourceDemand]:
-        """Per resource: the needs in the window that had it among their top results at a cosine of at least
-        ``min_fit`` (None: any), and how strongly; the strongest demand (``fit_sum``) first, ties by IRI.
-        ``types`` keeps only results of those types."""
+        """Per resource: the needs in the window that had it among their top results presented as a match, and how
+        strongly; the strongest demand (``fit_sum``) first, ties by IRI. A result logged without saying whether it
+        was presented (before schema version 4) counts at a cosine of at least ``min_fit``; ``min_fit`` None counts
+        every logged result, the closest shown where nothing fitted too. ``types`` keeps only results of those
+        types."""
         per: dict[str, list[tuple[str, int, int, float, float | None]]] = {}
-        for need_id, iri, type_name, rank, score, cosine in self._results(since, until):
-            close = min_fit is None or cosine is None or cosine >= min_fit
-            if close and (not types or type_name in types):
-                per.setdefault(iri, []).append((type_name, need_id, rank, score, cosine))
+        for need_id, r in self._results(since, until):
+            if min_fit is None:
+                close = True
+            elif r.presented is not None:
+                close = r.presented
+            else:
+                close = r.cosine is None or r.cosine >= min_fit
+            if close and (not types or r.type in types):
+                per.setdefault(r.iri, []).append((r.type, need_id, r.rank, r.score, r.cosine))
         found = [_demand_of(iri, hits) for iri, hits in per.items()]
         found.sort(key=lambda d: (-d.fit_sum, d.iri))
         return found
@@ -289,9 +311,12 @@ class DemandLog:
 
 
 def top_results(response: MatchResponse, per_type: int = TOP_PER_TYPE) -> list[TopResult]:
-    """What to log of a match response: the first ``per_type`` results of each type, with rank and cosine."""
+    """What to log of a match response: the first ``per_type`` results of each type, with rank, cosine and whether
+    they were presented as matches (not where the response says that nothing of the type fits the need well)."""
     return [
-        TopResult(r.iri, r.score, type_name, rank, r.explanation.signals.get("cosine"))
+        TopResult(
+            r.iri, r.score, type_name, rank, r.explanation.signals.get("cosine"), not response.notes.get(type_name)
+        )
         for type_name, results in response.results.items()
         for rank, r in enumerate(results[:per_type], start=1)
     ]
@@ -328,8 +353,13 @@ def _normalise(top: Iterable[tuple[str, float] | TopResult]) -> list[TopResult]:
         used = taken.setdefault(r.type, set())
         rank = r.rank if r.rank > 0 and r.rank not in used else max(used, default=0) + 1
         used.add(rank)
-        out.append(TopResult(r.iri, r.score, r.type, rank, r.cosine))
+        out.append(replace(r, rank=rank))
     return out
+
+
+def _row(r: TopResult) -> tuple[object, ...]:
+    """A result as ``INSERT_RESULT`` stores it, after its need's id."""
+    return (r.iri, r.type, r.rank, r.score, r.cosine, None if r.presented is None else int(r.presented))
 
 
 def _blob(vector: np.ndarray) -> bytes:
@@ -361,6 +391,9 @@ def _migrate(db: sqlite3.Connection) -> None:
         elif columns and "vector" not in columns:  # version 2: the need's vector and its model
             db.execute("ALTER TABLE needs ADD COLUMN vector BLOB")
             db.execute("ALTER TABLE needs ADD COLUMN model TEXT")
+        kept = {row[1] for row in db.execute("PRAGMA table_info(results)")}
+        if kept and "presented" not in kept:  # versions 2 and 3: whether each result was presented as a match
+            db.execute("ALTER TABLE results ADD COLUMN presented INTEGER")
         for statement in _TABLES.split(";"):
             if statement.strip():
                 db.execute(statement)

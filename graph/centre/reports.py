@@ -155,9 +155,7 @@ def unmet_chart(report: UnmetReport, fmt: ChartFormat = "png") -> bytes:
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     ax.set_xticks(x, months, rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("unmet needs")
-    ax.set_title(
-        f"Needs whose best fit was below {report.threshold:.2f}: {report.unmet} of {report.considered}", fontsize=10
-    )
+    ax.set_title(f"Needs told that nothing fits them well: {report.unmet} of {report.considered}", fontsize=10)
     if series:
         ax.legend(fontsize=7, loc="upper left")
     return _render(fig, fmt)

@@ -5,8 +5,9 @@ used in its usage records and its capacity for the window: ``skg:capacityHoursPe
 largest, when sources disagree) or a per-type default the caller passes (``DEFAULT_CAPACITY``), times the window's
 length in years of 365 days. Utilisation is hours used / capacity; it is undefined (None) for a capacity of zero
 or none known. Demand comes from the demand log: the needs in the window that had the resource among their top
-results at a cosine of at least ``min_fit`` (default ``graph.demand.MIN_FIT``, 0.45: below it a result was mostly
-off-topic on real needs), and their summed fit (see ``graph.demand.ResourceDemand``).
+results presented as a match (not as one of the closest shown where nothing fitted; needs logged before the log
+kept that: at a cosine of at least ``min_fit``, default ``graph.demand.MIN_FIT``, 0.45, below which a result was
+mostly off-topic on real needs), and their summed fit (see ``graph.demand.ResourceDemand``).
 
 How a usage record counts:
 - only records naming the asset itself (``skg:usedResource``) count: an instrument's hours are not added to its
@@ -75,7 +76,7 @@ class UtilisationReport:
     until: datetime
     assets: tuple[AssetUse, ...]  # by type, then IRI
     undated_records: int  # usage records without a start time, left out of every figure
-    min_fit: float | None = MIN_FIT  # the least cosine a result needed to count as demand
+    min_fit: float | None = MIN_FIT  # the least cosine a result logged before ``presented`` needed to count as demand
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +133,8 @@ def utilisation(
     min_fit: float | None = MIN_FIT,
 ) -> UtilisationReport:
     """Every instrument and facility (of ``organization`` and the units under it, when given) with its use in
-    ``[since, until)`` (by default the 365 days up to now) and the demand for it: the needs it matched at a
-    cosine of at least ``min_fit`` (None: every logged result)."""
+    ``[since, until)`` (by default the 365 days up to now) and the demand for it: the needs it was presented to as
+    a match (logged before that was kept: at a cosine of at least ``min_fit``; None: every logged result)."""
     end = _aware(until, "until") if until is not None else datetime.now(UTC)
     start = _aware(since, "since") if since is not None else end - DEFAULT_WINDOW
     if start >= end:

@@ -19,6 +19,7 @@ from graph.centre.demand import SCHEMA_VERSION, SIDE_FILES, DemandLog, TopResult
 from graph.errors import InputError
 from graph.search import Embedder
 from graph.search.explain import Explanation
+from graph.search.fit import NOTHING_FITS
 from graph.search.matcher import MatchResponse, MatchResult
 
 NMR = "https://w3id.org/sharekg/id/instrument/nsf-mri/1726812"
@@ -142,6 +143,19 @@ def test_demand_per_resource_counts_needs_and_sums_fit(tmp_path: Path) -> None:
     log.close()
 
 
+def test_demand_counts_the_results_presented_as_matches_whatever_their_cosine(tmp_path: Path) -> None:
+    """A result the matcher presented counts (its evidence may be the graph's, at a low cosine of its own); one shown
+    only as the closest where nothing fitted does not, however close; results logged before that was kept count by
+    their cosine."""
+    log = DemandLog(tmp_path / "demand.sqlite")
+    log.record("graph evidence", {}, [TopResult(NMR, 0.1, "Instrument", 1, 0.38, presented=True)])
+    log.record("nothing fitted", {}, [TopResult(XAS, 0.01, "Instrument", 1, 0.47, presented=False)])
+    log.record("an older row", {}, [TopResult(FACILITY, 0.03, "Facility", 1, 0.46)])
+    assert {d.iri: d.needs for d in log.demand()} == {NMR: 1, FACILITY: 1}
+    assert {d.iri for d in log.demand(min_fit=None)} == {NMR, XAS, FACILITY}  # every logged result
+    log.close()
+
+
 def test_old_files_are_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "demand.sqlite"
     with sqlite3.connect(path) as db:  # the first layout, as the first release wrote it
@@ -173,7 +187,7 @@ def test_old_files_are_migrated_in_place(tmp_path: Path) -> None:
     db.close()
 
 
-def test_top_results_keeps_the_first_of_each_type_with_rank_and_cosine() -> None:
+def test_top_results_keeps_the_first_of_each_type_with_rank_cosine_and_whether_it_was_presented() -> None:
     def result(iri: str, type_name: str, score: float, cosine: float) -> MatchResult:
         return MatchResult(iri, type_name, "", score, "", "", "", "", Explanation(signals={"cosine": cosine}))
 
@@ -184,11 +198,51 @@ def test_top_results_keeps_the_first_of_each_type_with_rank_and_cosine() -> None
             "Facility": [result(FACILITY, "Facility", 0.03, 0.4)],
         },
         [],
+        notes={"Facility": NOTHING_FITS},  # the facility was one of the closest, shown because nothing fits
     )
     assert top_results(response, per_type=1) == [
-        TopResult(NMR, 0.03, "Instrument", 1, 0.6),
-        TopResult(FACILITY, 0.03, "Facility", 1, 0.4),
+        TopResult(NMR, 0.03, "Instrument", 1, 0.6, presented=True),
+        TopResult(FACILITY, 0.03, "Facility", 1, 0.4, presented=False),
     ]
+
+
+def test_the_log_keeps_whether_each_result_was_presented_and_so_whether_anything_fitted(tmp_path: Path) -> None:
+    log = DemandLog(tmp_path / "demand.sqlite")
+    log.record(
+        "fitted",
+        {},
+        [TopResult(NMR, 0.1, "Instrument", 1, 0.6, True), TopResult(FACILITY, 0.01, "Facility", 1, 0.3, False)],
+    )
+    log.record("nothing fitted", {}, [TopResult(XAS, 0.01, "Instrument", 1, 0.47, False)])
+    log.record("logged without saying", {}, [TopResult(XAS, 0.01, "Instrument", 1, 0.47)])
+    fitted, nothing, unknown = log.needs()
+    assert [r.presented for r in fitted.results] == [True, False] and fitted.nothing_fitted is False
+    assert nothing.nothing_fitted is True and unknown.nothing_fitted is None
+    log.close()
+
+
+def test_a_version_3_file_gains_whether_each_result_was_presented(tmp_path: Path) -> None:
+    path = tmp_path / "demand.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """CREATE TABLE needs (id INTEGER PRIMARY KEY, text TEXT NOT NULL, asked_at TEXT NOT NULL,
+        filters TEXT NOT NULL, team TEXT, organization TEXT, contact TEXT, vector BLOB, model TEXT);
+        CREATE TABLE results (need_id INTEGER NOT NULL REFERENCES needs (id) ON DELETE CASCADE, iri TEXT NOT NULL,
+        type TEXT NOT NULL, rank INTEGER NOT NULL, score REAL NOT NULL, cosine REAL, PRIMARY KEY (need_id, type, rank));
+        INSERT INTO needs VALUES (3, 'an old need', '2026-01-02T03:04:05+00:00', '{}', NULL, NULL, NULL, NULL, NULL);
+        INSERT INTO results VALUES (3, 'https://example.org/nmr', 'Instrument', 1, 0.02, 0.5);
+        PRAGMA user_version = 3;"""
+    )
+    db.close()
+    log = DemandLog(path)
+    (old,) = log.needs()
+    assert old.results[0].presented is None and old.nothing_fitted is None  # not known for what was logged before
+    log.record("a new one", {}, [TopResult(NMR, 0.02, "Instrument", 1, 0.3, False)])
+    assert log.needs()[1].nothing_fitted is True
+    log.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
 
 
 def test_threads_can_share_one_log(tmp_path: Path) -> None:

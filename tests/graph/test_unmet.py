@@ -9,10 +9,10 @@ import numpy as np
 import pyoxigraph as ox
 import pytest
 
-from graph.centre.demand import DemandLog, TopResult
-from graph.centre.unmet import average_linkage, unmet_needs
+from graph.centre.demand import DemandLog, TopResult, top_results
+from graph.centre.unmet import DEFAULT_THRESHOLD, average_linkage, unmet_needs
 from graph.errors import InputError
-from graph.search import Embedder, EmbeddingCache
+from graph.search import Embedder, EmbeddingCache, Filters, Matcher
 from graph.search.index import SearchIndex
 from graph.store import BASE, Triple, open_store
 from ontology.terms import DCT, RDF_, RDFS_, SKG, SKOS_
@@ -106,6 +106,25 @@ def test_logged_cosines_decide_and_the_threshold_is_a_parameter(
     assert unmet_needs(log, index, embedder).unmet == 1
     assert unmet_needs(log, index, embedder, threshold=0.6).unmet == 2
     assert unmet_needs(log, index, embedder, threshold=0.2).clusters == ()
+
+
+def test_the_unmet_needs_are_those_the_matcher_told_nothing_fits(
+    log: DemandLog, index: SearchIndex, embedder: Embedder
+) -> None:
+    """Logged as the service logs them (``top_results`` of the matcher's answer), a need is unmet when its answer
+    said that nothing fits it well, whatever its best cosine; the threshold judges only needs logged without that."""
+    matcher = Matcher(index, embedder)
+    met = "We need a beamline for micro-XANES microscopy of iron in soil minerals"
+    for text in (met, OCEAN[0]):
+        response = matcher.match(text, Filters(types=("Instrument",)), k=2)
+        assert bool(response.notes) == (text != met)  # the plankton need is told nothing fits
+        log.record(text, {}, top_results(response), asked_at=asked(5))
+    for threshold in (-1.0, DEFAULT_THRESHOLD, 1.0):
+        report = unmet_needs(log, index, embedder, threshold=threshold)
+        assert [n.text for c in report.clusters for n in c.needs] == [OCEAN[0]] and report.by_threshold == 0
+    log.record(ELDERLY[0], {}, [TopResult(NMR, 0.02, "Instrument", 1, 0.30)], asked_at=asked(5))  # an older row
+    report = unmet_needs(log, index, embedder)
+    assert (report.unmet, report.by_threshold) == (2, 1)
 
 
 def test_a_window_fixes_the_months_and_an_empty_log_reports_nothing(
