@@ -406,8 +406,8 @@ export const MESSAGES = {
     zh: "已记录的 {considered} 条需求中，有 {unmet} 条被告知没有很合适的资源。",
   },
   "centre.unmet_by_threshold": {
-    en: " {n} of them were logged before that answer was kept and are judged by their closest result: unmet under a cosine of {threshold}.",
-    zh: "其中 {n} 条记录于保存该结论之前，按最接近的结果判断：余弦相似度低于 {threshold} 即为未满足。",
+    en: " {n} needs logged before that answer was kept are judged by their closest result: unmet under a cosine of {threshold}.",
+    zh: "{n} 条需求记录于保存该结论之前，按最接近的结果判断：余弦相似度低于 {threshold} 即为未满足。",
   },
   "centre.unmet_per_month": { en: "Unmet needs per month", zh: "每月未满足的需求数" },
   "centre.no_unmet": {

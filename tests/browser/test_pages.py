@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -157,11 +157,32 @@ def test_the_centre_page_shows_idle_assets_who_could_use_them_and_unmet_needs(pa
     expect(idle).not_to_contain_text("null")
     expect(idle.locator("ol q").first).to_be_visible()
     expect(page.locator("#idle-topics li").first).to_be_visible()
-    expect(page.locator("#unmet-summary")).to_contain_text("logged needs")
+    summary = page.locator("#unmet-summary")
+    expect(summary).to_contain_text("logged needs were told that nothing here fits them well")
+    expect(summary).not_to_contain_text("cosine")  # every need here was logged with the matcher's verdict
     expect(page.locator("article.cluster").first).to_be_visible()
     expect(page.locator("#exports a[href*='format=csv']").first).to_be_visible()
     expect(page.locator("#exports a[href*='format=svg']").first).to_be_visible()
     expect(page.locator("#message")).to_be_empty()
+
+
+def test_the_unmet_summary_says_how_needs_logged_before_the_verdict_are_judged(page: Page, admin_key: str) -> None:
+    """A log kept from before the matcher's verdict was stored judges those needs by the cosine threshold; the
+    service's own answer, with such needs counted in it, is read as the page reads it."""
+
+    def older_needs(route: Route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "by_threshold": 4})
+
+    assert page.request.post("/match", data={"text": "A survey of loneliness among retired fishermen"}).ok
+    page.route(re.compile(r".*/analytics/unmet-needs(\?.*)?$"), older_needs)
+    page.goto("/ui/centre.html")
+    page.get_by_label("API key").fill(admin_key)
+    page.get_by_role("button", name="Show").click()
+    summary = page.locator("#unmet-summary")
+    expect(summary).to_contain_text("were told that nothing here fits them well")
+    expect(summary).to_contain_text("4 needs logged before that answer was kept are judged by their closest result")
+    expect(summary).to_contain_text("under a cosine of 0.45")
 
 
 @pytest.mark.parametrize("path", ["/ui/", "/ui/explorer.html", "/ui/centre.html"])
