@@ -2,8 +2,8 @@
 // /analytics/underused), who could use an idle asset, unmet-need clusters (GET /analytics/unmet-needs) and the
 // downloads (CSV, PNG, SVG) the API offers for them.
 import {
-  API_KEY_STORE, ApiError, api as publicApi, centreKey, clearMessage, columnChart, el, fmt, guardPage, percent,
-  problemError, resourceLink, showError, showInfo, svg, typeBadge,
+  API_KEY_STORE, ApiError, api as publicApi, centreKey, clearMessage, columnChart, el, fitPercent, fmt, guardPage,
+  percent, problemError, resourceLink, showError, showInfo, svg, typeBadge,
 } from "./common.js";
 import { hasMessage, t } from "./i18n.js";
 import { startPage } from "./shell.js";
@@ -131,7 +131,7 @@ async function showIdle(item) {
       el("ul", { class: "chips" }, organizations.map((o) => el("li", {}, o)))] : null,
     el("h3", {}, t("centre.needs_fitted")),
     needs.length ? el("ol", {}, needs.slice(0, 10).map((n) => el("li", {}, el("q", {}, n.text),
-      el("span", { class: "hint" }, t("centre.need_fit", { fit: fmt(n.fit, 2) }) +
+      el("span", { class: "hint" }, t("centre.need_fit", { fit: fitPercent(n.fit) }) +
         `${n.team ? `; ${n.team}` : ""}${n.asked_at ? `; ${n.asked_at.slice(0, 10)}` : ""}`))))
       : el("p", { class: "hint" }, t("centre.none_in_window")),
     el("h3", {}, t("centre.topics")), el("div", { id: "idle-topics" }, el("p", { class: "hint" }, t("common.loading"))),
@@ -235,7 +235,8 @@ async function load() {
       unmet.replaceChildren(
         el("p", { id: "unmet-summary" }, t("centre.unmet_summary",
           { unmet: fmt(body.unmet ?? 0), considered: fmt(body.considered ?? 0) }) +
-          (body.by_threshold ? t("centre.unmet_by_threshold", { n: fmt(body.by_threshold), threshold: fmt(body.threshold, 2) }) : "")),
+          (body.by_threshold
+            ? t("centre.unmet_by_threshold", { n: fmt(body.by_threshold), threshold: fmt(body.threshold, 2) }) : "")),
         months.length > 1 ? columnChart(months.map(([label, value]) => ({ label, value })),
           { title: t("centre.unmet_per_month"), height: 160, yLabel: t("centre.needs_axis") }) : "",
         ...(clusters.length ? clusters.map(clusterCard)

@@ -17,10 +17,11 @@ Times are UTC and stored as ISO 8601 text (``2026-03-01T09:30:00+00:00``), so th
 
 Schema versions (``PRAGMA user_version``): 0 is the first file layout (a ``needs`` table whose ``top`` column
 holds ``[[iri, score], ...]``); 2 adds the personal-data columns and a ``results`` table, one row per returned
-resource; 3 adds the need's ``vector`` and its ``model``; 4 adds each result's ``presented``: 1 where the matcher
-presented it as a match, 0 where it was one of the closest few shown because nothing of its type fitted the need
-well (``graph.search.fit``), NULL for results logged before. Old files are migrated in place, in one transaction,
-when opened (their needs get vectors when first read through ``vectors``).
+resource; 3 adds the need's ``vector`` and its ``model``; 4 adds each result's ``fit`` (the calibrated fit the team
+was shown, ``graph.search.fit``) and ``presented``: 1 where the matcher presented it as a match, 0 where it was one
+of the closest few shown because nothing of its type fitted the need well; both NULL for results logged before.
+Old files are migrated in place, in one transaction, when opened (their needs get vectors when first read through
+``vectors``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import InputError
-from graph.search import Embedder, MatchResponse
+from graph.search import Embedder, MatchResponse, fit_of_evidence
 
 SCHEMA_VERSION = 4
 #: The cosine below which a result rarely fits the need: read off the real model on real need texts (see
@@ -61,7 +62,8 @@ CREATE TABLE IF NOT EXISTS needs (
 CREATE INDEX IF NOT EXISTS needs_asked_at ON needs (asked_at);
 CREATE TABLE IF NOT EXISTS results (
     need_id INTEGER NOT NULL REFERENCES needs (id) ON DELETE CASCADE, iri TEXT NOT NULL, type TEXT NOT NULL,
-    rank INTEGER NOT NULL, score REAL NOT NULL, cosine REAL, presented INTEGER, PRIMARY KEY (need_id, type, rank));
+    rank INTEGER NOT NULL, score REAL NOT NULL, cosine REAL, fit REAL, presented INTEGER,
+    PRIMARY KEY (need_id, type, rank));
 CREATE INDEX IF NOT EXISTS results_iri ON results (iri);
 """
 INSERT_NEED = """INSERT INTO needs (text, asked_at, filters, team, organization, contact, vector, model)
@@ -74,10 +76,11 @@ ERASE = {
     "team": "DELETE FROM needs WHERE lower(trim(team)) = lower(trim(?))",
     "contact": "DELETE FROM needs WHERE lower(trim(contact)) = lower(trim(?))",
 }
-INSERT_RESULT = "INSERT INTO results (need_id, iri, type, rank, score, cosine, presented) VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT_RESULT = """INSERT INTO results (need_id, iri, type, rank, score, cosine, fit, presented)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 NEEDS_QUERY = "SELECT id, text, asked_at, filters, team, organization, contact FROM needs {where} ORDER BY id"
 #: Results with their request, in the order logged; ``{where}`` filters on ``n.asked_at``.
-RESULTS_QUERY = """SELECT r.need_id, r.iri, r.type, r.rank, r.score, r.cosine, r.presented
+RESULTS_QUERY = """SELECT r.need_id, r.iri, r.type, r.rank, r.score, r.cosine, r.fit, r.presented
 FROM results r JOIN needs n ON n.id = r.need_id {where} ORDER BY r.need_id, r.rowid"""
 
 
@@ -86,13 +89,34 @@ class TopResult:
     """One resource a need was answered with."""
 
     iri: str
-    score: float  # the matcher's score (fused rank score times re-ranking factors): comparable within one request
+    score: float  # the matcher's score (its fit times re-ranking factors; once a fused rank score): within one request
     type: str = ""  # Instrument | Facility | Dataset | Expert; "" in requests logged before types were kept
     rank: int = 0  # 1-based rank within its type (for old untyped records: the position in the list logged)
     cosine: float | None = None  # cosine similarity of need and resource: comparable across requests
     #: presented as a match (True), or shown as one of the closest because nothing of its type fitted the need well
     #: (False); None in requests logged before the log kept it
     presented: bool | None = None
+    fit: float | None = None  # the calibrated fit the team was shown (0 to 1); None in requests logged before
+
+    @property
+    def shown_fit(self) -> float:
+        """Its fit: as the team was shown it, or, logged before fits were kept, read from its cosine by the same
+        calibration (as if its evidence were its similarity alone: no graph or shared terms), or, logged before
+        cosines were kept, the matcher's score."""
+        if self.fit is not None:
+            return self.fit
+        if self.cosine is not None:
+            return float(fit_of_evidence(self.cosine))
+        return self.score
+
+    def is_demand(self, min_fit: float | None = MIN_FIT) -> bool:
+        """Whether it counts as demand for its resource: presented as a match; logged before that was kept, at a
+        cosine of at least ``min_fit`` (or without a cosine); ``min_fit`` None counts every logged result."""
+        if min_fit is None:
+            return True
+        if self.presented is not None:
+            return self.presented
+        return self.cosine is None or self.cosine >= min_fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +149,9 @@ class LoggedNeed:
 class ResourceDemand:
     """How often and how strongly one resource matched logged needs.
 
-    ``fit_sum`` adds, per need, the cosine similarity where it was logged and the matcher's score otherwise
-    (requests logged before cosines were kept), so it is the demand *strength*: many close needs weigh most.
+    ``fit_sum`` adds, per need, its fit (``TopResult.shown_fit``: the chance that the resource is one the need
+    wanted), so it is the demand *strength*, the number of needs the resource can be expected to have fitted: many
+    needs it fitted well weigh most.
     """
 
     iri: str
@@ -274,8 +299,8 @@ class DemandLog:
         with self._lock:
             rows = self._db.execute(RESULTS_QUERY.format(where=where), args).fetchall()
         return [
-            (int(n), TopResult(iri, float(score), t, int(rank), cosine, None if shown is None else bool(shown)))
-            for n, iri, t, rank, score, cosine, shown in rows
+            (int(n), TopResult(iri, float(score), t, int(rank), cosine, None if shown is None else bool(shown), fit))
+            for n, iri, t, rank, score, cosine, fit, shown in rows
         ]
 
     def demand(
@@ -291,16 +316,10 @@ class DemandLog:
         was presented (before schema version 4) counts at a cosine of at least ``min_fit``; ``min_fit`` None counts
         every logged result, the closest shown where nothing fitted too. ``types`` keeps only results of those
         types."""
-        per: dict[str, list[tuple[str, int, int, float, float | None]]] = {}
+        per: dict[str, list[tuple[int, TopResult]]] = {}
         for need_id, r in self._results(since, until):
-            if min_fit is None:
-                close = True
-            elif r.presented is not None:
-                close = r.presented
-            else:
-                close = r.cosine is None or r.cosine >= min_fit
-            if close and (not types or r.type in types):
-                per.setdefault(r.iri, []).append((r.type, need_id, r.rank, r.score, r.cosine))
+            if r.is_demand(min_fit) and (not types or r.type in types):
+                per.setdefault(r.iri, []).append((need_id, r))
         found = [_demand_of(iri, hits) for iri, hits in per.items()]
         found.sort(key=lambda d: (-d.fit_sum, d.iri))
         return found
@@ -315,30 +334,36 @@ def top_results(response: MatchResponse, per_type: int = TOP_PER_TYPE) -> list[T
     they were presented as matches (not where the response says that nothing of the type fits the need well)."""
     return [
         TopResult(
-            r.iri, r.score, type_name, rank, r.explanation.signals.get("cosine"), not response.notes.get(type_name)
+            r.iri,
+            r.score,
+            type_name,
+            rank,
+            r.explanation.signals.get("cosine"),
+            not response.notes.get(type_name),
+            r.fit,
         )
         for type_name, results in response.results.items()
         for rank, r in enumerate(results[:per_type], start=1)
     ]
 
 
-def _demand_of(iri: str, hits: list[tuple[str, int, int, float, float | None]]) -> ResourceDemand:
-    best: dict[int, tuple[str, int, float, float | None]] = {}  # one hit per need: its best rank
-    for type_name, need_id, rank, score, cosine in hits:
-        if need_id not in best or rank < best[need_id][1]:
-            best[need_id] = (type_name, rank, score, cosine)
+def _demand_of(iri: str, hits: list[tuple[int, TopResult]]) -> ResourceDemand:
+    best: dict[int, TopResult] = {}  # one hit per need: its best rank
+    for need_id, r in hits:
+        if need_id not in best or r.rank < best[need_id].rank:
+            best[need_id] = r
     kept = list(best.values())
-    scores = [score for _, _, score, _ in kept]
-    cosines = [c for _, _, _, c in kept if c is not None]
+    scores = [r.score for r in kept]
+    cosines = [r.cosine for r in kept if r.cosine is not None]
     return ResourceDemand(
         iri=iri,
-        type=next((t for t, _, _, _ in kept if t), ""),
+        type=next((r.type for r in kept if r.type), ""),
         needs=len(kept),
         score_sum=sum(scores),
         score_mean=sum(scores) / len(scores),
         cosine_mean=sum(cosines) / len(cosines) if cosines else None,
-        best_rank=min(rank for _, rank, _, _ in kept),
-        fit_sum=sum(c if c is not None else score for _, _, score, c in kept),
+        best_rank=min(r.rank for r in kept),
+        fit_sum=sum(r.shown_fit for r in kept),
         need_ids=tuple(sorted(best)),
     )
 
@@ -359,7 +384,7 @@ def _normalise(top: Iterable[tuple[str, float] | TopResult]) -> list[TopResult]:
 
 def _row(r: TopResult) -> tuple[object, ...]:
     """A result as ``INSERT_RESULT`` stores it, after its need's id."""
-    return (r.iri, r.type, r.rank, r.score, r.cosine, None if r.presented is None else int(r.presented))
+    return (r.iri, r.type, r.rank, r.score, r.cosine, r.fit, None if r.presented is None else int(r.presented))
 
 
 def _blob(vector: np.ndarray) -> bytes:
@@ -392,7 +417,8 @@ def _migrate(db: sqlite3.Connection) -> None:
             db.execute("ALTER TABLE needs ADD COLUMN vector BLOB")
             db.execute("ALTER TABLE needs ADD COLUMN model TEXT")
         kept = {row[1] for row in db.execute("PRAGMA table_info(results)")}
-        if kept and "presented" not in kept:  # versions 2 and 3: whether each result was presented as a match
+        if kept and "presented" not in kept:  # versions 2 and 3: each result's fit, and whether it was presented
+            db.execute("ALTER TABLE results ADD COLUMN fit REAL")
             db.execute("ALTER TABLE results ADD COLUMN presented INTEGER")
         for statement in _TABLES.split(";"):
             if statement.strip():

@@ -18,12 +18,12 @@ How a usage record counts:
   ``skg:usageStatus`` is ``completed`` or absent, and nothing otherwise (no-show, cancelled, booked ahead);
 - hours booked leave out cancelled bookings (the slot was given back); no-shows count as booked.
 
-The under-used ranking (``underused``): an asset's *demand strength* is the sum of the fit of the needs it
-matched in the window at ``min_fit`` or closer (fit = cosine similarity of need and asset where logged, else the
-matcher's score, for requests logged before cosines were kept); its
-*rank score* is ``strength * (1 - min(utilisation, 1))``: assets many needs fitted closely and that sit idle come
-first; a fully used asset scores 0 whatever its demand. Assets without a defined utilisation, or without demand,
-are not ranked.
+The under-used ranking (``underused``): an asset's *demand strength* is the sum of the fit of the needs it was
+presented to in the window (the calibrated fit the team was shown, the chance that the asset is one the need
+wanted, so the sum is how many needs it can be expected to have fitted; ``graph.centre.demand.TopResult.shown_fit``
+for requests logged before fits were kept); its *rank score* is ``strength * (1 - min(utilisation, 1))``: assets
+many needs fitted well and that sit idle come first; a fully used asset scores 0 whatever its demand. Assets
+without a defined utilisation, or without demand, are not ranked.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class FittedNeed:
     id: int
     text: str
     asked_at: str
-    fit: float  # cosine where logged, else the matcher's score
+    fit: float  # the fit it was shown (``TopResult.shown_fit``)
     rank: int
     team: str | None
     organization: str | None
@@ -175,14 +175,13 @@ def utilisation(
 
 def underused(report: UtilisationReport, log: DemandLog, *, limit: int | None = None) -> list[UnderusedAsset]:
     """High-fit, low-use assets of ``report``, best first (see the module docstring for the score); each with
-    the needs of the report's window it fitted (as close as the report's ``min_fit``) and who asked."""
+    the needs of the report's window it was presented to as a match (``TopResult.is_demand``) and who asked."""
     fitted: dict[str, list[FittedNeed]] = defaultdict(list)
     for need in log.needs(report.since, report.until):
         best: dict[str, FittedNeed] = {}
         for r in need.results:
-            fit = r.cosine if r.cosine is not None else r.score
-            close = report.min_fit is None or r.cosine is None or r.cosine >= report.min_fit
-            if close and (r.iri not in best or fit > best[r.iri].fit):
+            fit = r.shown_fit
+            if r.is_demand(report.min_fit) and (r.iri not in best or fit > best[r.iri].fit):
                 best[r.iri] = FittedNeed(need.id, need.text, need.asked_at, fit, r.rank, need.team, need.organization)
         for iri, f in best.items():
             fitted[iri].append(f)

@@ -9,6 +9,7 @@ from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformer
 from graph.search.encoding import Embedder, NeedEncoder, need_encoder
 from graph.search.explain import PathStep
 from graph.search.filters import Filters, TeamPlace
+from graph.search.fit import fit_of_evidence
 from graph.search.index import (
     FORMAT_VERSION,
     INFERRED_SUBJECT_MIN,
@@ -64,6 +65,7 @@ __all__ = [
     "browse",
     "bundles",
     "default_model_path",
+    "fit_of_evidence",
     "format_version",
     "index_folder",
     "need_encoder",

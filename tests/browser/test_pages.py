@@ -156,6 +156,7 @@ def test_the_centre_page_shows_idle_assets_who_could_use_them_and_unmet_needs(pa
     expect(idle).to_contain_text("Team Lumen")
     expect(idle).not_to_contain_text("null")
     expect(idle.locator("ol q").first).to_be_visible()
+    expect(idle.locator("ol li").first).to_contain_text(re.compile(r"fit \d+\.\d%"))  # as the students see fits
     expect(page.locator("#idle-topics li").first).to_be_visible()
     summary = page.locator("#unmet-summary")
     expect(summary).to_contain_text("logged needs were told that nothing here fits them well")

@@ -19,7 +19,7 @@ from graph.centre.demand import SCHEMA_VERSION, SIDE_FILES, DemandLog, TopResult
 from graph.errors import InputError
 from graph.search import Embedder
 from graph.search.explain import Explanation
-from graph.search.fit import NOTHING_FITS
+from graph.search.fit import NOTHING_FITS, fit_of_evidence
 from graph.search.matcher import MatchResponse, MatchResult
 
 NMR = "https://w3id.org/sharekg/id/instrument/nsf-mri/1726812"
@@ -134,7 +134,9 @@ def test_demand_per_resource_counts_needs_and_sums_fit(tmp_path: Path) -> None:
     demand = {d.iri: d for d in log.demand(min_fit=None)}
     nmr = demand[NMR]
     assert (nmr.type, nmr.needs, nmr.best_rank) == ("Instrument", 2, 1)
-    assert nmr.fit_sum == pytest.approx(0.9) and nmr.cosine_mean == pytest.approx(0.45)
+    # logged without fits, as before they were kept: each read from its cosine by the calibration
+    assert nmr.fit_sum == pytest.approx(float(fit_of_evidence(0.6) + fit_of_evidence(0.3)))
+    assert nmr.cosine_mean == pytest.approx(0.45)
     assert nmr.score_sum == pytest.approx(0.05) and nmr.score_mean == pytest.approx(0.025)
     assert [d.iri for d in log.demand(min_fit=None)] == [NMR, XAS, FACILITY]  # strongest demand first
     assert [d.iri for d in log.demand(types=["Facility"])] == [FACILITY]
@@ -148,10 +150,13 @@ def test_demand_counts_the_results_presented_as_matches_whatever_their_cosine(tm
     only as the closest where nothing fitted does not, however close; results logged before that was kept count by
     their cosine."""
     log = DemandLog(tmp_path / "demand.sqlite")
-    log.record("graph evidence", {}, [TopResult(NMR, 0.1, "Instrument", 1, 0.38, presented=True)])
-    log.record("nothing fitted", {}, [TopResult(XAS, 0.01, "Instrument", 1, 0.47, presented=False)])
+    log.record("graph evidence", {}, [TopResult(NMR, 0.1, "Instrument", 1, 0.38, presented=True, fit=0.2)])
+    log.record("nothing fitted", {}, [TopResult(XAS, 0.01, "Instrument", 1, 0.47, presented=False, fit=0.01)])
     log.record("an older row", {}, [TopResult(FACILITY, 0.03, "Facility", 1, 0.46)])
-    assert {d.iri: d.needs for d in log.demand()} == {NMR: 1, FACILITY: 1}
+    demand = {d.iri: d for d in log.demand()}
+    assert {iri: d.needs for iri, d in demand.items()} == {NMR: 1, FACILITY: 1}
+    assert demand[NMR].fit_sum == pytest.approx(0.2)  # the fit the team was shown
+    assert demand[FACILITY].fit_sum == pytest.approx(float(fit_of_evidence(0.46)))  # read from the cosine
     assert {d.iri for d in log.demand(min_fit=None)} == {NMR, XAS, FACILITY}  # every logged result
     log.close()
 
@@ -189,7 +194,8 @@ def test_old_files_are_migrated_in_place(tmp_path: Path) -> None:
 
 def test_top_results_keeps_the_first_of_each_type_with_rank_cosine_and_whether_it_was_presented() -> None:
     def result(iri: str, type_name: str, score: float, cosine: float) -> MatchResult:
-        return MatchResult(iri, type_name, "", score, "", "", "", "", Explanation(signals={"cosine": cosine}))
+        explanation = Explanation(signals={"cosine": cosine})
+        return MatchResult(iri, type_name, "", score, "", "", "", "", explanation, fit=score * 2)
 
     response = MatchResponse(
         "need",
@@ -201,8 +207,8 @@ def test_top_results_keeps_the_first_of_each_type_with_rank_cosine_and_whether_i
         notes={"Facility": NOTHING_FITS},  # the facility was one of the closest, shown because nothing fits
     )
     assert top_results(response, per_type=1) == [
-        TopResult(NMR, 0.03, "Instrument", 1, 0.6, presented=True),
-        TopResult(FACILITY, 0.03, "Facility", 1, 0.4, presented=False),
+        TopResult(NMR, 0.03, "Instrument", 1, 0.6, presented=True, fit=0.06),
+        TopResult(FACILITY, 0.03, "Facility", 1, 0.4, presented=False, fit=0.06),
     ]
 
 
@@ -211,12 +217,16 @@ def test_the_log_keeps_whether_each_result_was_presented_and_so_whether_anything
     log.record(
         "fitted",
         {},
-        [TopResult(NMR, 0.1, "Instrument", 1, 0.6, True), TopResult(FACILITY, 0.01, "Facility", 1, 0.3, False)],
+        [
+            TopResult(NMR, 0.1, "Instrument", 1, 0.6, True, 0.2),
+            TopResult(FACILITY, 0.01, "Facility", 1, 0.3, False, 0.01),
+        ],
     )
     log.record("nothing fitted", {}, [TopResult(XAS, 0.01, "Instrument", 1, 0.47, False)])
     log.record("logged without saying", {}, [TopResult(XAS, 0.01, "Instrument", 1, 0.47)])
     fitted, nothing, unknown = log.needs()
     assert [r.presented for r in fitted.results] == [True, False] and fitted.nothing_fitted is False
+    assert [r.fit for r in fitted.results] == [0.2, 0.01] and unknown.results[0].fit is None
     assert nothing.nothing_fitted is True and unknown.nothing_fitted is None
     log.close()
 

@@ -11,6 +11,7 @@ import pytest
 from graph.centre.demand import DemandLog, TopResult
 from graph.centre.utilisation import underused, utilisation
 from graph.errors import InputError
+from graph.search.fit import fit_of_evidence
 from graph.store import BASE, Store, Triple, open_store
 from ontology.terms import ORG_, PROV_, RDF_, RDFS_, SKG, XSD_
 
@@ -163,10 +164,11 @@ def test_resource_with_demand_but_no_usage_ranks_first(log: DemandLog) -> None:
     ranked = underused(utilisation(store, log, until=UNTIL), log)
     assert [u.asset.iri for u in ranked] == [XANES, SURFACE]
     xanes, surface = ranked
-    assert xanes.asset.hours_used == 0.0 and xanes.strength == pytest.approx(0.62 + 0.57)  # the weak fit left out
-    assert xanes.asset.demand_needs == 2 and xanes.asset.demand_fit == pytest.approx(0.62 + 0.57)
-    assert xanes.score == pytest.approx(0.62 + 0.57)  # idle: the whole strength counts
-    assert surface.score == pytest.approx((0.48 + 0.58) * (1 - 0.5))
+    strength = float(fit_of_evidence(0.62) + fit_of_evidence(0.57))  # logged without fits: read from the cosines
+    assert xanes.asset.hours_used == 0.0 and xanes.strength == pytest.approx(strength)  # the weak fit left out
+    assert xanes.asset.demand_needs == 2 and xanes.asset.demand_fit == pytest.approx(strength)
+    assert xanes.score == pytest.approx(strength)  # idle: the whole strength counts
+    assert surface.score == pytest.approx(float(fit_of_evidence(0.48) + fit_of_evidence(0.58)) * (1 - 0.5))
     assert [need.text for need in xanes.needs] == [
         "micro-XANES of iron in soils",
         "XANES microscopy of battery electrodes",
@@ -174,6 +176,17 @@ def test_resource_with_demand_but_no_usage_ranks_first(log: DemandLog) -> None:
     assert (xanes.teams, xanes.organizations, xanes.anonymous_needs) == (("Team Soil",), ("University of Leeds",), 1)
     assert [u.asset.iri for u in underused(utilisation(store, log, until=UNTIL, min_fit=0.6), log)] == [XANES]
     assert len(underused(utilisation(store, log, until=UNTIL), log, limit=1)) == 1
+
+
+def test_demand_strength_sums_the_fits_the_teams_were_shown(log: DemandLog) -> None:
+    """Logged as the service logs now: a result presented as a match counts at the fit it was shown, whatever its
+    cosine; one shown only as the closest where nothing fitted does not count, however close."""
+    log.record("XANES of soils", {}, [TopResult(XANES, 0.2, "Instrument", 1, 0.41, True, 0.2)], asked_at=day(9))
+    log.record("XANES again", {}, [TopResult(XANES, 0.1, "Instrument", 1, 0.52, True, 0.1)], asked_at=day(8))
+    log.record("a canteen app", {}, [TopResult(SURFACE, 0.01, "Instrument", 1, 0.47, False, 0.01)], asked_at=day(7))
+    ranked = underused(utilisation(store_with(), log, until=UNTIL), log)
+    assert [u.asset.iri for u in ranked] == [XANES]
+    assert ranked[0].strength == pytest.approx(0.3) and [n.fit for n in ranked[0].needs] == [0.2, 0.1]
 
 
 def test_a_centre_sees_its_own_assets(log: DemandLog) -> None:
