@@ -140,7 +140,7 @@ class LoggedNeed:
     @property
     def nothing_fitted(self) -> bool | None:
         """Whether the matcher told the need that nothing fits it well in every type it answered (no result
-        presented as a match); None when its results were logged without saying (before schema version 4)."""
+        presented as a match); None when none of its results says (logged before schema version 4, or none logged)."""
         said = [r.presented for r in self.results if r.presented is not None]
         return not any(said) if said else None
 
