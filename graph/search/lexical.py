@@ -28,6 +28,7 @@ whole index. Example::
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -100,8 +101,7 @@ def whole_words(query: str, terms: Sequence[str], text: str) -> list[str]:
     """
     shown = list(terms)
     lowered = ""
-    for compound in dict.fromkeys(_COMPOUND.findall(query)):
-        parts = {p.lower() for p in _TOKEN.findall(compound) if p.lower() not in _STOPWORDS}
+    for compound, parts in _compounds(query):
         held = [i for i, term in enumerate(shown) if term.lower() in parts]
         if not held or compound.lower() in (t.lower() for t in shown):
             continue
@@ -110,6 +110,16 @@ def whole_words(query: str, terms: Sequence[str], text: str) -> list[str]:
         if any(_written(lowered, form) for form in (word, word.replace("-", " "), word.replace("-", ""))):
             shown = [compound if i == held[0] else t for i, t in enumerate(shown) if i == held[0] or i not in held]
     return shown
+
+
+@functools.lru_cache(maxsize=256)
+def _compounds(query: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The hyphenated words of ``query``, each once, with the lower-cased parts BM25 reads it by: read once per need,
+    not once per result shown for it."""
+    return tuple(
+        (compound, frozenset(p.lower() for p in _TOKEN.findall(compound) if p.lower() not in _STOPWORDS))
+        for compound in dict.fromkeys(_COMPOUND.findall(query))
+    )
 
 
 def _written(text: str, word: str) -> bool:
