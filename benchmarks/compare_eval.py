@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph.evaluation import LEVEL, loss_of_terms, paired_difference, statistic_interval
+from graph.evaluation import LEVEL, loss_of_terms, paired_difference, paired_ratio_difference
 
 Row = tuple[str, float, float, tuple[float, float, float]]  # method, before, after, (change, low, high)
 
@@ -65,15 +65,14 @@ def compare_reviewer(before: dict[str, Any], after: dict[str, Any]) -> list[Row]
         researchers = [r for r in terms if r in old_terms]
         if not researchers:
             raise SystemExit("the two runs share no researcher: compare runs of one reviewer set")
-        old = np.array([old_terms[r] for r in researchers], dtype=np.float64)
-        new = np.array([terms[r] for r in researchers], dtype=np.float64)
-
-        def change(picks: np.ndarray, old: np.ndarray = old, new: np.ndarray = new) -> float:
-            return float(new[picks, 0].sum() / new[picks, 1].sum() - old[picks, 0].sum() / old[picks, 1].sum())
-
-        loss_old = loss_of_terms({r: tuple(old[i]) for i, r in enumerate(researchers)})
-        loss_new = loss_of_terms({r: tuple(new[i]) for i, r in enumerate(researchers)})
-        low, high = statistic_interval(len(researchers), change)
+        old = [old_terms[r] for r in researchers]
+        new = [terms[r] for r in researchers]
+        loss_old = loss_of_terms(dict(zip(researchers, old, strict=True)))
+        loss_new = loss_of_terms(dict(zip(researchers, new, strict=True)))
+        low, high = paired_ratio_difference(
+            ([loss for loss, _ in new], [most for _, most in new]),
+            ([loss for loss, _ in old], [most for _, most in old]),
+        )
         rows.append((method, loss_old, loss_new, (loss_new - loss_old, low, high)))
     return rows
 

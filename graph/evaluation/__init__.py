@@ -23,6 +23,7 @@ from graph.evaluation.uncertainty import (
     RESAMPLES,
     interval,
     paired_difference,
+    paired_ratio_difference,
     ratio_interval,
     statistic_interval,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "loss_of_terms",
     "obo_curie",
     "paired_difference",
+    "paired_ratio_difference",
     "ratio_interval",
     "statistic_interval",
 ]

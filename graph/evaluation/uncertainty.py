@@ -85,16 +85,56 @@ def ratio_interval(
     """The ``level`` interval of ``sum(numerators) / sum(denominators)`` over resampled units (the reviewer set's
     loss: per researcher, the weight of their pairs ordered wrongly over the weight of all their pairs). A resample
     whose denominators sum to 0 is left out."""
+    picks = _resamples(len(numerators), resamples, seed)
+    ratios, kept = _ratios(numerators, denominators, picks)
+    if not kept.any():
+        raise ValueError("every resample has a zero denominator")
+    return _bounds(ratios[kept], level)
+
+
+def paired_ratio_difference(
+    after: tuple[Sequence[float], Sequence[float]],
+    before: tuple[Sequence[float], Sequence[float]],
+    *,
+    resamples: int = RESAMPLES,
+    level: float = LEVEL,
+    seed: int = SEED,
+) -> tuple[float, float]:
+    """The ``level`` interval of one ratio of sums less another (each a (numerators, denominators) pair over the
+    same units, in the same order), the same resample for both (the reviewer set's loss after a change less its loss
+    before). A resample where either denominator sums to 0 is left out."""
+    if len(before[0]) != len(after[0]):
+        raise ValueError(f"{len(after[0])} units against {len(before[0])}: a paired difference needs the same units")
+    picks = _resamples(len(after[0]), resamples, seed)
+    ratio_after, kept_after = _ratios(*after, picks)
+    ratio_before, kept_before = _ratios(*before, picks)
+    kept = kept_after & kept_before
+    if not kept.any():
+        raise ValueError("every resample has a zero denominator")
+    return _bounds(ratio_after[kept] - ratio_before[kept], level)
+
+
+def _ratios(
+    numerators: Sequence[float], denominators: Sequence[float], picks: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample of ``picks``: the ratio of the picked numerators' sum to the denominators', and whether that
+    denominator sum is above 0 (the ratio is 0 where it is not)."""
     top = np.asarray(numerators, dtype=np.float64)
     bottom = np.asarray(denominators, dtype=np.float64)
     if len(top) != len(bottom):
         raise ValueError(f"{len(top)} numerators against {len(bottom)} denominators")
-    picks = _resamples(len(top), resamples, seed)
     sums = bottom[picks].sum(axis=1)
     kept = sums > 0
-    if not kept.any():
-        raise ValueError("every resample has a zero denominator")
-    return _bounds(top[picks].sum(axis=1)[kept] / sums[kept], level)
+    return np.where(kept, top[picks].sum(axis=1) / np.where(kept, sums, 1.0), 0.0), kept
 
 
-__all__ = ["LEVEL", "RESAMPLES", "SEED", "interval", "paired_difference", "ratio_interval", "statistic_interval"]
+__all__ = [
+    "LEVEL",
+    "RESAMPLES",
+    "SEED",
+    "interval",
+    "paired_difference",
+    "paired_ratio_difference",
+    "ratio_interval",
+    "statistic_interval",
+]

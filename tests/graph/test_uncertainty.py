@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from api.evaluate import Judged, calibration, ece_interval, uncertainty
-from graph.evaluation import interval, paired_difference, ratio_interval, statistic_interval
+from graph.evaluation import interval, paired_difference, paired_ratio_difference, ratio_interval, statistic_interval
 from graph.evaluation.metrics import loss_of_terms, pairwise_loss, pairwise_terms, score_run
 
 
@@ -47,6 +47,20 @@ def test_a_ratio_resamples_units_whole() -> None:
         ratio_interval([0.0], [0.0])
     with pytest.raises(ValueError, match="numerators"):
         ratio_interval([1.0], [1.0, 2.0])
+
+
+def test_a_paired_ratio_difference_resamples_the_same_units_for_both_ratios() -> None:
+    # the same units both times, every one's share raised alike: each resample's difference is the same
+    assert paired_ratio_difference(([2.0, 2.0], [4.0, 4.0]), ([1.0, 1.0], [4.0, 4.0])) == (0.25, 0.25)
+    # one unit changed, one not: resamples of the unchanged one alone differ by 0, of the changed one alone by 0.5
+    low, high = paired_ratio_difference(([1.0, 2.0], [4.0, 4.0]), ([1.0, 0.0], [4.0, 4.0]))
+    assert low == 0.0 and high == 0.5
+    # a resample where either side's denominators sum to 0 is left out
+    assert paired_ratio_difference(([1.0, 0.0], [2.0, 0.0]), ([0.0, 0.0], [2.0, 1.0])) == (0.5, 0.5)
+    with pytest.raises(ValueError, match="same units"):
+        paired_ratio_difference(([1.0], [1.0]), ([1.0, 1.0], [1.0, 1.0]))
+    with pytest.raises(ValueError, match="zero denominator"):
+        paired_ratio_difference(([0.0], [0.0]), ([0.0], [1.0]))
 
 
 def test_a_statistic_is_computed_on_each_resample() -> None:
