@@ -8,7 +8,10 @@ Snowball stemmer from PyStemmer (``stemmer="english"`` by default; any name in `
   lower-cased; stopwords are dropped, then the rest are stemmed;
 - any text is accepted: punctuation, emoji or a single letter give no tokens, and a query with no tokens scores
   every document 0; non-Latin scripts are tokens like any other; each distinct query term counts once, so a very
-  long query costs at most one pass over the postings of the terms it shares with the index.
+  long query costs at most one pass over the postings of the terms it shares with the index;
+- the terms a document is shown to share with a query leave out English function words (``FUNCTION_WORDS``, the
+  fuller list of 179): BM25 still counts "we" or "from" (a longer stopword list for ranking was measured and not
+  taken, ``benchmarks/results/eval.md``), but a student shown "We" as why a dataset fits learns nothing.
 
 ``scores(query)`` returns one score per document, so callers can mask by filters before ranking;
 ``search`` ranks the allowed documents that score above 0, by top-k selection (``argpartition``), not a sort of
@@ -39,13 +42,13 @@ from pathlib import Path
 import bm25s  # type: ignore[import-untyped]
 import numpy as np
 import Stemmer  # type: ignore[import-not-found]
-from bm25s.stopwords import STOPWORDS_EN  # type: ignore[import-untyped]
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS  # type: ignore[import-untyped]
 
 from graph.errors import ConfigurationError, StoreError
 from graph.search.index_meta import read_meta, write_meta
 from graph.search.vector_index import check_allowed, top_k
 
-__all__ = ["DEFAULT_STEMMER", "LexicalIndex", "Term", "tokenize", "whole_words"]
+__all__ = ["DEFAULT_STEMMER", "FUNCTION_WORDS", "LexicalIndex", "Term", "tokenize", "whole_words"]
 
 DEFAULT_STEMMER = "english"
 FORMAT = "sharekg-lexical"
@@ -55,6 +58,9 @@ BM25_FOLDER = "bm25"
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _STOPWORDS = frozenset(STOPWORDS_EN)
+#: English function words (bm25s' fuller list of 179, NLTK's): BM25 counts those Lucene's 33 leave in, but a
+#: document's shared terms never show them, and a Chinese word's senses are chosen without them (``senses``).
+FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS)
 
 
 @dataclass(frozen=True)
@@ -262,7 +268,9 @@ class LexicalIndex:
 
     def explain(self, query: str, rows: Sequence[int]) -> list[tuple[list[str], float]]:
         """For each document in ``rows``: the query's terms it holds (as ``matched_terms`` lists them) and its
-        BM25 score for ``query`` (equal to ``scores(query)[row]``), read from those documents' postings only."""
+        BM25 score for ``query`` (equal to ``scores(query)[row]``), read from those documents' postings only.
+        Function words (``FUNCTION_WORDS``: "we", "from", "out") count in the score but are not listed: they say
+        nothing of why a document fits."""
         docs = self._check_rows(rows)
         terms = tokenize(query, self._stemmer)
         held = self._held(terms, docs)
@@ -271,7 +279,7 @@ class LexicalIndex:
         for j in range(len(docs)):
             found: dict[str, str] = {}  # by lower-cased surface: the first way the query wrote it
             for term in terms:
-                if term.key in held and held[term.key][j] > 0:
+                if term.key in held and held[term.key][j] > 0 and term.surface.lower() not in FUNCTION_WORDS:
                     found.setdefault(term.surface.lower(), term.surface)
             out.append((list(found.values()), float(scores[j])))
         return out
@@ -305,7 +313,10 @@ class LexicalIndex:
         """The query's terms that occur in document ``doc_index``, in query order, as the query wrote them.
 
         A term is listed once (the first way the query wrote it); two spellings with one stem (``run``,
-        ``running``) are both listed.
+        ``running``) are both listed; function words are not (``explain``).
+
+        >>> LexicalIndex.build(["Data from our survey", "cats"]).matched_terms("We want data from our survey", 0)
+        ['data', 'survey']
         """
         return self.explain(query, [doc_index])[0][0]
 

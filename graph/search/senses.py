@@ -30,15 +30,11 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN_PLUS  # type: ignore[import-untyped]
 from scipy import sparse  # type: ignore[import-untyped]
 
-from graph.search.lexical import LexicalIndex
+from graph.search.lexical import FUNCTION_WORDS, LexicalIndex
 
 __all__ = ["CACHE", "FUNCTION_WORDS", "LIMIT", "SAMPLE", "WINDOW", "SenseChooser"]
-
-#: English function words, left out of a sense before its documents are counted (bm25s' list of 179, NLTK's).
-FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS)
 
 SAMPLE = 20_000  # documents that co-occurrence is counted over, at most (about)
 CACHE = 4096  # phrases whose sampled documents are kept

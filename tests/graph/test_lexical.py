@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from graph.errors import ConfigurationError, StoreError
-from graph.search.lexical import LexicalIndex, Term, tokenize, whole_words
+from graph.search.lexical import FUNCTION_WORDS, LexicalIndex, Term, tokenize, whole_words
 from tests.conftest import SAMPLE
 
 TEXTS = [
@@ -176,12 +176,14 @@ def test_real_dataset_descriptions_are_found_by_their_paper_titles() -> None:
 
 
 def _old_matched_terms(index: LexicalIndex, query: str, doc: int) -> list[str]:
-    """``matched_terms`` as first written: a full score vector per query term, read at ``doc``."""
+    """``matched_terms`` as first written (a full score vector per query term, read at ``doc``), less the function
+    words explanations leave out."""
     bm25 = index._bm25
     found: dict[str, str] = {}
     for term in tokenize(query, index._stemmer):
         held = bm25 is not None and term.key in bm25.vocab_dict
-        if held and bm25.get_scores_from_ids([bm25.vocab_dict[term.key]])[doc] > 0:
+        shown = term.surface.lower() not in FUNCTION_WORDS
+        if held and shown and bm25.get_scores_from_ids([bm25.vocab_dict[term.key]])[doc] > 0:
             found.setdefault(term.surface.lower(), term.surface)
     return list(found.values())
 
@@ -201,6 +203,15 @@ def test_scores_and_explanations_from_postings_equal_bm25s_full_vectors() -> Non
             assert terms == _old_matched_terms(lexical, query, row)
             assert score == full[row]
         np.testing.assert_array_equal(lexical.scores_at(query, np.asarray(rows)), full[rows])
+
+
+def test_function_words_count_in_the_score_but_are_never_shown_as_shared() -> None:
+    index = LexicalIndex.build(["Our images from the survey", "Images of the survey"])
+    need = "We want images from our survey"
+    (first, first_score), (second, second_score) = index.explain(need, [0, 1])
+    assert first == second == ["images", "survey"]  # not "We", "from", "our"
+    assert first_score > second_score  # "from" and "our" still count
+    assert {"we", "from", "our", "out", "who", "about"} <= FUNCTION_WORDS
 
 
 def test_search_selects_the_same_top_k_as_a_full_sort(index: LexicalIndex) -> None:
