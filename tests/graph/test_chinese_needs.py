@@ -13,7 +13,7 @@ from graph.centre import DemandIntake, DemandLog
 from graph.centre.unmet import unmet_needs
 from graph.evaluation.metrics import EvalSet, Query
 from graph.search import Embedder, EmbeddingCache, Filters, SearchIndex
-from graph.search.crosslingual import has_cjk
+from graph.search.crosslingual import has_cjk, shared_glossary
 from graph.search.fit import evidence_of, fit_of_evidence
 from graph.search.matcher import Matcher
 from graph.store import open_store
@@ -39,6 +39,28 @@ def test_english_needs_are_read_as_written(matcher: Matcher) -> None:
     chinese = matcher.read(NMR_NEED)
     assert not has_cjk(chinese.encoded) and "nuclear magnetic resonance" in chinese.encoded
     assert NMR_NEED in chinese.searched  # BM25 also reads the Chinese, for a Chinese catalogue
+
+
+def test_a_letter_written_onto_a_chinese_word_names_it_as_in_english() -> None:
+    """X射线 is "X-ray", T细胞 "T-cell", a Greek letter's ray written with the letter (CC-CEDICT has 射线 "ray" but
+    not X射线); a letter after a number or a space is a unit or a variable and stays apart."""
+    glossary = shared_glossary()
+    xrd = glossary.gloss("用X射线衍射测定晶体结构")
+    assert "X-ray diffraction" in xrd.text and ("X射线", ("X-ray",)) in xrd.terms
+    assert glossary.gloss("\u03b3射线探测器").text.startswith("\u03b3-ray detector")  # gamma
+    assert glossary.gloss("\uff08T细胞\uff09").text == "( T-cell )"  # in full-width brackets
+    assert glossary.gloss("用\uff38射线").text.endswith("X-ray")  # a full-width letter is read as the letter
+    assert glossary.gloss("取5 g样品").text.startswith("take get 5 g sample")
+    assert glossary.gloss("X 射线").text == "X ray"
+    assert glossary.gloss("需要X的值").text.startswith("X value")  # the letter's word is a function word: apart
+
+
+def test_a_chinese_x_ray_need_shows_x_ray_among_the_shared_terms(matcher: Matcher) -> None:
+    results = matcher.match("用X射线吸收谱分析催化剂", Filters(types=("Instrument",)), k=5).results["Instrument"]
+    written = [r for r in results if "x-ray" in matcher.index.docs[matcher.position[r.iri]].text.lower()]
+    assert written
+    for r in written:
+        assert "X-ray" in r.explanation.matched_terms and "ray" not in r.explanation.matched_terms
 
 
 def test_a_logged_chinese_need_reaches_the_centre_of_the_instrument_it_fits(matcher: Matcher, tmp_path: Path) -> None:
