@@ -34,7 +34,7 @@ from api.services import Services, load_embedder
 from api.settings import Settings, open_configured_store
 from api.sparql import SparqlRunner
 from graph.centre import DemandLog
-from graph.search import Embedder
+from graph.search import Embedder, GlossarySource
 from graph.store import SparqlStore, Store
 
 WEB = Path(__file__).parent / "web"
@@ -295,6 +295,7 @@ def create_app(settings: Settings, *, store: Store | None = None, embedder: Embe
 
 def open_services(settings: Settings, store: Store | None = None, embedder: Embedder | None = None) -> Services:
     """Open what the service needs: the store (read-write: uploads write to it), the model, the index, the logs."""
+    glossary = GlossarySource(settings.glossary_terms)  # a bad terms file stops the start, before anything opens
     if embedder is None:
         embedder = load_embedder(settings, serving=True)
     store = store if store is not None else open_configured_store(settings)
@@ -307,7 +308,9 @@ def open_services(settings: Settings, store: Store | None = None, embedder: Embe
         service_allow=frozenset(settings.sparql_service_allow),
     )
     keys = KeyRing.load(settings.api_keys_path)
-    services = Services(settings=settings, store=store, embedder=embedder, demand=demand, keys=keys, sparql=sparql)
+    services = Services(
+        settings=settings, store=store, embedder=embedder, demand=demand, keys=keys, sparql=sparql, glossary=glossary
+    )
     services.load_index()
     return services
 

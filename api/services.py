@@ -18,7 +18,7 @@ from api.sparql import NO_SPARQL, SparqlRunner
 from graph.analytics import graph_statistics, graph_version
 from graph.centre import DemandIntake, DemandLog
 from graph.errors import ConfigurationError
-from graph.search import Embedder, IndexFolder, Matcher, SentenceTransformerEmbedder
+from graph.search import Embedder, GlossarySource, IndexFolder, Matcher, SentenceTransformerEmbedder
 from graph.store import SparqlStore, Store
 
 log = logging.getLogger("sharekg.api")
@@ -43,6 +43,7 @@ class Services:
     keys: KeyRing
     sparql: SparqlRunner
     index: IndexState = field(default_factory=IndexState)
+    glossary: GlossarySource | None = None  # CC-CEDICT and the deployment's terms (default: the settings' file)
     cache: dict[str, object] = field(default_factory=dict)  # results that hold until the graph changes
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -50,6 +51,8 @@ class Services:
 
     def __post_init__(self) -> None:
         self.intake = DemandIntake(self.demand, self.settings.demand_limits)
+        if self.glossary is None:
+            self.glossary = GlossarySource(self.settings.glossary_terms)
 
     @property
     def sparql_store(self) -> SparqlStore:
@@ -61,15 +64,15 @@ class Services:
 
     @property
     def indexes(self) -> IndexFolder:
-        return IndexFolder(self.settings.data_dir, self.settings.embeddings_path)
+        return IndexFolder(self.settings.data_dir, self.settings.embeddings_path, self.glossary)
 
     def load_index(self) -> None:
         """Use the saved index if there is one (even if the graph changed since: it is refreshed in the
         background, see ``refresh_index``)."""
         index = self.indexes.saved(self.embedder.name)  # an index of an older format is rebuilt, not loaded
         if index is not None:
-            self.index.matcher = Matcher(index, self.embedder)
-            self.index.current = index.is_current(self.store, self.embedder.name)
+            self.index.matcher = Matcher(index, self.embedder, glossary=self.glossary)
+            self.index.current = self.indexes.is_current(index, self.store, self.embedder.name)
             settle_heap()
 
     def refresh_index(self) -> None:
@@ -79,7 +82,7 @@ class Services:
             try:
                 index, built = self.indexes.refresh(self.store, self.embedder)
                 if built or self.index.matcher is None:
-                    self.index.matcher = Matcher(index, self.embedder)
+                    self.index.matcher = Matcher(index, self.embedder, glossary=self.glossary)
                     settle_heap()
                 self.index.current = True
                 log.info("search index %s: %d resources", "rebuilt" if built else "up to date", len(index.docs))

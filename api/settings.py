@@ -98,6 +98,14 @@ class Settings(BaseSettings):
         description="The same need from the same client within this many hours is logged once (0: always).",
     )
 
+    glossary_terms: Path | None = Field(
+        None,
+        description="UTF-8 CSV of the deployment's own Chinese terms and their English (columns chinese, english; "
+        "senses separated by ';'), read beside CC-CEDICT when a need or a record is in Chinese: the words the "
+        "dictionary lacks or glosses wrongly (色谱, chromatography, is not in it). A changed file makes the search "
+        "index stale (rebuilt by `sharekg index`, or by the service in the background).",
+    )
+
     capacity_hours: dict[str, float] = Field(
         default_factory=lambda: {"Instrument": 1600.0, "Facility": 2000.0},
         description="Default capacity in hours a year per resource type, for assets whose records state none "

@@ -11,7 +11,7 @@ from rich.progress import Progress, TaskID, TimeElapsedColumn
 from api.services import load_embedder
 from api.settings import Settings, open_configured_store
 from graph.errors import StoreError
-from graph.search import IndexFolder, Matcher, SearchIndex
+from graph.search import GlossarySource, IndexFolder, Matcher, SearchIndex
 from graph.store import Store, open_store
 
 #: Models load from local folders only, quietly.
@@ -47,20 +47,26 @@ def update_index(settings: Settings, store: Store) -> SearchIndex:
 
 
 def indexes(settings: Settings) -> IndexFolder:
-    return IndexFolder(settings.data_dir, settings.embeddings_path)
+    return IndexFolder(settings.data_dir, settings.embeddings_path, GlossarySource(settings.glossary_terms))
 
 
 def current_index(settings: Settings, store: Store) -> SearchIndex:
     """The saved index, with a warning when the graph changed since it was built."""
+    folder = indexes(settings)
     try:
-        index = indexes(settings).load(settings.model)
+        index = folder.load(settings.model)
     except StoreError as e:
         raise click.UsageError(str(e)) from e
-    if not index.is_current(store, settings.model):
-        console.print("[yellow]the graph changed since the index was built; run `sharekg index` to refresh it[/]")
+    if not folder.is_current(index, store, settings.model):
+        console.print(
+            "[yellow]the graph (or the glossary terms) changed since the index was built; run `sharekg index` to "
+            "refresh it[/]"
+        )
     return index
 
 
 def open_matcher(settings: Settings, store: Store) -> Matcher:
     """The matcher over the saved index, with the embedder the settings name."""
-    return Matcher(current_index(settings, store), load_embedder(settings))
+    return Matcher(
+        current_index(settings, store), load_embedder(settings), glossary=GlossarySource(settings.glossary_terms)
+    )

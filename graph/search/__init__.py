@@ -3,6 +3,7 @@ lexical indexes, fusion, explanations, and the matcher that answers a need."""
 
 from graph.search.browse import BrowseItem, BrowsePage, FacetCount, browse
 from graph.search.bundles import JOINED_BONUS, Bundle, BundleMember, bundles
+from graph.search.crosslingual import GlossarySource
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc
 from graph.search.embedding_cache import EmbeddingCache
 from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformerEmbedder, default_model_path
@@ -49,6 +50,7 @@ __all__ = [
     "EmbeddingCache",
     "FacetCount",
     "Filters",
+    "GlossarySource",
     "IndexFolder",
     "LexicalIndex",
     "MatchResponse",

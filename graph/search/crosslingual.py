@@ -17,6 +17,13 @@ imported. The dictionary is licensed CC BY-SA 4.0 (https://creativecommons.org/l
 cache in the temporary folder is neither read nor written. :data:`SUPPLEMENT` overrides the first senses of the
 bound morphemes of technical compounds. Nothing is downloaded.
 
+CC-CEDICT lacks many instrument names (色谱, chromatography, is not in it at all; 圆二色, circular dichroism, is read
+by its characters): a deployment gives its own terms in a CSV file (:func:`read_terms`; the setting
+``SHAREKG_GLOSSARY_TERMS``), which override the dictionary and are cut out whole. A :class:`GlossarySource` carries
+the file to the matcher and the index build, checking it when made; the index records the file's digest, so a
+changed file makes it stale. None ship with sharekg: a list written while reading the development queries' failures
+would be tuned to them.
+
 Nothing happens at import time. :func:`shared_glossary` builds one :class:`Glossary` per process the first time a
 need in Chinese arrives (``Glossary.load``; load time, memory and per-need latency in
 ``benchmarks/results/crosslingual.md``) and every matcher shares it; :meth:`Glossary.gloss` is thread-safe.
@@ -24,7 +31,10 @@ need in Chinese arrives (``Glossary.load``; load time, memory and per-need laten
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import importlib.util
+import io
 import re
 import threading
 import unicodedata
@@ -32,6 +42,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from graph.errors import ConfigurationError
 
 # CJK Unified Ideographs, Extension A and Compatibility Ideographs: simplified and traditional text alike.
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -180,26 +192,33 @@ class Glossary:
         stopwords: frozenset[str] = STOPWORDS,
         supplement: Mapping[str, tuple[str, ...]] = SUPPLEMENT,
         compound_freq: int | None = 1000,
+        terms: Mapping[str, tuple[str, ...]] | None = None,
     ) -> Glossary:
         """Read CC-CEDICT (``path``; default :func:`cedict_path`) and build a jieba tokenizer that knows its words.
 
         ``senses``: English senses kept per word, the candidates a ``choose`` of :meth:`gloss` picks from (2
         measured best, both without a choice and as candidates). ``supplement``: entries that override
         CC-CEDICT. ``compound_freq``: the jieba frequency given to dictionary words that jieba's own list lacks, so
-        that a compound beats its parts (``None``: jieba's list alone).
+        that a compound beats its parts (``None``: jieba's list alone). ``terms``: a deployment's own terms
+        (:func:`read_terms`), which override both and are always cut out whole.
         """
         import jieba  # type: ignore[import-untyped]  # here, not at import time
 
         with (path or cedict_path()).open(encoding="utf-8") as lines:
             entries, to_simplified = _parse(lines, max(senses, 1))
         entries.update(supplement)
+        own_terms = {head.translate(to_simplified): senses for head, senses in (terms or {}).items()}
+        entries.update(own_terms)
         tokenizer = jieba.Tokenizer()
         with tokenizer.get_dict_file() as words:  # jieba's own list, read directly instead of its pickle cache
             freq, total = tokenizer.gen_pfdict(words)
-        for head in entries if compound_freq is not None else ():
-            if len(head) > 1 and not freq.get(head) and has_cjk(head):
-                freq[head] = compound_freq
-                total += compound_freq
+        # a dictionary word jieba lacks gets ``compound_freq``; a deployment's own term at least ``_TERM_FREQ``
+        wanted = {head: compound_freq for head in entries if not freq.get(head)} if compound_freq is not None else {}
+        wanted |= {head: max(freq.get(head, 0), _TERM_FREQ) for head in own_terms}
+        for head, count in wanted.items():
+            if len(head) > 1 and has_cjk(head):
+                total += count - freq.get(head, 0)
+                freq[head] = count
                 for end in range(1, len(head)):
                     freq.setdefault(head[:end], 0)  # jieba's prefix marks
         tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
@@ -279,11 +298,12 @@ def _is_letter_prefix(piece: str, before: str) -> bool:
 
 
 _shared: Glossary | None = None
+_with_terms: dict[str, Glossary] = {}  # by the digest of the terms they were loaded with
 _shared_lock = threading.Lock()
 
 
 def shared_glossary() -> Glossary:
-    """The process's one ``Glossary``, loaded on first use (by the first need in Chinese)."""
+    """The process's one ``Glossary`` of CC-CEDICT alone, loaded on first use (by the first need in Chinese)."""
     global _shared
     with _shared_lock:
         if _shared is None:
@@ -291,4 +311,100 @@ def shared_glossary() -> Glossary:
         return _shared
 
 
-__all__ = ["STOPWORDS", "SUPPLEMENT", "Gloss", "Glossary", "cedict_path", "has_cjk", "shared_glossary"]
+class GlossarySource:
+    """Where a matcher and an index build get their ``Glossary``: CC-CEDICT, with a deployment's own ``terms`` file
+    (:func:`read_terms`) when it has one. The file is read and checked once, when the source is made: a bad one
+    raises ``ConfigurationError`` then (not at the first need in Chinese), and a file edited later changes nothing
+    until the source is made again (the service's next start), so a matcher reads needs with the terms its index
+    read the records with. Called, it gives the process's glossary for those terms (loaded on first use, shared)."""
+
+    def __init__(self, terms: Path | None = None) -> None:
+        self.terms = terms
+        self._own, self._digest = _read_terms(terms) if terms is not None else ({}, "")
+
+    def __call__(self) -> Glossary:
+        if not self._digest:
+            return shared_glossary()
+        with _shared_lock:
+            if self._digest not in _with_terms:
+                _with_terms[self._digest] = Glossary.load(terms=self._own)
+            return _with_terms[self._digest]
+
+    def digest(self) -> str:
+        """What an index built with it records ("" for none): a changed terms file makes that index stale."""
+        return self._digest
+
+    def __repr__(self) -> str:
+        return f"GlossarySource({self.terms!r})"
+
+
+#: The jieba frequency of a deployment's own term: above any word of jieba's list near it, so it is cut out whole.
+_TERM_FREQ = 100_000
+TERMS_COLUMNS = ("chinese", "english")
+
+
+def read_terms(path: Path) -> dict[str, tuple[str, ...]]:
+    """A deployment's own Chinese terms and their English, from a UTF-8 CSV file with the columns ``chinese`` and
+    ``english`` (other columns, such as a source or a note, are ignored): one term a row, its English senses
+    separated by ";", the first the one used unless the catalogue bears out another. They override CC-CEDICT, which
+    lacks many instrument names (色谱, chromatography, is not in it at all), and are cut out of a need whole.
+
+    A bad file raises ``ConfigurationError`` naming the file, the line and the field; nothing of it is used then.
+    """
+    return _read_terms(path)[0]
+
+
+def _read_terms(path: Path) -> tuple[dict[str, tuple[str, ...]], str]:
+    """``read_terms``, and a digest of the bytes the terms were read from."""
+    where = f"glossary terms file {path}"
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigurationError(f"{where}: not UTF-8 text (byte {e.start})") from e
+    except OSError as e:
+        raise ConfigurationError(f"{where}: cannot be read ({e.strerror or e})") from e
+    rows = csv.DictReader(io.StringIO(text))
+    missing = [c for c in TERMS_COLUMNS if c not in (rows.fieldnames or [])]
+    if missing:
+        raise ConfigurationError(
+            f"{where}, line 1: no column {', '.join(map(repr, missing))} (the header needs "
+            f"{' and '.join(TERMS_COLUMNS)})"
+        )
+    terms: dict[str, tuple[str, ...]] = {}
+    first: dict[str, int] = {}
+    for row in rows:
+        line = rows.line_num
+        chinese = (row.get("chinese") or "").strip()
+        senses = tuple(dict.fromkeys(s.strip() for s in (row.get("english") or "").split(";") if s.strip()))
+        if not chinese:
+            raise ConfigurationError(f"{where}, line {line}, field 'chinese': empty")
+        if not has_cjk(chinese) or _SPACES.search(chinese):
+            raise ConfigurationError(f"{where}, line {line}, field 'chinese': {chinese[:40]!r} is not one Chinese word")
+        if not senses:
+            raise ConfigurationError(
+                f"{where}, line {line}, field 'english': empty (write one sense or more, separated by ';')"
+            )
+        if bad := next((s for s in senses if has_cjk(s)), None):
+            raise ConfigurationError(f"{where}, line {line}, field 'english': {bad[:40]!r} is not English")
+        if chinese in first:
+            raise ConfigurationError(
+                f"{where}, line {line}, field 'chinese': {chinese} is on line {first[chinese]} too"
+            )
+        first[chinese] = line
+        terms[chinese] = senses
+    return terms, hashlib.sha256(data).hexdigest()[:16]
+
+
+__all__ = [
+    "STOPWORDS",
+    "SUPPLEMENT",
+    "TERMS_COLUMNS",
+    "Gloss",
+    "Glossary",
+    "GlossarySource",
+    "cedict_path",
+    "has_cjk",
+    "read_terms",
+    "shared_glossary",
+]

@@ -34,7 +34,7 @@ import numpy as np
 import pyoxigraph as ox
 
 from graph.errors import StoreError
-from graph.search.crosslingual import Glossary, has_cjk, shared_glossary
+from graph.search.crosslingual import Glossary, GlossarySource, has_cjk, shared_glossary
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc, build_documents
 from graph.search.embedding_cache import EmbeddingCache
 from graph.search.encoding import Embedder
@@ -168,6 +168,7 @@ class SearchIndex:
     inferred: list[list[tuple[int, float]]]  # per document: (subject row, similarity)
     sources: dict[str, str]  # source -> checksum the index was built from
     labels: dict[str, str]  # labels of organisations and related resources
+    terms: str = ""  # the digest of the deployment's glossary terms its Chinese text was glossed with ("": none)
     local: np.ndarray = field(init=False, repr=False)  # per document: its row in its type's indexes
     position: dict[str, int] = field(init=False, repr=False)  # IRI (each member of a linked person) -> document row
     _all_vectors: np.ndarray | None = field(init=False, repr=False, default=None)
@@ -232,7 +233,8 @@ class SearchIndex:
         glossary: Callable[[], Glossary] | None = shared_glossary,
     ) -> SearchIndex:
         """Documents of ``types`` from the store, embedded (through the cache) and indexed per type. ``glossary``:
-        where text in Chinese gets its English gloss (loaded only if some text is in Chinese); None keeps it as is."""
+        where text in Chinese gets its English gloss (loaded only if some text is in Chinese); None keeps it as is.
+        A ``GlossarySource`` with a deployment's terms is recorded by its digest (``is_current``)."""
         docs, labels = build_documents(store, types)
         if glossary is not None:
             for d in docs:
@@ -251,10 +253,17 @@ class SearchIndex:
             inferred=_infer_subjects(vectors, subject_vectors),
             sources={name: entry.checksum for name, entry in store.sources().items()},
             labels=labels,
+            terms=glossary.digest() if isinstance(glossary, GlossarySource) else "",
         )
 
-    def is_current(self, store: Store, model: str) -> bool:
-        return model == self.model and self.sources == {n: e.checksum for n, e in store.sources().items()}
+    def is_current(self, store: Store, model: str, terms: str = "") -> bool:
+        """Whether the index was built from the store's current sources, with ``model`` and with the glossary terms
+        of digest ``terms`` (``GlossarySource.digest``; "" for none)."""
+        return (
+            model == self.model
+            and terms == self.terms
+            and self.sources == {n: e.checksum for n, e in store.sources().items()}
+        )
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -273,6 +282,7 @@ class SearchIndex:
             "subjects": [asdict(s) for s in self.subjects],
             "inferred": self.inferred,
             "labels": self.labels,
+            "terms": self.terms,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
@@ -294,6 +304,7 @@ class SearchIndex:
             inferred=[[(int(i), float(s)) for i, s in row] for row in manifest["inferred"]],
             sources=manifest["sources"],
             labels=manifest["labels"],
+            terms=manifest.get("terms", ""),  # an index saved before deployments had terms glossed with none
         )
 
 
@@ -347,15 +358,22 @@ def index_folder(data_dir: Path, model: str) -> Path:
 
 
 def open_index(
-    store: SparqlStore, embedder: Embedder, cache: EmbeddingCache, folder: Path, *, progress: Progress | None = None
+    store: SparqlStore,
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    folder: Path,
+    *,
+    progress: Progress | None = None,
+    glossary: GlossarySource | None = None,
 ) -> tuple[SearchIndex, bool]:
-    """The saved index when it was built from the store's current sources with this model, else a new one
-    (built, saved, returned with ``True``)."""
+    """The saved index when it was built from the store's current sources with this model (and ``glossary``'s
+    terms), else a new one (built, saved, returned with ``True``)."""
+    glossary = glossary or GlossarySource()
     if format_version(folder) == FORMAT_VERSION:
         index = SearchIndex.load(folder)
-        if index.is_current(store, embedder.name):
+        if index.is_current(store, embedder.name, glossary.digest()):
             return index, False
-    index = SearchIndex.build(store, embedder, cache, progress=progress)
+    index = SearchIndex.build(store, embedder, cache, progress=progress, glossary=glossary)
     index.save(folder)
     return index, True
 
@@ -364,9 +382,14 @@ class IndexFolder:
     """Where a data folder keeps its search indexes (one per model, under ``index/``) and the embedding cache, and
     the two things done with them: load the saved index, or bring it up to date with the store."""
 
-    def __init__(self, data_dir: Path, embeddings_path: Path) -> None:
+    def __init__(self, data_dir: Path, embeddings_path: Path, glossary: GlossarySource | None = None) -> None:
         self.data_dir = data_dir
         self.embeddings_path = embeddings_path
+        self.glossary = glossary or GlossarySource()  # what its indexes gloss Chinese text with, and matchers too
+
+    def is_current(self, index: SearchIndex, store: Store, model: str) -> bool:
+        """Whether ``index`` is current for the store, ``model`` and this folder's glossary terms."""
+        return index.is_current(store, model, self.glossary.digest())
 
     def path(self, model: str) -> Path:
         return index_folder(self.data_dir, model)
@@ -392,7 +415,8 @@ class IndexFolder:
         lacks) and saved, with ``True``. A store that answers no SPARQL is read through an in-memory copy."""
         cache = EmbeddingCache(self.embeddings_path)
         try:
-            return open_index(sparql_view(store), embedder, cache, self.path(embedder.name), progress=progress)
+            folder = self.path(embedder.name)
+            return open_index(sparql_view(store), embedder, cache, folder, progress=progress, glossary=self.glossary)
         finally:
             cache.close()
 

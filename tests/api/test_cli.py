@@ -176,3 +176,20 @@ def test_stats_orders_equal_counts_the_same_way_every_run(tmp_path: Path) -> Non
     rows = [re.split(r"\s*│\s*", line.strip("│ ")) for line in outputs.pop().splitlines() if "awards" in line]
     counts = [(-int(r[2].replace(",", "")), r[1]) for r in rows if len(r) == 3]
     assert counts and counts == sorted(counts)
+
+
+def test_a_bad_glossary_terms_file_stops_the_command_and_the_service_naming_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.app import open_services
+    from api.settings import Settings
+    from graph.errors import ConfigurationError
+
+    terms = tmp_path / "terms.csv"
+    terms.write_text("chinese,english\n色谱,chromatography\n圆二色,\n", encoding="utf-8")
+    monkeypatch.setenv("SHAREKG_GLOSSARY_TERMS", str(terms))
+    code, out = invoke(tmp_path / "var", "index")
+    assert code != 0 and "terms.csv, line 3, field 'english': empty" in out, out
+    with pytest.raises(ConfigurationError, match="line 3, field 'english'"):
+        open_services(Settings(data_dir=tmp_path / "served", glossary_terms=terms))
+    assert not (tmp_path / "served").exists()  # refused before the store, the model or the logs were opened
