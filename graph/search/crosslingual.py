@@ -345,9 +345,10 @@ TERMS_COLUMNS = ("chinese", "english")
 
 def read_terms(path: Path) -> dict[str, tuple[str, ...]]:
     """A deployment's own Chinese terms and their English, from a UTF-8 CSV file with the columns ``chinese`` and
-    ``english`` (other columns, such as a source or a note, are ignored): one term a row, its English senses
-    separated by ";", the first the one used unless the catalogue bears out another. They override CC-CEDICT, which
-    lacks many instrument names (色谱, chromatography, is not in it at all), and are cut out of a need whole.
+    ``english`` (other columns, such as a source or a note, are ignored): one term a row, simplified or traditional,
+    its English senses separated by ";" (as a dictionary word's, its first two are the candidates the catalogue's
+    English chooses between, the first winning a tie). They override CC-CEDICT, which lacks many instrument names
+    (色谱, chromatography, is not in it at all), and are cut out of a need whole.
 
     A bad file raises ``ConfigurationError`` naming the file, the line and the field; nothing of it is used then.
     """
