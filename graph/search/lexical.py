@@ -10,8 +10,9 @@ Snowball stemmer from PyStemmer (``stemmer="english"`` by default; any name in `
   every document 0; non-Latin scripts are tokens like any other; each distinct query term counts once, so a very
   long query costs at most one pass over the postings of the terms it shares with the index;
 - the terms a document is shown to share with a query leave out English function words (``FUNCTION_WORDS``, the
-  fuller list of 179): BM25 still counts "we" or "from" (a longer stopword list for ranking was measured and not
-  taken, ``benchmarks/results/eval.md``), but a student shown "We" as why a dataset fits learns nothing.
+  fuller list of 179) and the words a need is asked with (``NEED_WORDS``: "need", "want", "would"): BM25 still
+  counts "we" or "from" (a longer stopword list for ranking was measured and not taken, ``benchmarks/results/
+  eval.md``), but a student shown "We" as why a dataset fits learns nothing.
 
 ``scores(query)`` returns one score per document, so callers can mask by filters before ranking;
 ``search`` ranks the allowed documents that score above 0, by top-k selection (``argpartition``), not a sort of
@@ -48,7 +49,7 @@ from graph.errors import ConfigurationError, StoreError
 from graph.search.index_meta import read_meta, write_meta
 from graph.search.vector_index import check_allowed, top_k
 
-__all__ = ["DEFAULT_STEMMER", "FUNCTION_WORDS", "LexicalIndex", "Term", "tokenize", "whole_words"]
+__all__ = ["DEFAULT_STEMMER", "FUNCTION_WORDS", "NEED_WORDS", "LexicalIndex", "Term", "tokenize", "whole_words"]
 
 DEFAULT_STEMMER = "english"
 FORMAT = "sharekg-lexical"
@@ -61,6 +62,12 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 #: English function words (bm25s' fuller list of 179, NLTK's): BM25 counts those Lucene's 33 leave in, but a
 #: document's shared terms never show them, and a Chinese word's senses are chosen without them (``senses``).
 FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS)
+#: The words a need is asked with, whatever it asks for: modal verbs the list above lacks, and the verbs of asking
+#: (the Chinese function words drop 需要, 想 and 希望 alike). Never shown as shared terms either.
+NEED_WORDS = frozenset(
+    ["would", "could", "might", "must", "shall", "may", "need", "needs", "needed", "want", "wants", "wanted"]
+)
+_UNSHOWN = FUNCTION_WORDS | NEED_WORDS
 
 
 @dataclass(frozen=True)
@@ -269,8 +276,8 @@ class LexicalIndex:
     def explain(self, query: str, rows: Sequence[int]) -> list[tuple[list[str], float]]:
         """For each document in ``rows``: the query's terms it holds (as ``matched_terms`` lists them) and its
         BM25 score for ``query`` (equal to ``scores(query)[row]``), read from those documents' postings only.
-        Function words (``FUNCTION_WORDS``: "we", "from", "out") count in the score but are not listed: they say
-        nothing of why a document fits."""
+        Function words (``FUNCTION_WORDS``: "we", "from", "out") and the words of asking (``NEED_WORDS``: "need",
+        "would") count in the score but are not listed: they say nothing of why a document fits."""
         docs = self._check_rows(rows)
         terms = tokenize(query, self._stemmer)
         held = self._held(terms, docs)
@@ -279,7 +286,7 @@ class LexicalIndex:
         for j in range(len(docs)):
             found: dict[str, str] = {}  # by lower-cased surface: the first way the query wrote it
             for term in terms:
-                if term.key in held and held[term.key][j] > 0 and term.surface.lower() not in FUNCTION_WORDS:
+                if term.key in held and held[term.key][j] > 0 and term.surface.lower() not in _UNSHOWN:
                     found.setdefault(term.surface.lower(), term.surface)
             out.append((list(found.values()), float(scores[j])))
         return out
