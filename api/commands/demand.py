@@ -1,5 +1,6 @@
 """Commands for the operator of the demand log: ``sharekg demand erase`` deletes a team's or a contact's requests
-(an erasure request under data-protection law), printing how many were erased."""
+(an erasure request under data-protection law), printing how many were erased; ``sharekg demand unknown-words``
+lists the Chinese words of the logged needs that the glossary lacks, for the deployment's own terms file."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import click
 from api.settings import Settings
 from graph.centre import DemandLog
 from graph.errors import SharekgError
+from graph.search import GlossarySource
+from graph.search.crosslingual import has_cjk, unknown_words
 
 
 @click.group()
@@ -35,3 +38,36 @@ def erase(settings: Settings, team: str | None, contact: str | None) -> None:
         log.close()
     who = f"team {team!r}" if team is not None else f"contact {contact!r}"
     click.echo(f"erased {erased} request{'s' if erased != 1 else ''} of {who} from {settings.demand_path}")
+
+
+@demand.command("unknown-words")
+@click.option("--top", default=30, show_default=True, type=click.IntRange(1), help="How many words to list.")
+@click.pass_obj
+def unknown_words_command(settings: Settings, top: int) -> None:
+    """The Chinese words of the logged needs that CC-CEDICT and the deployment's terms (SHAREKG_GLOSSARY_TERMS) lack
+    as wholes, so that the matcher read them by their characters (色谱 as "color look spectrum"), the most asked first:
+    the words to add to the terms file, with their English."""
+    if not settings.demand_path.exists():
+        click.echo(f"no demand log at {settings.demand_path}: no needs asked yet")
+        return
+    try:
+        glossary = GlossarySource(settings.glossary_terms)
+        log = DemandLog(settings.demand_path)
+    except SharekgError as e:
+        raise click.ClickException(str(e)) from e
+    try:
+        needs = log.needs()
+    finally:
+        log.close()
+    words = unknown_words((n.text for n in needs), glossary())
+    chinese = sum(1 for n in needs if has_cjk(n.text))
+    if not words:
+        click.echo(f"the glossary reads every word of the {chinese} logged needs in Chinese")
+        return
+    click.echo(
+        f"{len(words)} words of the {chinese} logged needs in Chinese are not in the glossary and were read character "
+        "by character; the most asked (add them to SHAREKG_GLOSSARY_TERMS with their English):"
+    )
+    for w in words[:top]:
+        example = w.example if len(w.example) <= 60 else w.example[:59] + "…"
+        click.echo(f"  {w.word}\t{w.needs} need{'s' if w.needs != 1 else ''}\te.g. {example}")

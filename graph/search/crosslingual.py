@@ -65,6 +65,8 @@ _PUNCT = str.maketrans(
     | {"\uff1f": "? ", "\uff01": "! "}
 )
 _MAX_WORD = 12  # the longest part tried when a word the dictionary lacks is split
+# A number and its measure word (两个, 三种, 每次): words jieba knows that no dictionary lists, and none need to
+_COUNTED = re.compile(r"^[0-9一二两三四五六七八九十百千万几每多数若]+[个种次些类项位条件组份倍]?$")
 
 # Function words that carry no search meaning: particles, pronouns, prepositions, conjunctions, light verbs.
 _STOPWORDS_TEXT = """
@@ -163,6 +165,7 @@ class Gloss:
 
     text: str
     terms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    unknown: tuple[str, ...] = ()  # words the dictionary lacks, read at least in part character by character
 
 
 class Glossary:
@@ -253,6 +256,7 @@ class Glossary:
         out: list[str | int] = []  # English as it comes, or the position of a Chinese word in ``words``
         words: list[tuple[str, tuple[str, ...]]] = []
         letter: tuple[str, int] | None = None  # a lone letter just before, that the next word may be named by
+        unknown: list[str] = []
         offset = 0
         for token in self._tokenizer.cut(simple, HMM=False):
             at, offset = offset, offset + len(token)
@@ -263,7 +267,9 @@ class Glossary:
             if token in self._stopwords:
                 letter = None
                 continue
-            spans = [(0, len(token))] if token in self._entries else self._parts(token)
+            spans = [(0, len(token))] if token in self._entries else list(self._parts(token))
+            if len(spans) > 1 and not _COUNTED.match(token) and any(e - b == 1 and has_cjk(token[b]) for b, e in spans):
+                unknown.append(text[at:offset])  # a word read, at least in part, character by character
             for start, end in spans:
                 word = token[start:end]
                 if not has_cjk(word):  # a Latin letter or digit inside a token the dictionary lacks
@@ -285,7 +291,8 @@ class Glossary:
         senses = choose([english for _, english in words]) if choose is not None and words else None
         terms = tuple((source, english if senses is None else senses[i]) for i, (source, english) in enumerate(words))
         glossed = (f" {' '.join(terms[piece][1])} " if isinstance(piece, int) else piece for piece in out)
-        return Gloss(_SPACES.sub(" ", "".join(glossed)).strip(), tuple(t for t in terms if t[1]))
+        text_en = _SPACES.sub(" ", "".join(glossed)).strip()
+        return Gloss(text_en, tuple(t for t in terms if t[1]), tuple(dict.fromkeys(unknown)))
 
 
 def _is_letter_prefix(piece: str, before: str) -> bool:
@@ -309,6 +316,32 @@ def shared_glossary() -> Glossary:
         if _shared is None:
             _shared = Glossary.load()
         return _shared
+
+
+@dataclass(frozen=True)
+class UnknownWord:
+    """A Chinese word of the needs asked that the glossary reads character by character (``Gloss.unknown``)."""
+
+    word: str
+    needs: int  # how many of the needs hold it
+    example: str  # the first of them
+
+
+def unknown_words(texts: Iterable[str], glossary: Glossary) -> list[UnknownWord]:
+    """The words of ``texts`` (needs as teams wrote them) that ``glossary`` lacks as wholes and so reads, at least in
+    part, character by character (色谱 as "color look spectrum", 钙钛矿 as "calcium titanium ore"; a word read by
+    dictionary words, 纳米材料 as "nanometer material", is not listed), the most asked first (then by the word): what
+    a deployment would add to its own terms. Each need counts a word once; needs without Chinese are skipped."""
+    counts: dict[str, int] = {}
+    examples: dict[str, str] = {}
+    for text in texts:
+        if not has_cjk(text):
+            continue
+        for word in glossary.gloss(text).unknown:
+            counts[word] = counts.get(word, 0) + 1
+            examples.setdefault(word, text)
+    ranked = sorted(counts, key=lambda w: (-counts[w], w))
+    return [UnknownWord(w, counts[w], examples[w]) for w in ranked]
 
 
 class GlossarySource:
@@ -404,8 +437,10 @@ __all__ = [
     "Gloss",
     "Glossary",
     "GlossarySource",
+    "UnknownWord",
     "cedict_path",
     "has_cjk",
     "read_terms",
     "shared_glossary",
+    "unknown_words",
 ]

@@ -37,3 +37,22 @@ def test_erase_needs_one_of_team_or_contact(tmp_path: Path) -> None:
     assert code == 2
     code, out = erase(tmp_path, "--team", "Team Lumen")
     assert code == 0 and "erased 0 requests" in out and not (tmp_path / "demand.sqlite").exists()
+
+
+def test_unknown_words_lists_what_the_glossary_read_character_by_character(tmp_path: Path) -> None:
+    log = DemandLog(tmp_path / "demand.sqlite")
+    for need in (
+        "需要高效液相色谱仪分离中药成分",
+        "用色谱法分离钙钛矿前驱体",
+        "用色谱法纯化",
+        "NMR of small molecules",
+    ):
+        log.record(need, {}, [])
+    log.close()
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "demand", "unknown-words", "--top", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "of the 3 logged needs in Chinese are not in the glossary" in lines[0]
+    assert lines[1].split("\t")[:2] == ["  色谱法", "2 needs"] and len(lines) == 3  # the most asked first; --top 2
+    empty = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "none"), "demand", "unknown-words"])
+    assert empty.exit_code == 0 and "no demand log" in empty.output

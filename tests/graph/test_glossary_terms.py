@@ -10,7 +10,7 @@ import pytest
 
 from graph.errors import ConfigurationError
 from graph.search import Embedder, EmbeddingCache, GlossarySource
-from graph.search.crosslingual import read_terms, shared_glossary
+from graph.search.crosslingual import read_terms, shared_glossary, unknown_words
 from graph.search.index import open_index
 from graph.search.matcher import Matcher
 from graph.store import open_store
@@ -114,3 +114,23 @@ def test_the_index_keeps_the_terms_it_glossed_with_and_a_changed_file_rebuilds_i
     finally:
         cache.close()
         store.close()
+
+
+def test_words_read_character_by_character_are_reported_most_asked_first(tmp_path: Path) -> None:
+    glossary = shared_glossary()
+    assert glossary.gloss("用色谱分离钙钛矿").unknown == (
+        "色谱",
+        "钙钛矿",
+    )  # "color look spectrum", "calcium titanium ore"
+    # read by dictionary words (nanometer material), a letter's name (X-ray), a number and its measure word: not
+    assert glossary.gloss("用X射线观察两个纳米材料").unknown == ()
+    needs = ["用色谱分离", "perovskite films", "色谱法和钙钛矿", "需要色谱"]
+    found = unknown_words(needs, glossary)
+    assert [(w.word, w.needs, w.example) for w in found[:2]] == [
+        ("色谱", 2, "用色谱分离"),
+        ("色谱法", 1, "色谱法和钙钛矿"),
+    ]
+    assert {w.word for w in found} == {"色谱", "色谱法", "钙钛矿"}
+    # a deployment's terms are read whole: no longer reported
+    own = GlossarySource(_terms(tmp_path, "chinese,english\n色谱,chromatography\n色谱法,chromatography\n"))()
+    assert [w.word for w in unknown_words(needs, own)] == ["钙钛矿"]
