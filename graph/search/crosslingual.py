@@ -374,6 +374,9 @@ class GlossarySource:
 #: The jieba frequency of a deployment's own term: above any word of jieba's list near it, so it is cut out whole.
 _TERM_FREQ = 100_000
 TERMS_COLUMNS = ("chinese", "english")
+MAX_TERM_CHARS = 40  # a Chinese term longer than this is not one word
+MAX_SENSE_CHARS = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def read_terms(path: Path) -> dict[str, tuple[str, ...]]:
@@ -398,7 +401,14 @@ def _read_terms(path: Path) -> tuple[dict[str, tuple[str, ...]], str]:
         raise ConfigurationError(f"{where}: not UTF-8 text (byte {e.start})") from e
     except OSError as e:
         raise ConfigurationError(f"{where}: cannot be read ({e.strerror or e})") from e
-    rows = csv.DictReader(io.StringIO(text))
+    rows = csv.DictReader(io.StringIO(text), strict=True)
+    try:
+        return _checked_terms(rows, where), hashlib.sha256(data).hexdigest()[:16]
+    except csv.Error as e:  # bad quoting, a field over the csv module's limit
+        raise ConfigurationError(f"{where}, line {rows.line_num + 1}: not CSV ({e})") from e
+
+
+def _checked_terms(rows: csv.DictReader[str], where: str) -> dict[str, tuple[str, ...]]:
     missing = [c for c in TERMS_COLUMNS if c not in (rows.fieldnames or [])]
     if missing:
         raise ConfigurationError(
@@ -413,21 +423,24 @@ def _read_terms(path: Path) -> tuple[dict[str, tuple[str, ...]], str]:
         senses = tuple(dict.fromkeys(s.strip() for s in (row.get("english") or "").split(";") if s.strip()))
         if not chinese:
             raise ConfigurationError(f"{where}, line {line}, field 'chinese': empty")
-        if not has_cjk(chinese) or _SPACES.search(chinese):
+        if not has_cjk(chinese) or _SPACES.search(chinese) or len(chinese) > MAX_TERM_CHARS or _CONTROL.search(chinese):
             raise ConfigurationError(f"{where}, line {line}, field 'chinese': {chinese[:40]!r} is not one Chinese word")
         if not senses:
             raise ConfigurationError(
                 f"{where}, line {line}, field 'english': empty (write one sense or more, separated by ';')"
             )
-        if bad := next((s for s in senses if has_cjk(s)), None):
-            raise ConfigurationError(f"{where}, line {line}, field 'english': {bad[:40]!r} is not English")
+        if bad := next((s for s in senses if has_cjk(s) or len(s) > MAX_SENSE_CHARS or _CONTROL.search(s)), None):
+            raise ConfigurationError(
+                f"{where}, line {line}, field 'english': {bad[:40]!r} is not an English sense (at most "
+                f"{MAX_SENSE_CHARS} characters, no Chinese, no control characters)"
+            )
         if chinese in first:
             raise ConfigurationError(
                 f"{where}, line {line}, field 'chinese': {chinese} is on line {first[chinese]} too"
             )
         first[chinese] = line
         terms[chinese] = senses
-    return terms, hashlib.sha256(data).hexdigest()[:16]
+    return terms
 
 
 __all__ = [

@@ -49,11 +49,15 @@ def test_a_terms_file_is_read_with_its_senses_and_other_columns_ignored(tmp_path
         ("chinese,english\nHPLC,chromatography\n", "line 2, field 'chinese': 'HPLC' is not one Chinese word"),
         ("chinese,english\n色谱 仪,chromatograph\n", "line 2, field 'chinese'"),
         ("chinese,english\n色谱, ; \n", "line 2, field 'english': empty"),
-        ("chinese,english\n色谱,色谱法\n", "line 2, field 'english': '色谱法' is not English"),
+        ("chinese,english\n色谱,色谱法\n", "line 2, field 'english': '色谱法' is not an English sense"),
         (
             "chinese,english\n色谱,chromatography\n质谱,mass spectrometry\n色谱,chromatogram\n",
             "line 4, field 'chinese'",
         ),
+        ("chinese,english\n色谱,chrom\x00atography\n", "line 2, field 'english': .* no control characters"),
+        ("chinese,english\n" + "色" * 41 + ",x\n", "line 2, field 'chinese'"),
+        ('chinese,english\n色谱,x\n质谱,"mass spec\n', "line 3: not CSV"),
+        ("chinese,english\n色谱,x\n质谱," + "a" * 200_000 + "\n", "line 3: not CSV"),
     ],
 )
 def test_a_bad_terms_file_is_refused_naming_the_line_and_the_field(tmp_path: Path, text: str, where: str) -> None:
