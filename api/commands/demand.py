@@ -9,8 +9,7 @@ import click
 from api.settings import Settings
 from graph.centre import DemandLog
 from graph.errors import SharekgError
-from graph.search import GlossarySource
-from graph.search.crosslingual import has_cjk, unknown_words
+from graph.search import GlossarySource, has_cjk, unknown_words
 
 
 @click.group()
