@@ -243,6 +243,16 @@ class Glossary:
             yield start, end
             start = end
 
+    def _read_by_characters(self, token: str, spans: list[tuple[int, int]]) -> bool:
+        """Whether a word the dictionary lacks, split into ``spans``, lost its meaning to a reading character by
+        character (钙钛矿 "calcium titanium ore", 色谱 "color spectrum"): some part is one Chinese character, or
+        none of the dictionary. A function character jieba joined to one word is no loss (土壤中铁 cut 土壤/中铁,
+        水中铅 cut 水中/铅: 中 "in" is dropped and 铁 "iron" and 水 "water" read as the dictionary has them)."""
+        content = [token[b:e] for b, e in spans if token[b:e] not in self._stopwords]
+        if len(content) == 1:
+            return not self.lookup(content[0]) and has_cjk(content[0])
+        return any(has_cjk(part) and (len(part) == 1 or not self.lookup(part)) for part in content)
+
     def gloss(self, text: str, choose: Callable[[list[tuple[str, ...]]], list[tuple[str, ...]]] | None = None) -> Gloss:
         """English search text for a need in Chinese, English or both; English-only text comes back unchanged.
 
@@ -268,8 +278,8 @@ class Glossary:
                 letter = None
                 continue
             spans = [(0, len(token))] if token in self._entries else list(self._parts(token))
-            if len(spans) > 1 and not _COUNTED.match(token) and any(e - b == 1 and has_cjk(token[b]) for b, e in spans):
-                unknown.append(text[at:offset])  # a word read, at least in part, character by character
+            if len(spans) > 1 and not _COUNTED.match(token) and self._read_by_characters(token, spans):
+                unknown.append(text[at:offset])
             for start, end in spans:
                 word = token[start:end]
                 if not has_cjk(word):  # a Latin letter or digit inside a token the dictionary lacks
