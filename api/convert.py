@@ -120,6 +120,7 @@ def response_out(
         need_subjects=response.need_subjects,
         results={t: [result_out(r, label(r)) for r in results] for t, results in response.results.items()},
         notes=response.notes,
+        unknown_words=response.unknown_words,
     )
 
 

@@ -145,6 +145,11 @@ class MatchResponseOut(BaseModel):
     notes: dict[str, str] = Field(
         default_factory=dict, description="Per type, when nothing in it fits the need well (its closest are weak)."
     )
+    unknown_words: list[str] = Field(
+        default_factory=list,
+        description="The need's Chinese words that the glossary lacks and read character by character (钙钛矿 as "
+        "'calcium titanium ore'); writing the English term beside one reads the need better.",
+    )
 
 
 class BundleMemberOut(BaseModel):

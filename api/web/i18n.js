@@ -123,6 +123,10 @@ export const MESSAGES = {
   "students.building": { en: "Building bundles…", zh: "正在组合资源…" },
   "students.echo": { en: "The words of the need that matched", zh: "需求中匹配到的词" },
   "students.glossary": { en: "Chinese → English", zh: "中文 → 英文" },
+  "students.unknown_words": {
+    en: "Not in the dictionary, so read character by character: {words}. Writing the English term beside it finds more.",
+    zh: "词典中没有这些词，只能逐字理解：{words}。在旁边写上英文术语，能找到更多资源。",
+  },
   "students.why": { en: "Why: ", zh: "匹配理由：" },
   "students.shared_terms": { en: "Shared terms: ", zh: "共同词语：" },
   // why a result matched, composed from the API's parts (in English exactly the API's summary)

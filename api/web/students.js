@@ -189,12 +189,17 @@ function typeNote(body, type) {
   return el("p", { class: "hint weak-note" }, text);
 }
 
-/** The need as asked, with every word that matched (English terms, Chinese words) marked, and the glossary. */
+/** The need as asked, with every word that matched (English terms, Chinese words) marked, the glossary, and the
+ * Chinese words the glossary lacked (read character by character), so that the team can add the English term. */
 function showNeed(body, all) {
   const glossary = all.flatMap(glossaryOf);
   document.getElementById("need-text").replaceChildren(highlight(body.need || "", all.flatMap(markedTerms)));
   const line = glossaryLine(glossary, { id: "need-glossary" });
   document.getElementById("need-glossary").replaceWith(line || el("p", { id: "need-glossary", hidden: true }));
+  const unknown = Array.isArray(body.unknown_words) ? body.unknown_words : [];
+  const hint = document.getElementById("need-unknown");
+  hint.textContent = unknown.length ? t("students.unknown_words", { words: unknown.join("、") }) : "";
+  hint.hidden = !unknown.length;
   echo.hidden = !body.need;
 }
 

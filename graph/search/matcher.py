@@ -134,6 +134,9 @@ class MatchResponse:
     results: dict[str, list[MatchResult]]
     need_subjects: list[dict[str, str]]
     notes: dict[str, str] = field(default_factory=dict)  # per type, when nothing in it fits the need well
+    #: The need's Chinese words the glossary lacks and read character by character (钙钛矿 as "calcium titanium ore"):
+    #: a team that writes the English term beside one is read better.
+    unknown_words: list[str] = field(default_factory=list)
     #: The need's vector as matched (a need in Chinese: its gloss's), for the demand log; not part of the answer.
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -175,6 +178,7 @@ class Reading:
     searched: str
     shown: list[str]
     glossary: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    unknown: tuple[str, ...] = ()  # its Chinese words the glossary lacks, read character by character
 
 
 @dataclass(slots=True)
@@ -285,7 +289,7 @@ class Matcher:
         gloss = self._glossary().gloss(text, self._senses.choose)
         if not gloss.text.strip() or not gloss.terms:
             return Reading(text, text, sentences(text))
-        return Reading(gloss.text, f"{text}\n{gloss.text}", [text], gloss.terms)
+        return Reading(gloss.text, f"{text}\n{gloss.text}", [text], gloss.terms, gloss.unknown)
 
     def encode_need(self, text: str) -> np.ndarray:
         """The need's vector as matching computes it (a Chinese need by its gloss), for callers that store it."""
@@ -302,6 +306,7 @@ class Matcher:
             {t: results for t, (results, _) in ranked.items()},
             [self._subject(i) for i in need.subjects],
             {t: note for t, (_, note) in ranked.items() if note},
+            list(request.reading.unknown),
             need.vector,
         )
 

@@ -54,6 +54,14 @@ def test_filters_apply_before_ranking(service: Service) -> None:
     assert all("Delaware" in x["organization"] for x in results["Instrument"])
 
 
+def test_match_names_the_chinese_words_it_read_character_by_character(service: Service) -> None:
+    need = "用X射线衍射表征钙钛矿太阳能电池薄膜的晶体结构"  # 钙钛矿 (perovskite) is not in CC-CEDICT
+    body = service.client.post("/match", json={"text": need, "types": ["Instrument"], "k": 1}).json()
+    assert body["unknown_words"] == ["钙钛矿"]
+    english = service.client.post("/match", json={"text": NMR_NEED, "types": ["Instrument"], "k": 1}).json()
+    assert english["unknown_words"] == []
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -172,6 +172,20 @@ def test_a_chinese_need_finds_matches_and_marks_its_matched_words(zh_page: Page)
     expect(zh_page.locator("#status")).to_contain_text("matches")
 
 
+def test_a_word_the_glossary_lacks_is_named_with_the_advice_to_write_its_english(zh_page: Page) -> None:
+    zh_page.goto("/ui/")
+    zh_page.get_by_label("你的需求").fill("用X射线衍射表征钙钛矿太阳能电池薄膜的晶体结构")
+    zh_page.get_by_role("button", name="开始匹配").click()
+    unknown = zh_page.locator("#need-unknown")
+    expect(unknown).to_be_visible()
+    expect(unknown).to_contain_text("逐字理解\uff1a钙钛矿")
+    zh_page.get_by_role("button", name="English").click()
+    expect(unknown).to_contain_text("read character by character: 钙钛矿")
+    zh_page.get_by_label("Your need").fill("X-ray diffraction of perovskite solar-cell films")
+    zh_page.get_by_role("button", name="Find matches").click()
+    expect(unknown).to_be_hidden()
+
+
 def test_chinese_terms_are_marked_by_substring_longest_first_and_never_parsed_as_html(page: Page) -> None:
     page.goto("/ui/")
     marked: list[Any] = page.evaluate(

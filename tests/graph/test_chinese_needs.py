@@ -33,6 +33,15 @@ def test_a_chinese_need_finds_the_english_instrument_and_says_which_word_matched
     assert top.band in {"strong", "good"}
 
 
+def test_the_answer_names_the_chinese_words_the_glossary_read_character_by_character(matcher: Matcher) -> None:
+    """CC-CEDICT lacks 钙钛矿 (perovskite), read as "calcium titanium ore": the answer says so, so that the team can
+    write the English term beside it; words read from the dictionary and English needs name none."""
+    perovskite = matcher.match("用X射线衍射表征钙钛矿太阳能电池薄膜的晶体结构", Filters(types=("Instrument",)), k=1)
+    assert perovskite.unknown_words == ["钙钛矿"]
+    assert matcher.match("用X射线衍射表征太阳能电池薄膜", Filters(types=("Instrument",)), k=1).unknown_words == []
+    assert matcher.match("perovskite films by XRD", Filters(types=("Instrument",)), k=1).unknown_words == []
+
+
 def test_english_needs_are_read_as_written(matcher: Matcher) -> None:
     reading = matcher.read("NMR spectroscopy of small molecules")
     assert reading.encoded == reading.searched == "NMR spectroscopy of small molecules" and not reading.glossary
