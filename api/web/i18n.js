@@ -124,7 +124,7 @@ export const MESSAGES = {
   "students.echo": { en: "The words of the need that matched", zh: "需求中匹配到的词" },
   "students.glossary": { en: "Chinese → English", zh: "中文 → 英文" },
   "students.unknown_words": {
-    en: "Not in the dictionary, so read character by character: {words}. Writing the English term beside it finds more.",
+    en: "Not in the dictionary, so read character by character: {words}. Write the English term beside each to find more.",
     zh: "词典中没有这些词，只能逐字理解：{words}。在旁边写上英文术语，能找到更多资源。",
   },
   "students.why": { en: "Why: ", zh: "匹配理由：" },
