@@ -10,7 +10,7 @@ Snowball stemmer from PyStemmer (``stemmer="english"`` by default; any name in `
   every document 0; non-Latin scripts are tokens like any other; each distinct query term counts once, so a very
   long query costs at most one pass over the postings of the terms it shares with the index;
 - the terms a document is shown to share with a query leave out English function words (``FUNCTION_WORDS``, the
-  fuller list of 179) and the words a need is asked with (``NEED_WORDS``: "need", "want", "would"): BM25 still
+  fuller list of 179) and the words a need is asked with (``NEED_WORDS``: "need", "want", "would", "use"): BM25 still
   counts "we" or "from" (a longer stopword list for ranking was measured and not taken, ``benchmarks/results/
   eval.md``), but a student shown "We" as why a dataset fits learns nothing.
 
@@ -62,11 +62,13 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 #: English function words (bm25s' fuller list of 179, NLTK's): BM25 counts those Lucene's 33 leave in, but a
 #: document's shared terms never show them, and a Chinese word's senses are chosen without them (``senses``).
 FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS)
-#: The words a need is asked with, whatever it asks for: modal verbs the list above lacks, and the verbs of asking
-#: (the Chinese function words drop 需要, 想 and 希望 alike). Never shown as shared terms either.
+#: The words a need is asked with, whatever it asks for: modal verbs the list above lacks, the verbs of asking (the
+#: Chinese function words drop 需要, 想 and 希望 alike) and the light verbs of what a team does (use, make: also 用 and
+#: 使 glossed, which stay in the gloss because the encoder reads "used to view" the better for them). Never shown as
+#: shared terms either.
 NEED_WORDS = frozenset(
     ["would", "could", "might", "must", "shall", "may", "need", "needs", "needed", "want", "wants", "wanted"]
-)
+) | frozenset(["use", "uses", "used", "using", "employ", "make", "makes", "made", "making"])
 _UNSHOWN = FUNCTION_WORDS | NEED_WORDS
 
 

@@ -212,6 +212,10 @@ def test_function_words_count_in_the_score_but_are_never_shown_as_shared() -> No
     assert first == second == ["images", "survey"]  # not "We", "would", "need", "from", "our"
     assert first_score > second_score  # "from", "our", "would" and "need" still count
     assert {"we", "from", "our", "out", "who", "about"} <= FUNCTION_WORDS
+    # nor the light verbs of what a team does, in English or glossed from Chinese (用 "use", 使 "make")
+    used = LexicalIndex.build(["Survey images used and made for mapping", "Survey images"])
+    ((shown, score),) = used.explain("We use images made by our survey", [0])
+    assert shown == ["images", "survey"] and score > used.explain("images survey", [0])[0][1]
 
 
 def test_search_selects_the_same_top_k_as_a_full_sort(index: LexicalIndex) -> None:
