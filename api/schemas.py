@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from graph.search import JOINED_BONUS, MAX_K, MAX_NEED_CHARS
+from graph.search import JOINED_BONUS, MAX_K, MAX_NEED_CHARS, MAX_UNKNOWN_WORDS
 
 ResourceType = Literal["Instrument", "Facility", "Dataset", "Expert"]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -148,7 +148,9 @@ class MatchResponseOut(BaseModel):
     unknown_words: list[str] = Field(
         default_factory=list,
         description="The need's Chinese words that the glossary lacks and read character by character (钙钛矿 as "
-        "'calcium titanium ore'); writing the English term beside one reads the need better.",
+        f"'calcium titanium ore'), the first {MAX_UNKNOWN_WORDS} in the need's order; writing the English term "
+        "beside one reads the need better.",
+        max_length=MAX_UNKNOWN_WORDS,
     )
 
 

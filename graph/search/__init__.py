@@ -25,6 +25,7 @@ from graph.search.lexical import LexicalIndex
 from graph.search.matcher import (
     MAX_K,
     MAX_NEED_CHARS,
+    MAX_UNKNOWN_WORDS,
     Matcher,
     MatchResponse,
     MatchResult,
@@ -40,6 +41,7 @@ __all__ = [
     "JOINED_BONUS",
     "MAX_K",
     "MAX_NEED_CHARS",
+    "MAX_UNKNOWN_WORDS",
     "RESOURCE_TYPES",
     "RUNTIMES",
     "BrowseItem",

@@ -50,6 +50,7 @@ from graph.search.vector_index import top_k
 MAX_NEED_CHARS = 10_000
 MAX_READINGS = 20_000  # needs whose reading reverse matching keeps (``Matcher.standout``)
 MAX_K = 100
+MAX_UNKNOWN_WORDS = 20  # the need's words read character by character that an answer names (the first, in order)
 UNAVAILABLE = {"inactive", "decommissioned", "closed"}  # statuses that lower a resource's rank (Weights.unavailable)
 MIN_DEPTH = 100  # candidates each channel contributes before fusion
 #: Pseudo-relevance feedback for types the graph carries no evidence for: the need's vector moves towards the mean
@@ -134,8 +135,9 @@ class MatchResponse:
     results: dict[str, list[MatchResult]]
     need_subjects: list[dict[str, str]]
     notes: dict[str, str] = field(default_factory=dict)  # per type, when nothing in it fits the need well
-    #: The need's Chinese words the glossary lacks and read character by character (钙钛矿 as "calcium titanium ore"):
-    #: a team that writes the English term beside one is read better.
+    #: The need's Chinese words the glossary lacks and read character by character (钙钛矿 as "calcium titanium ore"),
+    #: the first ``MAX_UNKNOWN_WORDS`` in the need's order: a team that writes the English term beside one is read
+    #: better.
     unknown_words: list[str] = field(default_factory=list)
     #: The need's vector as matched (a need in Chinese: its gloss's), for the demand log; not part of the answer.
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -306,7 +308,7 @@ class Matcher:
             {t: results for t, (results, _) in ranked.items()},
             [self._subject(i) for i in need.subjects],
             {t: note for t, (_, note) in ranked.items() if note},
-            list(request.reading.unknown),
+            list(request.reading.unknown[:MAX_UNKNOWN_WORDS]),
             need.vector,
         )
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jieba
 import numpy as np
 
 from api.evaluate import TASKS, _judged
 from graph.centre import DemandIntake, DemandLog
 from graph.centre.unmet import unmet_needs
 from graph.evaluation.metrics import EvalSet, Query
-from graph.search import Embedder, EmbeddingCache, Filters, SearchIndex
+from graph.search import MAX_UNKNOWN_WORDS, Embedder, EmbeddingCache, Filters, SearchIndex
 from graph.search.crosslingual import has_cjk, shared_glossary
 from graph.search.fit import evidence_of, fit_of_evidence
 from graph.search.matcher import Matcher
@@ -40,6 +41,21 @@ def test_the_answer_names_the_chinese_words_the_glossary_read_character_by_chara
     assert perovskite.unknown_words == ["钙钛矿"]
     assert matcher.match("用X射线衍射表征太阳能电池薄膜", Filters(types=("Instrument",)), k=1).unknown_words == []
     assert matcher.match("perovskite films by XRD", Filters(types=("Instrument",)), k=1).unknown_words == []
+
+
+def test_an_answer_names_at_most_the_first_words_read_character_by_character(matcher: Matcher) -> None:
+    """A need of many words the dictionary lacks (a hostile one, or a long text) names the first
+    ``MAX_UNKNOWN_WORDS`` of them, in its order, not all: the page lists them under the need."""
+    words: list[str] = []
+    with jieba.dt.get_dict_file() as listed:  # jieba's own words, which it cuts out whole
+        for line in listed:
+            word = line.decode("utf-8").split()[0]
+            if len(word) == 3 and all(has_cjk(c) for c in word) and matcher.read(word).unknown == (word,):
+                words.append(word)
+                if len(words) > MAX_UNKNOWN_WORDS + 5:
+                    break
+    response = matcher.match("\uff0c".join(words), Filters(types=("Instrument",)), k=1)
+    assert response.unknown_words == words[:MAX_UNKNOWN_WORDS]
 
 
 def test_english_needs_are_read_as_written(matcher: Matcher) -> None:
