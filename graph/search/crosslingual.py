@@ -68,6 +68,10 @@ _MAX_WORD = 12  # the longest part tried when a word the dictionary lacks is spl
 # A number and its measure word (两个, 三种, 每次): words jieba knows that no dictionary lists, and none need to
 _COUNTED = re.compile(r"^[0-9一二两三四五六七八九十百千万几每多数若]+[个种次些类项位条件组份倍]?$")
 
+# Degree adverbs (very, more, most, rather, too): jieba joins them to the word they grade (很薄, 更好), which the
+# dictionary then lacks as a whole but reads whole part by part; a word so read is not reported as unknown.
+_DEGREE = frozenset("很更最较太挺")
+
 # Function words that carry no search meaning: particles, pronouns, prepositions, conjunctions, light verbs.
 _STOPWORDS_TEXT = """
 的 地 得 了 着 过 之 其 该 此 这 那 这些 那些 这个 这种 这样 和 与 及 以及 或 或者 并 并且 而 而且 且 但
@@ -247,8 +251,9 @@ class Glossary:
         """Whether a word the dictionary lacks, split into ``spans``, lost its meaning to a reading character by
         character (钙钛矿 "calcium titanium ore", 色谱 "color spectrum"): some part is one Chinese character, or
         none of the dictionary. A function character jieba joined to one word is no loss (土壤中铁 cut 土壤/中铁,
-        水中铅 cut 水中/铅: 中 "in" is dropped and 铁 "iron" and 水 "water" read as the dictionary has them)."""
-        content = [token[b:e] for b, e in spans if token[b:e] not in self._stopwords]
+        水中铅 cut 水中/铅: 中 "in" is dropped and 铁 "iron" and 水 "water" read as the dictionary has them), nor is a
+        degree adverb (很薄 "very thin", 更好 "more good": ``_DEGREE``)."""
+        content = [token[b:e] for b, e in spans if token[b:e] not in self._stopwords and token[b:e] not in _DEGREE]
         if len(content) == 1:
             return not self.lookup(content[0]) and has_cjk(content[0])
         return any(has_cjk(part) and (len(part) == 1 or not self.lookup(part)) for part in content)

@@ -130,6 +130,7 @@ def test_words_read_character_by_character_are_reported_most_asked_first(tmp_pat
     assert glossary.gloss("用X射线观察两个纳米材料").unknown == ()
     # nor a function character jieba joined to a word, whose meaning the dictionary read (中 "in" dropped, 铁 iron)
     assert glossary.gloss("测定土壤中铁的氧化态").unknown == glossary.gloss("水中铅的含量").unknown == ()
+    assert glossary.gloss("很薄的薄膜和更好的结果").unknown == ()  # nor a degree adverb and the word it grades
     needs = ["用色谱分离", "perovskite films", "色谱法和钙钛矿", "需要色谱"]
     found = unknown_words(needs, glossary)
     assert [(w.word, w.needs, w.example) for w in found[:2]] == [
