@@ -55,6 +55,13 @@ class Services:
             self.glossary = GlossarySource(self.settings.glossary_terms)
 
     @property
+    def glossary_source(self) -> GlossarySource:
+        """What Chinese is read with (the glossary given, else the settings' terms file over CC-CEDICT)."""
+        if self.glossary is None:  # only before __post_init__ has run
+            self.glossary = GlossarySource(self.settings.glossary_terms)
+        return self.glossary
+
+    @property
     def sparql_store(self) -> SparqlStore:
         """The store as SPARQL reads it: the embedded store itself; a Neo4j store answers no SPARQL, which the
         ``ConfigurationError`` says (the search index reads a Neo4j graph through an in-memory copy instead)."""

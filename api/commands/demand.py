@@ -7,9 +7,9 @@ from __future__ import annotations
 import click
 
 from api.settings import Settings
-from graph.centre import DemandLog
+from graph.centre import DemandLog, unknown_words_report
 from graph.errors import SharekgError
-from graph.search import GlossarySource, has_cjk, unknown_words
+from graph.search import GlossarySource
 
 
 @click.group()
@@ -55,18 +55,16 @@ def unknown_words_command(settings: Settings, top: int) -> None:
     except SharekgError as e:
         raise click.ClickException(str(e)) from e
     try:
-        needs = log.needs()
+        report = unknown_words_report(log, glossary(), top=top)
     finally:
         log.close()
-    words = unknown_words((n.text for n in needs), glossary())
-    chinese = sum(1 for n in needs if has_cjk(n.text))
-    if not words:
-        click.echo(f"the glossary reads every word of the {chinese} logged needs in Chinese")
+    if not report.words:
+        click.echo(f"the glossary reads every word of the {report.in_chinese} logged needs in Chinese")
         return
     click.echo(
-        f"{len(words)} words of the {chinese} logged needs in Chinese are not in the glossary and were read character "
-        "by character; the most asked (add them to SHAREKG_GLOSSARY_TERMS with their English):"
+        f"{report.unknown} words of the {report.in_chinese} logged needs in Chinese are not in the glossary and were "
+        "read character by character; the most asked (add them to SHAREKG_GLOSSARY_TERMS with their English):"
     )
-    for w in words[:top]:
+    for w in report.words:
         example = w.example if len(w.example) <= 60 else w.example[:59] + "…"
         click.echo(f"  {w.word}\t{w.needs} need{'s' if w.needs != 1 else ''}\te.g. {example}")

@@ -1,4 +1,5 @@
-"""For resource centres: utilisation against demand, under-used assets, unmet needs, impact; CSV and chart exports.
+"""For resource centres: utilisation against demand, under-used assets, unmet needs, the words of needs the glossary
+could not read, impact; CSV and chart exports.
 
 Windows are ``since``/``until`` (ISO dates or times; default the 365 days up to now); ``organization`` (a name as
 the catalogues give it, or an organisation IRI) limits assets to that organisation and the units under it.
@@ -6,7 +7,8 @@ the catalogues give it, or an organisation IRI) limits assets to that organisati
 Who may read what: the reports that show students' needs (their texts, and the teams that consented to be named)
 need a key of role admin or centre: ``/analytics/underused`` (a centre key sees its own organisation's assets only:
 ``organization`` defaults to it, and another organisation's units are left out), and ``/analytics/unmet-needs`` with
-its chart and CSV (the needs nothing fitted are not any one organisation's assets, so a centre key sees all of them).
+its chart and CSV (the needs nothing fitted are not any one organisation's assets, so a centre key sees all of them),
+and ``/analytics/unknown-words`` (its example needs are students' texts; every centre key sees every word).
 ``/analytics/utilisation`` and its chart stay public: they show hours and capacity per asset and only counts of the
 needs each matched, never a need's text or who asked, and what a shared instrument is used for is the public's
 business (the sharing rate is what platforms report).
@@ -33,6 +35,8 @@ from graph.centre import (
     resource_impact,
     underused,
     underused_csv,
+    unknown_words_csv,
+    unknown_words_report,
     unmet_chart,
     unmet_csv,
     unmet_needs,
@@ -222,6 +226,30 @@ def get_unmet_chart(
 ) -> Response:
     report = _unmet(services, matcher, since, until, threshold)
     return _download(unmet_chart(report, format), format, "unmet-needs")
+
+
+@router.get(
+    "/analytics/unknown-words", summary="Chinese words of logged needs the glossary read character by character"
+)
+def get_unknown_words(
+    services: ServicesDep,
+    reader: ReaderDep,
+    since: Since = None,
+    until: Until = None,
+    top: Annotated[int, Query(ge=1, le=1000, description="How many words to list, the most asked first.")] = 30,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
+    """The Chinese words of the needs logged in the window that CC-CEDICT and the deployment's own terms lack as
+    wholes, so that the matcher read them by their characters (钙钛矿 as "calcium titanium ore"): each with how many
+    needs held it and the first of them, the most asked first. Those needs were matched by a gloss that misses their
+    subject; the words are the ones to add to the terms file (``SHAREKG_GLOSSARY_TERMS``), and the CSV is that file's
+    form (columns ``chinese`` and ``english``, the English left to fill in). Needs a centre or admin key (the
+    example needs are students' texts)."""
+    since, until = _window(since, until)
+    report = unknown_words_report(services.demand, services.glossary_source(), since=since, until=until, top=top)
+    if format == "csv":
+        return _download(unknown_words_csv(report), "csv", "unknown-words")
+    return JSONResponse(asdict(report))
 
 
 @router.get("/resources/{rid:path}/impact", summary="What a resource helped produce")

@@ -1,4 +1,5 @@
-"""Exports a resource centre can send on: the under-used and unmet-need reports as CSV, and charts as PNG or SVG.
+"""Exports a resource centre can send on: the under-used, unmet-need and unknown-word reports as CSV, and charts as
+PNG or SVG.
 
 Every function returns bytes (for a download or a file). CSV is UTF-8 with a header row, quoted where needed
 (RFC 4180, CRLF line ends); text that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``)
@@ -17,6 +18,7 @@ from typing import Literal
 
 from matplotlib.figure import Figure
 
+from graph.centre.unknown import UnknownWordsReport
 from graph.centre.unmet import UnmetReport
 from graph.centre.utilisation import UnderusedAsset, UtilisationReport
 from graph.errors import InputError
@@ -97,6 +99,15 @@ def unmet_csv(report: UnmetReport) -> bytes:
             ]
         )
     return _csv(header, rows)
+
+
+def unknown_words_csv(report: UnknownWordsReport) -> bytes:
+    """The words the glossary read character by character, one a row, the most asked first: the word, how many
+    needs held it, the first of them, and an empty ``english`` column for the terms file (``SHAREKG_GLOSSARY_TERMS``
+    reads the columns ``chinese`` and ``english``)."""
+    return _csv(
+        ["chinese", "english", "needs", "example_need"], [[w.word, "", w.needs, w.example] for w in report.words]
+    )
 
 
 def utilisation_chart(report: UtilisationReport, fmt: ChartFormat = "png") -> bytes:

@@ -3,7 +3,7 @@ lexical indexes, fusion, explanations, and the matcher that answers a need."""
 
 from graph.search.browse import BrowseItem, BrowsePage, FacetCount, browse
 from graph.search.bundles import JOINED_BONUS, Bundle, BundleMember, bundles
-from graph.search.crosslingual import GlossarySource, UnknownWord, has_cjk, unknown_words
+from graph.search.crosslingual import Glossary, GlossarySource, UnknownWord, has_cjk, unknown_words
 from graph.search.documents import RESOURCE_TYPES, ResourceDoc
 from graph.search.embedding_cache import EmbeddingCache
 from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformerEmbedder, default_model_path
@@ -52,6 +52,7 @@ __all__ = [
     "EmbeddingCache",
     "FacetCount",
     "Filters",
+    "Glossary",
     "GlossarySource",
     "IndexFolder",
     "LexicalIndex",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from graph.search import Embedder
+from graph.search.crosslingual import read_terms
 from tests.api.conftest import Service, start
 from tests.api.test_service import assert_problem
 
@@ -134,6 +135,39 @@ def test_unmet_needs_and_charts(centre: tuple[Service, dict[str, str], dict[str,
     assert service.client.get("/analytics/unmet-needs", params=csv_params, headers=admin(service)).text.count("\n") >= 2
 
 
+def test_the_words_of_logged_needs_the_glossary_could_not_read(writable_service: Service, tmp_path: Path) -> None:
+    """Chinese needs whose words the glossary read character by character are counted per word, most asked first;
+    the CSV is the terms file's own form, so that the operator fills in the English and gives it to the service."""
+    s = writable_service
+    needs = ["用X射线衍射表征钙钛矿薄膜", "钙钛矿太阳能电池的稳定性", "用色谱分离中药成分", NMR_NEED]
+    for text in needs:
+        assert s.client.post("/match", json={"text": text, "types": ["Instrument"], "k": 1}).status_code == 200
+    report = s.client.get("/analytics/unknown-words", params=WINDOW, headers=admin(s)).json()
+    assert report["considered"] == 4 and report["in_chinese"] == 3 and report["unknown"] == 2
+    assert report["words"] == [
+        {"word": "钙钛矿", "needs": 2, "example": needs[0]},
+        {"word": "色谱", "needs": 1, "example": needs[2]},
+    ]
+    assert [
+        w["word"] for w in s.client.get("/analytics/unknown-words", params={"top": 1}, headers=admin(s)).json()["words"]
+    ] == ["钙钛矿"]
+    before = s.client.get("/analytics/unknown-words", params={"until": "2026-01-01"}, headers=admin(s)).json()
+    assert before["considered"] == 0 and before["words"] == []
+    exported = s.client.get("/analytics/unknown-words", params={"format": "csv"}, headers=admin(s))
+    assert exported.headers["content-disposition"] == 'attachment; filename="unknown-words.csv"'
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [(r["chinese"], r["english"], r["needs"]) for r in rows] == [("钙钛矿", "", "2"), ("色谱", "", "1")]
+    for row, english in zip(rows, ["perovskite", "chromatography"], strict=True):
+        row["english"] = english
+    terms = tmp_path / "terms.csv"
+    with terms.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert read_terms(terms) == {"钙钛矿": ("perovskite",), "色谱": ("chromatography",)}
+    assert_problem(s.client.get("/analytics/unknown-words", params={"top": 0}, headers=admin(s)), 422)
+
+
 def test_impact_entries_evidence_and_mentors(centre: tuple[Service, dict[str, str], dict[str, str]]) -> None:
     service, _, idle = centre
     impact = service.client.get(f"/resources/{idle['id']}/impact").json()
@@ -176,6 +210,8 @@ READERS_ONLY = [
     "/analytics/unmet-needs/chart",
     "/analytics/underused",
     "/analytics/underused?format=csv",
+    "/analytics/unknown-words",
+    "/analytics/unknown-words?format=csv",
 ]
 
 
