@@ -1,6 +1,7 @@
 // The centres' page: utilisation against demand (GET /analytics/utilisation), the under-used list (GET
-// /analytics/underused), who could use an idle asset, unmet-need clusters (GET /analytics/unmet-needs) and the
-// downloads (CSV, PNG, SVG) the API offers for them.
+// /analytics/underused), who could use an idle asset, unmet-need clusters (GET /analytics/unmet-needs), the Chinese
+// words of needs the glossary read character by character (GET /analytics/unknown-words) and the downloads (CSV,
+// PNG, SVG) the API offers for them.
 import {
   API_KEY_STORE, ApiError, api as publicApi, centreKey, clearMessage, columnChart, el, fitPercent, fmt, guardPage,
   percent, problemError, resourceLink, showError, showInfo, svg, typeBadge,
@@ -12,6 +13,7 @@ const BASE = "https://w3id.org/sharekg/id/";
 const UTILISATION = "/analytics/utilisation";
 const UNDERUSED = "/analytics/underused";
 const UNMET = "/analytics/unmet-needs";
+const UNKNOWN = "/analytics/unknown-words";
 const COLOURS = { Instrument: "#1f5fa8", Facility: "#7a4bb0" };
 
 const keyField = document.getElementById("api-key");
@@ -171,6 +173,20 @@ function clusterCard(cluster, i) {
       yLabel: t("centre.needs_axis") }) : null);
 }
 
+/** The words the glossary read character by character, most asked first: each with its needs and the first of them. */
+function unknownWords(body) {
+  const words = listOf(body, "words");
+  const summary = el("p", { id: "unknown-summary" }, t("centre.unknown_summary",
+    { unknown: fmt(body.unknown ?? 0), needs: fmt(body.in_chinese ?? 0) }));
+  if (!words.length) return [summary];
+  return [summary, el("table", { id: "unknown-table" },
+    el("thead", {}, el("tr", {}, [t("centre.unknown_word"), t("centre.needs"), t("centre.unknown_example")]
+      .map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, words.map((w) => el("tr", {},
+      el("td", { lang: "zh-CN" }, w.word), el("td", { class: "num" }, fmt(w.needs)),
+      el("td", {}, el("q", {}, w.example))))))];
+}
+
 /** Download links for the exports the API documents (CSV, PNG, SVG), read from its OpenAPI schema. */
 async function showExports() {
   let schema;
@@ -181,7 +197,7 @@ async function showExports() {
   }
   const links = [];
   for (const [path, operations] of Object.entries(schema.paths || {})) {
-    if (![UTILISATION, UNDERUSED, UNMET].some((p) => path.startsWith(p))) continue;
+    if (![UTILISATION, UNDERUSED, UNMET, UNKNOWN].some((p) => path.startsWith(p))) continue;
     const format = (operations.get?.parameters || []).find((p) => p.name === "format");
     const values = format?.schema?.enum || format?.schema?.anyOf?.flatMap((s) => s.enum || []) || [];
     const slug = path.replace("/analytics/", "").replaceAll("/", "-");
@@ -220,6 +236,7 @@ async function load() {
   const chart = document.getElementById("utilisation-chart");
   const table = document.getElementById("underused");
   const unmet = document.getElementById("unmet");
+  const unknown = document.getElementById("unknown");
   document.getElementById("idle-section").hidden = true;
   await Promise.all([
     section(UTILISATION, (body) => {
@@ -242,6 +259,7 @@ async function load() {
         ...(clusters.length ? clusters.map(clusterCard)
           : [el("p", { class: "hint" }, t("centre.no_unmet"))]));
     }, unmet, "centre.unmet_report"),
+    section(UNKNOWN, (body) => unknown.replaceChildren(...unknownWords(body)), unknown, "centre.unknown_report"),
     showExports(),
   ]);
   status.textContent = "";

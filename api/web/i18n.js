@@ -423,6 +423,25 @@ export const MESSAGES = {
   "centre.export.underused": { en: "underused", zh: "利用不足的资源" },
   "centre.export.unmet-needs": { en: "unmet needs", zh: "未满足的需求" },
   "centre.export.unmet-needs-chart": { en: "unmet needs chart", zh: "未满足需求图" },
+  "centre.export.unknown-words": {
+    en: "unknown words (a terms file to fill in)",
+    zh: "无法识别的词（待填写的术语表）",
+  },
+  "centre.unknown_title": { en: "Words the matcher could not read", zh: "匹配时无法识别的词" },
+  "centre.unknown_hint": {
+    en: "Chinese words of logged needs that the dictionary and this deployment's terms lack, so they were read " +
+      "character by character and their needs matched by a poor gloss. Ask the operator to add them, with their " +
+      "English, to the terms file (SHAREKG_GLOSSARY_TERMS); the CSV download is that file, the English left to fill in.",
+    zh: "已记录的需求中，词典和本部署的术语表都没有收录、只能逐字理解的中文词；这些需求的匹配因此不准确。" +
+      "请运维人员把它们连同英文加入术语表（SHAREKG_GLOSSARY_TERMS）；下载的 CSV 就是该文件，只需填写英文。",
+  },
+  "centre.unknown_summary": {
+    en: "{unknown} words in {needs} logged needs written in Chinese were read character by character.",
+    zh: "在 {needs} 条中文需求中，有 {unknown} 个词只能逐字理解。",
+  },
+  "centre.unknown_word": { en: "Word", zh: "词" },
+  "centre.unknown_example": { en: "First need that used it", zh: "首次出现的需求" },
+  "centre.unknown_report": { en: "The unknown-words report", zh: "无法识别词报告" },
 };
 
 function stored() {

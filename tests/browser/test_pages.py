@@ -167,6 +167,20 @@ def test_the_centre_page_shows_idle_assets_who_could_use_them_and_unmet_needs(pa
     expect(page.locator("#message")).to_be_empty()
 
 
+def test_the_centre_page_lists_the_words_the_matcher_could_not_read(page: Page, admin_key: str) -> None:
+    assert page.request.post("/match", data={"text": "用X射线衍射表征钙钛矿太阳能电池薄膜的晶体结构"}).ok
+    page.goto("/ui/centre.html")
+    page.get_by_label("API key").fill(admin_key)
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="Words the matcher could not read")).to_be_visible()
+    expect(page.locator("#unknown-summary")).to_contain_text("were read character by character")
+    row = page.locator("#unknown-table tbody tr").filter(has_text="钙钛矿")
+    expect(row).to_be_visible()
+    expect(row.locator("q")).to_contain_text("钙钛矿")
+    expect(page.locator("#exports a[href*='unknown-words']")).to_contain_text("terms file to fill in")
+    expect(page.locator("#message")).to_be_empty()
+
+
 def test_the_unmet_summary_says_how_needs_logged_before_the_verdict_are_judged(page: Page, admin_key: str) -> None:
     """A log kept from before the matcher's verdict was stored judges those needs by the cosine threshold; the
     service's own answer, with such needs counted in it, is read as the page reads it."""
