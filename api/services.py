@@ -51,13 +51,13 @@ class Services:
 
     def __post_init__(self) -> None:
         self.intake = DemandIntake(self.demand, self.settings.demand_limits)
-        if self.glossary is None:
-            self.glossary = GlossarySource(self.settings.glossary_terms)
+        self.glossary = self.glossary_source  # made now, so that a bad terms file stops the service at start
 
     @property
     def glossary_source(self) -> GlossarySource:
-        """What Chinese is read with (the glossary given, else the settings' terms file over CC-CEDICT)."""
-        if self.glossary is None:  # only before __post_init__ has run
+        """What Chinese is read with: the glossary given, else (made once, by ``__post_init__``) the settings' terms
+        file over CC-CEDICT."""
+        if self.glossary is None:
             self.glossary = GlossarySource(self.settings.glossary_terms)
         return self.glossary
 

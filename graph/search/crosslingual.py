@@ -253,7 +253,8 @@ class Glossary:
         none of the dictionary. A function character jieba joined to one word is no loss (土壤中铁 cut 土壤/中铁,
         水中铅 cut 水中/铅: 中 "in" is dropped and 铁 "iron" and 水 "water" read as the dictionary has them), nor is a
         degree adverb (很薄 "very thin", 更好 "more good": ``_DEGREE``)."""
-        content = [token[b:e] for b, e in spans if token[b:e] not in self._stopwords and token[b:e] not in _DEGREE]
+        parts = (token[b:e] for b, e in spans)
+        content = [part for part in parts if part not in self._stopwords and part not in _DEGREE]
         if len(content) == 1:
             return not self.lookup(content[0]) and has_cjk(content[0])
         return any(has_cjk(part) and (len(part) == 1 or not self.lookup(part)) for part in content)
