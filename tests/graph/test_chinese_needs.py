@@ -80,6 +80,16 @@ def test_a_letter_written_onto_a_chinese_word_names_it_as_in_english() -> None:
     assert glossary.gloss("需要X的值").text.startswith("X value")  # the letter's word is a function word: apart
 
 
+def test_a_state_compound_reads_state_and_a_dictionary_word_keeps_its_own_sense() -> None:
+    """态 ends many compounds the dictionary lacks (氧化态 oxidation state, 激发态 excited state), where its first
+    CC-CEDICT senses ("appearance", "shape") are not the technical one; a word the dictionary has keeps its sense."""
+    glossary = shared_glossary()
+    assert glossary.gloss("氧化态").text == "oxidize state"
+    assert glossary.gloss("激发态").text.endswith(" state")
+    assert glossary.gloss("姿态").text == "attitude posture"  # a dictionary word, read whole
+    assert "appearance" not in glossary.gloss("测定土壤中铁的氧化态").text
+
+
 def test_a_chinese_x_ray_need_shows_x_ray_among_the_shared_terms(matcher: Matcher) -> None:
     results = matcher.match("用X射线吸收谱分析催化剂", Filters(types=("Instrument",)), k=5).results["Instrument"]
     written = [r for r in results if "x-ray" in matcher.index.docs[matcher.position[r.iri]].text.lower()]
