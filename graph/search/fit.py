@@ -1,7 +1,8 @@
 """A fit a person can read: the chance that a result is one an expert judged relevant, from the matcher's evidence.
 
-The matcher's evidence for a result is its best similarity to the need (its own text's, or the graph's:
-``graph.search.evidence``) and the BM25 evidence of the terms it shares with the need. Results rank by their
+The matcher's evidence for a result is its best similarity to the need (its own text's, with the whole need or with
+the need's sentence closest to it, or the graph's: ``graph.search.evidence``) and the BM25 evidence of the terms it
+shares with the need. Results rank by their
 **evidence**, in units of similarity:
 
     evidence = similarity + LEXICAL * lexical

@@ -15,6 +15,7 @@ import pytest
 from graph.errors import MatchError, StoreError
 from graph.search import Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
 from graph.search.bundles import bundles
+from graph.search.explain import sentences
 from graph.search.filters import DocumentFacts
 from graph.search.fit import (
     CENTRALITY_NEIGHBOURS,
@@ -426,3 +427,28 @@ def test_a_result_central_among_its_kind_ranks_by_that_too_but_is_presented_by_t
             assert (reasons["central"].count, reasons["central"].nearest) == (part.in_degree[local], part.nearest)
     plain = matcher.variant(centrality=False).match(need, Filters(types=("Instrument",)), k=10).results["Instrument"]
     assert plain and all("centrality" not in r.explanation.signals for r in plain)
+
+
+def test_a_result_close_to_one_sentence_of_a_long_need_is_scored_by_that_sentence(matcher: Matcher) -> None:
+    """A need of several sentences is one vector for the encoder; a resource that fits one of them is scored by the
+    best of its cosine with the whole need and with each sentence, and says so in its signals."""
+    need = (
+        "We need NMR spectroscopy to characterise the organic compounds we synthesise. "
+        "We also count phytoplankton in lake water by flow cytometry."
+    )
+    parts = sentences(need)
+    assert len(parts) == 2
+    _, per_sentence = matcher.encoder.submit_need(need, parts).result()  # as matching encodes them
+    results = matcher.variant(floor=0.0).match(need, Filters(types=("Instrument",)), k=5).results["Instrument"]
+    labels = [r.label for r in results]
+    assert any("NMR" in label for label in labels) and any("Flow Cytometer" in label for label in labels), labels
+    words = len(matcher.read(need).searched.split())
+    for r in results:
+        best = float((per_sentence @ matcher.index.vector(matcher.index.position[r.iri])).max())
+        floor = float(evidence_of(np.array([best]), np.array([r.explanation.signals["bm25"]]), words)[0])
+        assert r.floor_evidence >= floor - 1e-3, (r.label, r.floor_evidence, floor)
+        if best > r.explanation.signals["cosine"] + 1e-3:
+            assert abs(r.explanation.signals["sentence"] - best) < 1e-3
+    assert any("sentence" in r.explanation.signals for r in results)
+    one = matcher.match(parts[1], Filters(types=("Instrument",)), k=5).results["Instrument"]
+    assert all("sentence" not in r.explanation.signals for r in one)  # one sentence: its cosine is the need's
