@@ -184,12 +184,16 @@ class Glossary:
         *,
         senses: int = 2,
         stopwords: frozenset[str] = STOPWORDS,
+        bound: frozenset[str] = frozenset(),
     ) -> None:
+        """``bound``: the single characters whose senses are those of a technical compound's part (``SUPPLEMENT``'s
+        morphemes), so that a word they end lost nothing to them (光谱法 "spectrum method")."""
         self._entries = entries
         self._tokenizer = tokenizer  # a jieba.Tokenizer (jieba ships no type information)
         self._to_simplified = to_simplified
         self._senses = senses
         self._stopwords = stopwords
+        self._bound = bound
 
     @classmethod
     def load(
@@ -230,7 +234,8 @@ class Glossary:
                 for end in range(1, len(head)):
                     freq.setdefault(head[:end], 0)  # jieba's prefix marks
         tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
-        return cls(entries, tokenizer, to_simplified, senses=senses, stopwords=stopwords)
+        bound = frozenset(head for head in supplement if len(head) == 1 and head not in own_terms)
+        return cls(entries, tokenizer, to_simplified, senses=senses, stopwords=stopwords, bound=bound)
 
     def lookup(self, word: str) -> tuple[str, ...]:
         """The English senses kept for ``word``, simplified or traditional (empty when unknown)."""
@@ -253,12 +258,19 @@ class Glossary:
         character (钙钛矿 "calcium titanium ore", 色谱 "color spectrum"): some part is one Chinese character, or
         none of the dictionary. A function character jieba joined to one word is no loss (土壤中铁 cut 土壤/中铁,
         水中铅 cut 水中/铅: 中 "in" is dropped and 铁 "iron" and 水 "water" read as the dictionary has them), nor is a
-        degree adverb (很薄 "very thin", 更好 "more good": ``_DEGREE``)."""
+        degree adverb (很薄 "very thin", 更好 "more good": ``_DEGREE``), nor a character after the first part read
+        as the part of a technical compound it is (光谱法 "spectrum method", 不变性 "unvarying property":
+        ``SUPPLEMENT``)."""
         parts = (token[b:e] for b, e in spans)
         content = [part for part in parts if part not in self._stopwords and part not in _DEGREE]
         if len(content) == 1:
             return not self.lookup(content[0]) and has_cjk(content[0])
-        return any(has_cjk(part) and (len(part) == 1 or not self.lookup(part)) for part in content)
+        # after its first part, a word's technical morpheme reads as one (光谱法); first, 相 is "mutual" (相结合)
+        suffix = [i > 0 and len(part) == 1 and part in self._bound for i, part in enumerate(content)]
+        return any(
+            has_cjk(part) and not is_suffix and (len(part) == 1 or not self.lookup(part))
+            for part, is_suffix in zip(content, suffix, strict=True)
+        )
 
     def gloss(self, text: str, choose: Callable[[list[tuple[str, ...]]], list[tuple[str, ...]]] | None = None) -> Gloss:
         """English search text for a need in Chinese, English or both; English-only text comes back unchanged.

@@ -131,6 +131,10 @@ def test_words_read_character_by_character_are_reported_most_asked_first(tmp_pat
     # nor a function character jieba joined to a word, whose meaning the dictionary read (中 "in" dropped, 铁 iron)
     assert glossary.gloss("测定土壤中铁的氧化态").unknown == glossary.gloss("水中铅的含量").unknown == ()
     assert glossary.gloss("很薄的薄膜和更好的结果").unknown == ()  # nor a degree adverb and the word it grades
+    # nor a word ended by a technical compound's part (光谱法 "spectrum method"); 色 "color" is no such part, and first
+    # 相 is "mutual" (相结合 "combined with each other"), not the "phase" it is at the end
+    assert glossary.gloss("光谱法").unknown == glossary.gloss("不变性").unknown == ()
+    assert glossary.gloss("液相色谱仪").unknown == ("液相色谱仪",) and glossary.gloss("相结合").unknown == ("相结合",)
     needs = ["用色谱分离", "perovskite films", "色谱法和钙钛矿", "需要色谱"]
     found = unknown_words(needs, glossary)
     assert [(w.word, w.needs, w.example) for w in found[:2]] == [
