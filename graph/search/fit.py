@@ -2,8 +2,7 @@
 
 The matcher's evidence for a result is its best similarity to the need (its own text's, with the whole need or with
 the need's sentence closest to it, or the graph's: ``graph.search.evidence``) and the BM25 evidence of the terms it
-shares with the need. Results rank by their
-**evidence**, in units of similarity:
+shares with the need. Results rank by their **evidence**, in units of similarity:
 
     evidence = similarity + LEXICAL * lexical
     lexical  = L(bm25) + LEXICAL_FEEDBACK_WEIGHT * L(feedback)
