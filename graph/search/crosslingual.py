@@ -266,10 +266,9 @@ class Glossary:
         if len(content) == 1:
             return not self.lookup(content[0]) and has_cjk(content[0])
         # after its first part, a word's technical morpheme reads as one (光谱法); first, 相 is "mutual" (相结合)
-        suffix = [i > 0 and len(part) == 1 and part in self._bound for i, part in enumerate(content)]
         return any(
-            has_cjk(part) and not is_suffix and (len(part) == 1 or not self.lookup(part))
-            for part, is_suffix in zip(content, suffix, strict=True)
+            has_cjk(part) and not (i > 0 and part in self._bound) and (len(part) == 1 or not self.lookup(part))
+            for i, part in enumerate(content)
         )
 
     def gloss(self, text: str, choose: Callable[[list[tuple[str, ...]]], list[tuple[str, ...]]] | None = None) -> Gloss:
