@@ -113,7 +113,9 @@ class ExplanationOut(BaseModel):
         default_factory=list, description="The same as data, for a page to say in its reader's language."
     )
     works: list[tuple[str, int, float]] = Field(
-        default_factory=list, description="An expert's works closest to the need: title, year (0: unknown), cosine."
+        default_factory=list,
+        description="An expert's works closest to the need: title, year (0: unknown), similarity (the best of its "
+        "cosine with the whole need and with the need's closest sentence).",
     )
     glossary: list[dict[str, object]] = Field(
         default_factory=list, description="For a need in Chinese: each word found and the English terms it matched."

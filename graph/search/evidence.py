@@ -10,12 +10,13 @@ A resource's own text is one view of it; the graph knows more, and its evidence 
 - an instrument is an instance of the technique and instrument-type concepts its text names (linked at indexing by
   label or abbreviation, ``documents._TechniqueLinker``): a need for XAFS reaches an instrument whose record says
   "General purpose XAFS";
-- an expert is their works: the few grants and papers closest to the need, recent ones counting more, say more than
-  the mean of everything they did.
+- an expert is their works: the grants and papers closest to the need, recent ones counting more, say more than
+  the mean of everything they did (``GraphEvidence.works_of``).
 
 Each channel gives, per document, the evidence's similarity and where it came from (shown in the explanation). The
-matcher takes, per document, the best of its own similarity and this evidence (``benchmarks/results/eval.md`` has
-the effect of each step on every development set).
+matcher takes, per document, the best of its own similarity and this evidence; an expert's works are their own
+text, so for an expert with works their similarity replaces the profile's (``benchmarks/results/eval.md`` has the
+effect of each step on every development set).
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ import numpy as np
 
 from graph.search.index import PASSAGE_TYPES, SearchIndex
 
-#: How many of an expert's works count, and how fast a work's weight falls with its age (weight
-#: ``1 / (1 + age / RECENCY_YEARS)``, ages counted from the expert's newest work).
-EXPERT_WORKS = 3
+#: An expert's similarity to a need is the smooth maximum of their works' similarities at this temperature, in units
+#: of cosine (``GraphEvidence.works_of``): a work ``WORKS_TEMPERATURE`` below the closest counts 1/e as much.
+WORKS_TEMPERATURE = 0.1
+#: How fast a work's weight falls with its age (``1 / (1 + age / RECENCY_YEARS)``, ages counted from the expert's
+#: newest work).
 RECENCY_YEARS = 10.0
 #: Subjects (concepts) whose similarity to the need is passed on to the instruments that name them, and how many of
 #: each subject's instruments at most (a technique many thousands of instruments name would otherwise be walked in
@@ -141,11 +144,22 @@ class GraphEvidence:
         instruments, instruments naming techniques, experts with works)."""
         return type_name in self._carried
 
-    def works_of(self, vector: np.ndarray, rows: Sequence[int]) -> dict[int, Evidence]:
-        """Experts' evidence from their works: per expert, the mean similarity of their ``EXPERT_WORKS`` closest works,
-        each weighted by how recent it is (``1 / (1 + age / RECENCY_YEARS)``, ages from the expert's newest work), and
-        the closest one. All candidates' works are read in one gather and scored in one product: one expert at a time
-        cost more in numpy's per-call overhead than in arithmetic. Experts without per-work vectors are left out."""
+    def works_of(
+        self, vector: np.ndarray, rows: Sequence[int], sentence_vectors: np.ndarray | None = None
+    ) -> dict[int, Evidence]:
+        """Experts' similarity to the need from their works (a document-centric expert model): per expert, the smooth
+        maximum of their works' similarities,
+
+            similarity = T * log(sum over works d of p(d) * exp(s_d / T))        T = WORKS_TEMPERATURE
+
+        where ``s_d`` is the work's similarity to the need (the best of its cosine with the whole need and with the
+        need's closest sentence, ``sentence_vectors``, as for any resource) and ``p(d)`` its weight by recency
+        (``1 / (1 + age / RECENCY_YEARS)``), normalised over the expert's works. It lies between the weighted mean of
+        the works' similarities and the closest one's: the works near the need count, each by how near, and one close
+        paper among many far ones is not averaged away as in the profile's mean vector, nor is one chance match taken
+        for a field. The evidence names the work that weighs most. All candidates' works are read in one gather and
+        scored in one product (one expert at a time cost more in numpy's per-call overhead than in arithmetic).
+        Experts without per-work vectors are left out."""
         found: dict[int, Evidence] = {}
         chosen: list[tuple[int, int, int]] = []  # (row, first work's passage, number of works)
         for row in rows:
@@ -162,32 +176,48 @@ class GraphEvidence:
         part = self.index.parts[self.index.docs[chosen[0][0]].type]
         assert part.passage_vectors is not None
         gather = np.concatenate([np.arange(first, first + n) for _, first, n in chosen])
-        sims = np.asarray(part.passage_vectors[gather], dtype=np.float32) @ vector
+        sims = _work_similarities(np.asarray(part.passage_vectors[gather], dtype=np.float32), vector, sentence_vectors)
         counts = np.array([n for _, _, n in chosen])
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         segment = np.repeat(np.arange(len(chosen)), counts)
-        years = np.array([year for row, _, _ in chosen for _, year in self.index.docs[row].works], dtype=np.float32)
+        years = np.array([year for row, _, _ in chosen for _, year in self.index.docs[row].works], dtype=np.float64)
         newest = np.maximum.reduceat(years, starts)[segment]  # 0 where no work of the expert has a year
         weights = np.where(years > 0, 1.0 / (1.0 + np.maximum(newest - years, 0) / RECENCY_YEARS), 1.0)
-        weighted = sims * weights
-        order = np.lexsort((np.arange(len(weighted)), -weighted, segment))  # per expert, best first (ties: file order)
-        rank = np.arange(len(order)) - starts[segment[order]]
-        top = order[rank < EXPERT_WORKS]
-        means = np.bincount(segment[top], weights=weighted[top]) / np.minimum(counts, EXPERT_WORKS)
-        best = order[rank == 0]
+        # log-sum-exp per expert, shifted by the expert's closest work so that nothing overflows
+        closest = np.maximum.reduceat(sims, starts)
+        mass = np.bincount(segment, weights=weights * np.exp((sims - closest[segment]) / WORKS_TEMPERATURE))
+        similarity = closest + WORKS_TEMPERATURE * np.log(mass / np.bincount(segment, weights=weights))
+        weight = sims + WORKS_TEMPERATURE * np.log(weights)  # each work's share of the sum, on the log scale
+        order = np.lexsort((np.arange(len(weight)), -weight, segment))  # per expert, weightiest first (ties: file)
+        first = order[np.arange(len(order)) == starts[segment[order]]]
         for s, (row, _, _) in enumerate(chosen):
-            title, _ = self.index.docs[row].works[int(best[s] - starts[s])]
-            found[row] = Evidence(float(means[s]), "work", title, title)
+            title, _ = self.index.docs[row].works[int(first[s] - starts[s])]
+            found[row] = Evidence(float(similarity[s]), "work", title, title)
         return found
 
-    def justifying_works(self, vector: np.ndarray, row: int, n: int = 3) -> list[tuple[str, int, float]]:
-        """An expert's ``n`` works closest to the need: (title, year, similarity)."""
+    def justifying_works(
+        self, vector: np.ndarray, row: int, n: int = 3, sentence_vectors: np.ndarray | None = None
+    ) -> list[tuple[str, int, float]]:
+        """An expert's ``n`` works closest to the need, by the similarity ``works_of`` reads: (title, year,
+        similarity)."""
         doc = self.index.docs[row]
         passages = self.index.parts[doc.type].passages_of(int(self.index.local[row]))
         if passages is None or not doc.works:
             return []
-        sims = np.asarray(passages[len(passages) - len(doc.works) :], dtype=np.float32) @ vector
-        return [(doc.works[j][0], int(doc.works[j][1]), round(float(sims[j]), 3)) for j in np.argsort(-sims)[:n]]
+        works = np.asarray(passages[len(passages) - len(doc.works) :], dtype=np.float32)
+        sims = _work_similarities(works, vector, sentence_vectors)
+        order = np.argsort(-sims, kind="stable")[:n]
+        return [(doc.works[j][0], int(doc.works[j][1]), round(float(sims[j]), 3)) for j in order]
+
+
+def _work_similarities(works: np.ndarray, vector: np.ndarray, sentence_vectors: np.ndarray | None) -> np.ndarray:
+    """Each work's similarity to the need: the best of its cosine with the whole need and with each of the need's
+    sentences (none for a need of one sentence or read by its gloss)."""
+    sims = (works @ vector).astype(np.float64)
+    if sentence_vectors is not None and len(sentence_vectors) > 1:
+        sims = np.maximum(sims, (works @ sentence_vectors.T).max(axis=1))
+    out: np.ndarray = sims
+    return out
 
 
 def _closure(start: int, parents: dict[int, list[int]]) -> list[int]:
@@ -202,4 +232,4 @@ def _closure(start: int, parents: dict[int, list[int]]) -> list[int]:
     return list(seen)
 
 
-__all__ = ["EXPERT_WORKS", "RECENCY_YEARS", "Evidence", "GraphEvidence"]
+__all__ = ["RECENCY_YEARS", "WORKS_TEMPERATURE", "Evidence", "GraphEvidence"]

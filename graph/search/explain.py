@@ -41,7 +41,7 @@ class Explanation:
     path: list[PathStep] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)  # channel scores, the fit and re-ranking factors
     reasons: list[Reason] = field(default_factory=list)  # what else speaks for it: the graph's evidence, diversity
-    works: list[tuple[str, int, float]] = field(default_factory=list)  # an expert's closest works: title, year, cos
+    works: list[tuple[str, int, float]] = field(default_factory=list)  # an expert's closest works: title, year, sim
     glossary: list[tuple[str, list[str]]] = field(default_factory=list)  # a Chinese need's words and their English
 
     @property

@@ -60,9 +60,6 @@ FEEDBACK_DOCS = 5
 #: A need read by its gloss: the terms of its nearest documents that BM25 also reads (post-translation feedback;
 #: weighed against the need's own in graph.search.fit, LEXICAL_FEEDBACK_WEIGHT)
 LEXICAL_FEEDBACK_TERMS = 10
-#: Experts (nearest by their own similarity) whose works are read for evidence: reading every candidate's works
-#: dominated the call at 1,000,000 resources (``benchmarks/results/match.md``).
-WORKS_CANDIDATES = 60
 #: A diverse list of experts: at most this many who share an award, or an organisation.
 MAX_PER_AWARD = 2
 MAX_PER_ORGANIZATION = 3
@@ -518,16 +515,20 @@ class Matcher:
             texts = [self.index.docs[int(r)].text for r in part.rows[dense_ids[:FEEDBACK_DOCS]]]
             terms = part.lexical.feedback(texts, part.lexical.keys(need.searched), LEXICAL_FEEDBACK_TERMS)
             feedback = part.lexical.weighted_scores_at(terms, local)
-        works = self._works_evidence(need, type_name, rows, cosine) if w.graph else {}
-        graph = {**graph, **{r: e for r, e in works.items() if r not in graph or e.similarity > graph[r].similarity}}
+        # An expert with works is read by them (their smooth maximum, graph.search.evidence), not by the profile's mean
+        works = self._works_evidence(need, type_name, rows) if w.graph else {}
+        by_works = np.array([works[r].similarity if r in works else np.nan for r in rows.tolist()], dtype=np.float64)
         from_graph = np.array([graph[r].similarity if r in graph else 0.0 for r in rows.tolist()], dtype=np.float64)
         words = len(need.searched.split())
 
         def evidence_from(own: np.ndarray, shared: np.ndarray, borrowed: np.ndarray | float = 0.0) -> np.ndarray:
-            """Each candidate's evidence from its own cosine (or its best sentence's) and BM25 (the channels that are
-            on; ``borrowed``: BM25 of the terms of the need's nearest documents) and the graph's."""
+            """Each candidate's evidence from its own cosine (or its best sentence's; an expert's, their works') and
+            BM25 (the channels that are on; ``borrowed``: BM25 of the terms of the need's nearest documents) and the
+            graph's."""
             if sentence is not None:
                 own = np.maximum(own, sentence)
+            if works:
+                own = np.where(np.isnan(by_works), own, by_works)
             similarity = np.maximum(own if w.dense else np.zeros_like(own), from_graph)
             if not w.lexical:
                 return evidence_of(similarity, np.zeros_like(shared), words, type_name)
@@ -583,6 +584,7 @@ class Matcher:
                 float(cosine[j]),
                 float(fits[j]),
                 graph.get(int(rows[j])),
+                works.get(int(rows[j])),
                 capped.get(int(j), 0),
                 float(feedback[j]),
                 float(floor_evidence[j]),
@@ -614,12 +616,11 @@ class Matcher:
             found = {r: e for r, e in found.items() if base[r]}
         return found
 
-    def _works_evidence(self, need: Need, type_name: str, rows: np.ndarray, cosine: np.ndarray) -> dict[int, Evidence]:
-        """Per-work evidence of the candidate experts (the type's documents keep a vector per work)."""
+    def _works_evidence(self, need: Need, type_name: str, rows: np.ndarray) -> dict[int, Evidence]:
+        """The candidate experts' similarity from their works (the type's documents keep a vector per work)."""
         if type_name not in PASSAGE_TYPES:
             return {}
-        nearest = rows[np.argsort(-cosine, kind="stable")[:WORKS_CANDIDATES]]  # works cannot lift the farthest far
-        return self._evidence.works_of(need.vector, nearest.tolist())
+        return self._evidence.works_of(need.vector, rows.tolist(), need.sentence_vectors)
 
     def _diverse(self, rows: np.ndarray, order: np.ndarray, k: int) -> tuple[list[int], dict[int, int]]:
         """The first ``k`` of ``order`` with at most ``MAX_PER_AWARD`` experts of one award and
@@ -676,6 +677,7 @@ class Matcher:
         cosine: float,
         fit: float,
         evidence: Evidence | None,
+        by_works: Evidence | None,
         left_out: int,
         feedback: float = 0.0,
         floor_evidence: float = 0.0,
@@ -692,7 +694,9 @@ class Matcher:
         shared = [s for s, _ in self.index.inferred[i] if s in need.subjects] + tagged
         matched_terms, bm25 = lexical
         signals = {"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": factor, "fit": round(fit, 4)}
-        if len(sentence_sims) > 1 and float(sentence_sims[best[0]]) > cosine + 1e-6:
+        if by_works is not None:  # an expert's similarity is their works' (graph.search.evidence.works_of)
+            signals["works"] = round(by_works.similarity, 4)
+        elif len(sentence_sims) > 1 and float(sentence_sims[best[0]]) > cosine + 1e-6:
             signals["sentence"] = round(float(sentence_sims[best[0]]), 4)  # its similarity came from that sentence
         notes = []
         if evidence is not None and evidence.similarity > cosine + 1e-6:
@@ -734,7 +738,11 @@ class Matcher:
             signals=signals,
             reasons=notes,
             glossary=_glossed(need.glossary, matched_terms),
-            works=self._evidence.justifying_works(need.vector, i) if doc.type in PASSAGE_TYPES else [],
+            works=(
+                self._evidence.justifying_works(need.vector, i, sentence_vectors=need.sentence_vectors)
+                if doc.type in PASSAGE_TYPES
+                else []
+            ),
         )
         place = ", ".join(p for p in (doc.city, doc.region, doc.country) if p)
         return MatchResult(
