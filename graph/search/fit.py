@@ -52,7 +52,10 @@ not thereby a worse fit, and no resource gains more than ``CENTRALITY`` for bein
 space is not made a match). It needs no query, no usage record and no judgement; the numbers were chosen on the four
 development sets, where 3 to 8 neighbours and weights 0.1 to 0.2 all helped each of them, and the bounds cost none of
 them anything (``benchmarks/results/eval.md``). Centrality ranks and calibrates, but it does not say that a resource
-fits the need: the floor (below) reads the evidence without it.
+fits the need: the floor (below) reads the evidence without it. It does not rank people (``NOT_BY_CENTRALITY``): an
+expert many others lie near has a broad profile, not the expertise a need names, and on held-out authorship (each
+researcher's newest work asked of the others, ``benchmarks/expert_authorship.py``) it put the right expert lower for
+both pools measured.
 
 **Named by others of its kind.** The records of a catalogue also cite each other: a dataset's description names
 the datasets it was built from or is compared with ("images taken from COCO", "a subset of ImageNet"), and the
@@ -98,6 +101,8 @@ LEXICAL = 0.33
 #: nearest-neighbour graph its in-degree is counted in.
 CENTRALITY = 0.15
 CENTRALITY_NEIGHBOURS = 5
+#: The types centrality does not rank (see above): people.
+NOT_BY_CENTRALITY = frozenset({"Expert"})
 #: The weight of being named by others of its kind (see above), and the number of them that earns all of it.
 MENTIONS = 0.1
 MENTIONS_FULL = 10
@@ -231,6 +236,7 @@ __all__ = [
     "LEXICAL",
     "LEXICAL_FEEDBACK_WEIGHT",
     "NOTHING_FITS",
+    "NOT_BY_CENTRALITY",
     "SCALE",
     "STRONG",
     "band_of",

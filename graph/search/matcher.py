@@ -34,6 +34,7 @@ from graph.search.fit import (
     FLOOR_EVIDENCE,
     GATE_DEPTH,
     LEXICAL,
+    NOT_BY_CENTRALITY,
     NOTHING_FITS,
     band_of,
     centrality_evidence,
@@ -217,9 +218,11 @@ class Matcher:
         self._facts = DocumentFacts(index.docs, index.label_of)
         self._evidence = GraphEvidence(index)
         #: per type, what each document's centrality among its kind adds to its evidence (by local row): among its
-        #: nearest, and among the records that name it
+        #: nearest, and among the records that name it (nothing for the types it does not rank, NOT_BY_CENTRALITY)
         self._centrality = {
             t: centrality_evidence(part.in_degree, part.nearest) + mention_evidence(part.mentioned_by)
+            if t not in NOT_BY_CENTRALITY
+            else np.zeros(len(part.rows))
             for t, part in index.parts.items()
         }
         self._subject_row = {s.iri: j for j, s in enumerate(index.subjects)}
@@ -706,7 +709,7 @@ class Matcher:
                     "graph", f"{evidence.relation}: {evidence.label}", relation=evidence.relation, label=evidence.label
                 )
             )
-        if self.weights.centrality:
+        if self.weights.centrality and doc.type not in NOT_BY_CENTRALITY:
             part, local = self.index.parts[doc.type], int(self.index.local[i])
             signals["centrality"] = round(float(self._centrality[doc.type][local]), 4)
             if centrality_evidence(part.in_degree[local : local + 1], part.nearest)[0] > 0:

@@ -11,6 +11,7 @@ import pytest
 
 from graph.search import Embedder, EmbeddingCache, Filters, Matcher, SearchIndex
 from graph.search.evidence import RECENCY_YEARS, WORKS_TEMPERATURE
+from graph.search.fit import LEXICAL, NOT_BY_CENTRALITY, fit_of_evidence, lexical_evidence
 from graph.store import open_store
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import FIXTURES
@@ -96,3 +97,20 @@ def test_a_need_close_to_one_sentence_reads_the_work_by_that_sentence(experts: M
     assert passages is not None
     whole = float(np.asarray(passages[len(passages) - 1], dtype=np.float64) @ experts.encode_needs([need])[0])
     assert listed[title] > whole + 0.05, (listed, whole)
+
+
+def test_an_experts_fit_is_their_works_and_shared_terms_not_how_central_they_are(experts: Matcher) -> None:
+    """People are not ranked by centrality (``NOT_BY_CENTRALITY``: a broad profile many others lie near is not the
+    expertise a need names): an expert's fit is read from their works' similarity and the terms they share with the
+    need alone, and no result says it is central among its kind."""
+    assert "Expert" in NOT_BY_CENTRALITY
+    need = "Seismic interpretation of carbonate reservoirs and their porosity"
+    results = experts.match(need, Filters(types=("Expert",)), 5).results["Expert"]
+    assert results
+    words = len(experts.read(need).searched.split())
+    for r in results:
+        signals = r.explanation.signals
+        lexical = lexical_evidence(np.array([signals["bm25"]]), words, "Expert")
+        assert r.fit == pytest.approx(float(fit_of_evidence(signals["works"] + LEXICAL * lexical)[0]), abs=2e-4)
+        assert "centrality" not in signals
+        assert all(reason.kind != "central" for reason in r.explanation.reasons)
