@@ -22,7 +22,6 @@ effect of each step on every development set).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +84,7 @@ class GraphEvidence:
         self._carried |= {"Facility"} if self._facility_of else set()
         self._carried |= {"Instrument"} if self._technique_users else set()
         self._carried |= set(PASSAGE_TYPES)
+        self._works = {t: _WorkRows.of(index, t) for t in PASSAGE_TYPES if t in index.parts}
 
     def for_rows(
         self,
@@ -145,10 +145,10 @@ class GraphEvidence:
         return type_name in self._carried
 
     def works_of(
-        self, vector: np.ndarray, rows: Sequence[int], sentence_vectors: np.ndarray | None = None
-    ) -> dict[int, Evidence]:
-        """Experts' similarity to the need from their works (a document-centric expert model): per expert, the smooth
-        maximum of their works' similarities,
+        self, type_name: str, vector: np.ndarray, rows: np.ndarray, sentence_vectors: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Experts' similarity to the need from their works (a document-centric expert model): per expert of
+        ``rows`` (document rows of ``type_name``), the smooth maximum of their works' similarities,
 
             similarity = T * log(sum over works d of p(d) * exp(s_d / T))        T = WORKS_TEMPERATURE
 
@@ -157,43 +157,32 @@ class GraphEvidence:
         (``1 / (1 + age / RECENCY_YEARS)``), normalised over the expert's works. It lies between the weighted mean of
         the works' similarities and the closest one's: the works near the need count, each by how near, and one close
         paper among many far ones is not averaged away as in the profile's mean vector, nor is one chance match taken
-        for a field. The evidence names the work that weighs most. All candidates' works are read in one gather and
-        scored in one product (one expert at a time cost more in numpy's per-call overhead than in arithmetic).
-        Experts without per-work vectors are left out."""
-        found: dict[int, Evidence] = {}
-        chosen: list[tuple[int, int, int]] = []  # (row, first work's passage, number of works)
-        for row in rows:
-            doc = self.index.docs[row]
-            part = self.index.parts[doc.type]
-            if part.passage_start is None or not doc.works:
-                continue
-            local = int(self.index.local[row])
-            start, end = int(part.passage_start[local]), int(part.passage_start[local + 1])
-            if end - start >= len(doc.works):
-                chosen.append((row, end - len(doc.works), len(doc.works)))
-        if not chosen:
-            return found
-        part = self.index.parts[self.index.docs[chosen[0][0]].type]
-        assert part.passage_vectors is not None
-        gather = np.concatenate([np.arange(first, first + n) for _, first, n in chosen])
-        sims = _work_similarities(np.asarray(part.passage_vectors[gather], dtype=np.float32), vector, sentence_vectors)
-        counts = np.array([n for _, _, n in chosen])
+        for a field. NaN for a row without per-work vectors. All the rows' works are read in one gather and scored in
+        one product, from arrays made once per index (``_WorkRows``): a loop over the candidates cost more than the
+        arithmetic."""
+        out = np.full(len(rows), np.nan)
+        works = self._works.get(type_name)
+        part = self.index.parts.get(type_name)
+        if works is None or part is None or part.passage_vectors is None or not len(rows):
+            return out
+        local = self.index.local[rows]
+        counts = works.count[local]
+        has = counts > 0
+        counts = counts[has]
+        if not len(counts):
+            return out
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        segment = np.repeat(np.arange(len(chosen)), counts)
-        years = np.array([year for row, _, _ in chosen for _, year in self.index.docs[row].works], dtype=np.float64)
+        segment = np.repeat(np.arange(len(counts)), counts)
+        gather = np.repeat(works.first[local[has]] - starts, counts) + np.arange(int(counts.sum()))
+        sims = _work_similarities(np.asarray(part.passage_vectors[gather], dtype=np.float32), vector, sentence_vectors)
+        years = works.year[gather].astype(np.float64)
         newest = np.maximum.reduceat(years, starts)[segment]  # 0 where no work of the expert has a year
         weights = np.where(years > 0, 1.0 / (1.0 + np.maximum(newest - years, 0) / RECENCY_YEARS), 1.0)
         # log-sum-exp per expert, shifted by the expert's closest work so that nothing overflows
         closest = np.maximum.reduceat(sims, starts)
         mass = np.bincount(segment, weights=weights * np.exp((sims - closest[segment]) / WORKS_TEMPERATURE))
-        similarity = closest + WORKS_TEMPERATURE * np.log(mass / np.bincount(segment, weights=weights))
-        weight = sims + WORKS_TEMPERATURE * np.log(weights)  # each work's share of the sum, on the log scale
-        order = np.lexsort((np.arange(len(weight)), -weight, segment))  # per expert, weightiest first (ties: file)
-        first = order[np.arange(len(order)) == starts[segment[order]]]
-        for s, (row, _, _) in enumerate(chosen):
-            title, _ = self.index.docs[row].works[int(first[s] - starts[s])]
-            found[row] = Evidence(float(similarity[s]), "work", title, title)
-        return found
+        out[has] = closest + WORKS_TEMPERATURE * np.log(mass / np.bincount(segment, weights=weights))
+        return out
 
     def justifying_works(
         self, vector: np.ndarray, row: int, n: int = 3, sentence_vectors: np.ndarray | None = None
@@ -208,6 +197,34 @@ class GraphEvidence:
         sims = _work_similarities(works, vector, sentence_vectors)
         order = np.argsort(-sims, kind="stable")[:n]
         return [(doc.works[j][0], int(doc.works[j][1]), round(float(sims[j]), 3)) for j in order]
+
+
+@dataclass(frozen=True, slots=True)
+class _WorkRows:
+    """Where each expert's works sit among a type's passage vectors, made once per index: per local row the first
+    work's passage and the number of works (0: none with vectors), and per passage the work's year (0: unknown, or
+    not a work). An expert's works are their last passages, most recent first (``documents._expert``)."""
+
+    first: np.ndarray
+    count: np.ndarray
+    year: np.ndarray
+
+    @classmethod
+    def of(cls, index: SearchIndex, type_name: str) -> _WorkRows:
+        part = index.parts[type_name]
+        first = np.zeros(len(part.rows), dtype=np.int64)
+        count = np.zeros(len(part.rows), dtype=np.int64)
+        bounds = part.passage_start
+        year = np.zeros(int(bounds[-1]) if bounds is not None else 0, dtype=np.int16)
+        if bounds is None:
+            return cls(first, count, year)
+        for local, row in enumerate(part.rows.tolist()):
+            works = index.docs[row].works
+            end = int(bounds[local + 1])
+            if works and end - int(bounds[local]) >= len(works):
+                first[local], count[local] = end - len(works), len(works)
+                year[end - len(works) : end] = [max(0, min(y, 9999)) for _, y in works]
+        return cls(first, count, year)
 
 
 def _work_similarities(works: np.ndarray, vector: np.ndarray, sentence_vectors: np.ndarray | None) -> np.ndarray:

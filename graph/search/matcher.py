@@ -519,8 +519,7 @@ class Matcher:
             terms = part.lexical.feedback(texts, part.lexical.keys(need.searched), LEXICAL_FEEDBACK_TERMS)
             feedback = part.lexical.weighted_scores_at(terms, local)
         # An expert with works is read by them (their smooth maximum, graph.search.evidence), not by the profile's mean
-        works = self._works_evidence(need, type_name, rows) if w.graph else {}
-        by_works = np.array([works[r].similarity if r in works else np.nan for r in rows.tolist()], dtype=np.float64)
+        by_works = self._works_similarity(need, type_name, rows) if w.graph else None
         from_graph = np.array([graph[r].similarity if r in graph else 0.0 for r in rows.tolist()], dtype=np.float64)
         words = len(need.searched.split())
 
@@ -530,7 +529,7 @@ class Matcher:
             graph's."""
             if sentence is not None:
                 own = np.maximum(own, sentence)
-            if works:
+            if by_works is not None:
                 own = np.where(np.isnan(by_works), own, by_works)
             similarity = np.maximum(own if w.dense else np.zeros_like(own), from_graph)
             if not w.lexical:
@@ -587,7 +586,7 @@ class Matcher:
                 float(cosine[j]),
                 float(fits[j]),
                 graph.get(int(rows[j])),
-                works.get(int(rows[j])),
+                float(by_works[j]) if by_works is not None and not np.isnan(by_works[j]) else None,
                 capped.get(int(j), 0),
                 float(feedback[j]),
                 float(floor_evidence[j]),
@@ -619,11 +618,12 @@ class Matcher:
             found = {r: e for r, e in found.items() if base[r]}
         return found
 
-    def _works_evidence(self, need: Need, type_name: str, rows: np.ndarray) -> dict[int, Evidence]:
-        """The candidate experts' similarity from their works (the type's documents keep a vector per work)."""
+    def _works_similarity(self, need: Need, type_name: str, rows: np.ndarray) -> np.ndarray | None:
+        """The candidate experts' similarity from their works (NaN for those without; None for a type whose
+        documents keep no vector per work)."""
         if type_name not in PASSAGE_TYPES:
-            return {}
-        return self._evidence.works_of(need.vector, rows.tolist(), need.sentence_vectors)
+            return None
+        return self._evidence.works_of(type_name, need.vector, rows, need.sentence_vectors)
 
     def _diverse(self, rows: np.ndarray, order: np.ndarray, k: int) -> tuple[list[int], dict[int, int]]:
         """The first ``k`` of ``order`` with at most ``MAX_PER_AWARD`` experts of one award and
@@ -680,7 +680,7 @@ class Matcher:
         cosine: float,
         fit: float,
         evidence: Evidence | None,
-        by_works: Evidence | None,
+        by_works: float | None,
         left_out: int,
         feedback: float = 0.0,
         floor_evidence: float = 0.0,
@@ -698,7 +698,7 @@ class Matcher:
         matched_terms, bm25 = lexical
         signals = {"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": factor, "fit": round(fit, 4)}
         if by_works is not None:  # an expert's similarity is their works' (graph.search.evidence.works_of)
-            signals["works"] = round(by_works.similarity, 4)
+            signals["works"] = round(by_works, 4)
         elif len(sentence_sims) > 1 and float(sentence_sims[best[0]]) > cosine + 1e-6:
             signals["sentence"] = round(float(sentence_sims[best[0]]), 4)  # its similarity came from that sentence
         notes = []
