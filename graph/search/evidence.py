@@ -46,8 +46,8 @@ class Evidence:
     """The best evidence the graph holds for one document: its similarity to the need and where it came from."""
 
     similarity: float
-    relation: str  # "narrower concept", "instrument at this facility", "technique", "work"
-    source: str  # the IRI (or, for a work, the title) the evidence came from
+    relation: str  # "narrower concept", "instrument at this facility", "technique"
+    source: str  # the IRI the evidence came from
     label: str
 
 
