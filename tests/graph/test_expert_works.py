@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -31,7 +32,7 @@ def experts(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Ite
     cache.close()
 
 
-def _works_by_author() -> dict[str, list[dict[str, object]]]:
+def _works_by_author() -> dict[str, list[dict[str, Any]]]:
     works = {w["work_id"]: w for w in map(json.loads, (OPENALEX / "works.jsonl").read_text("utf-8").splitlines())}
     authors = map(json.loads, (OPENALEX / "authors.jsonl").read_text("utf-8").splitlines())
     return {a["author_id"]: [works[w] for w in a["work_ids"] if w in works] for a in authors}
