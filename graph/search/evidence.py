@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graph.search.encoding import closest_sentence
 from graph.search.index import PASSAGE_TYPES, SearchIndex
 
 #: An expert's similarity to a need is the smooth maximum of their works' similarities at this temperature, in units
@@ -230,11 +231,9 @@ class _WorkRows:
 def _work_similarities(works: np.ndarray, vector: np.ndarray, sentence_vectors: np.ndarray | None) -> np.ndarray:
     """Each work's similarity to the need: the best of its cosine with the whole need and with each of the need's
     sentences (none for a need of one sentence or read by its gloss)."""
-    sims = (works @ vector).astype(np.float64)
-    if sentence_vectors is not None and len(sentence_vectors) > 1:
-        sims = np.maximum(sims, (works @ sentence_vectors.T).max(axis=1))
-    out: np.ndarray = sims
-    return out
+    sims: np.ndarray = (works @ vector).astype(np.float64)
+    sentence = closest_sentence(works, sentence_vectors) if sentence_vectors is not None else None
+    return sims if sentence is None else np.maximum(sims, sentence)
 
 
 def _closure(start: int, parents: dict[int, list[int]]) -> list[int]:

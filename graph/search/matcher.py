@@ -25,7 +25,7 @@ import numpy as np
 from graph.errors import MatchError
 from graph.search.crosslingual import Glossary, has_cjk, shared_glossary
 from graph.search.documents import ResourceDoc
-from graph.search.encoding import Embedder, NeedVectors, need_encoder
+from graph.search.encoding import Embedder, NeedVectors, closest_sentence, need_encoder
 from graph.search.evidence import Evidence, GraphEvidence
 from graph.search.explain import Explanation, PathStep, Reason, sentences
 from graph.search.filters import DocumentFacts, Filters, TeamPlace
@@ -509,7 +509,7 @@ class Matcher:
         rows = part.rows[local]
         vectors = part.vector_index.vectors[local]
         cosine = np.einsum("ij,j->i", vectors, query).astype(np.float64)
-        sentence = _best_sentence(vectors, need.sentence_vectors)
+        sentence = closest_sentence(vectors, need.sentence_vectors)
         bm25 = part.lexical.scores_at(need.searched, local).astype(np.float64)
         feedback = np.zeros_like(bm25)
         if feeds_back and need.glossary and w.lexical:
@@ -785,22 +785,6 @@ class Matcher:
     def _type_of(self, iri: str) -> str:
         position = self.position.get(iri)
         return self.index.docs[position].type if position is not None else ""
-
-
-def _best_sentence(vectors: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray | None:
-    """Per candidate (``vectors``), the cosine of the need's sentence closest to it; None for a need of one sentence.
-
-    A need of several sentences (a paragraph about the motivation and one about the method) is one vector for the
-    encoder, an average of what it says, and a resource that fits one of its sentences well can sit far from that
-    average: each candidate's similarity is the best of its cosine with the whole need and with each sentence. Only
-    the candidates the channels found are scored so, so it costs a product of candidates by sentences (at most
-    ``MAX_SENTENCES``). A glossed need is read whole, as one sentence. Effect on every development set:
-    ``benchmarks/results/eval.md``."""
-    if len(sentence_vectors) < 2:
-        return None
-    # a matrix product (BLAS): for 300 candidates and 8 sentences about 0.1 ms, where einsum took twice that
-    out: np.ndarray = (vectors @ sentence_vectors.T).max(axis=1).astype(np.float64)
-    return out
 
 
 def _check_text(text: object) -> str:
