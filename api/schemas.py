@@ -161,7 +161,11 @@ class BundleMemberOut(BaseModel):
     id: str
     iri: str
     label: str
-    similarity: float
+    similarity: float = Field(
+        ...,
+        description="Its similarity to the need by its own text, as /match reads it: the best of its cosine with the "
+        "need and with the need's closest sentence; an expert's, their works'.",
+    )
     relation: str
     fit: float = Field(0.0, description="Its fit to the need; 0 for a member the graph joins without matching.")
     band: str | None = Field(

@@ -175,7 +175,6 @@ export const MESSAGES = {
   "relation.narrower concept": { en: "narrower concept", zh: "下位概念" },
   "relation.instrument at this facility": { en: "instrument at this facility", zh: "该设施的仪器" },
   "relation.technique": { en: "technique", zh: "所用技术" },
-  "relation.work": { en: "work", zh: "成果" },
   "students.shared_terms_label": { en: "shared terms", zh: "共同词语" },
   "students.shared_subjects": { en: "Shared subjects: ", zh: "共同主题：" },
   "students.shared_subjects_label": { en: "shared subjects", zh: "共同主题" },

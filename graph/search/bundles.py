@@ -31,7 +31,7 @@ class BundleMember:
     role: str  # instrument | facility | expert | dataset
     iri: str
     label: str
-    similarity: float  # cosine with the need
+    similarity: float  # its similarity to the need by its own text (an expert's: their works'), Matcher.similarity
     relation: str  # how it joins the bundle: "contact person", "at facility", "same organisation", "shared subject: …"
     fit: float = 0.0  # the member's fit to the need (0 for a member the graph joins without matching)
     band: str = ""  # strong | good | weak, as /match bands its fit; "" for a member the graph joins without matching
@@ -112,8 +112,8 @@ def _member(role: str, matcher: Matcher, need: Need, result: MatchResult, relati
 def _expert_for(
     matcher: Matcher, need: Need, contacts: list[str], organizations: list[str], experts: list[MatchResult]
 ) -> BundleMember | None:
-    """The instrument's contact person (who runs it), else a fitting expert of its organisation, else the best
-    fitting expert."""
+    """The instrument's contact person (who runs it; of several, the one whose works are closest to the need), else a
+    fitting expert of its organisation, else the best fitting expert."""
     index = matcher.index
     known = [c for c in contacts if index.doc(c) is not None]
     if known:

@@ -351,9 +351,23 @@ class Matcher:
         return self._need_from(request, *request.vectors.result())
 
     def similarity(self, need: Need, iri: str) -> float:
-        """The cosine between the need and the resource ``iri`` (0 when it is not indexed)."""
+        """The need's similarity to the resource ``iri`` by what it says itself, as ``match`` reads it (0 when it is
+        not indexed): the best of its cosine with the need and with the need's closest sentence; for an expert with
+        works, their works' (``GraphEvidence.works_of``), as ``match`` ranks and shows experts. Bundles show and pick
+        the members the graph joins (a contact person, a facility) by it."""
         i = self.position.get(iri)
-        return round(float(self.index.vector(i) @ need.vector), 4) if i is not None else 0.0
+        if i is None:
+            return 0.0
+        vector = np.asarray(self.index.vector(i), dtype=np.float32)[None, :]
+        similarity = float(vector[0] @ need.vector)
+        sentence = closest_sentence(vector, need.sentence_vectors)
+        if sentence is not None:
+            similarity = max(similarity, float(sentence[0]))
+        type_name = self.index.docs[i].type
+        by_works = self._works_similarity(need, type_name, np.array([i])) if self.weights.graph else None
+        if by_works is not None and not np.isnan(by_works[0]):
+            similarity = float(by_works[0])
+        return round(similarity, 4)
 
     def reverse(self, iri: str, needs: Sequence[tuple[str, str]], k: int = 10) -> list[NeedMatch]:
         """The needs (id, text) this resource fits best, the ones it stands out for most first (``standout``)."""

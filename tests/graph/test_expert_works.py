@@ -116,3 +116,22 @@ def test_an_experts_fit_is_their_works_and_shared_terms_not_how_central_they_are
         assert r.fit == pytest.approx(float(fit_of_evidence(signals["works"] + LEXICAL * lexical)[0]), abs=2e-4)
         assert "centrality" not in signals
         assert all(reason.kind != "central" for reason in r.explanation.reasons)
+
+
+def test_an_expert_outside_a_list_is_read_by_their_works_as_in_it(experts: Matcher) -> None:
+    """``Matcher.similarity``, what bundles pick and show a contact person by, reads an expert as ``match`` does:
+    their works' similarity, the same value as the ``works`` signal of a match, not the profile's cosine."""
+    need = "Seismic interpretation of carbonate reservoirs and their porosity"
+    results = experts.variant(floor=0.0).match(need, Filters(types=("Expert",)), 5).results["Expert"]
+    planned = experts.plan(need, Filters(types=("Expert",)), 5, None)
+    read = experts.need_of(planned)
+    index = experts.index
+    by_works = [r for r in results if "works" in r.explanation.signals]
+    assert by_works
+    for r in by_works:
+        assert experts.similarity(read, r.iri) == pytest.approx(r.explanation.signals["works"], abs=1e-4)
+        profile = float(np.asarray(index.vector(index.position[r.iri]), dtype=np.float64) @ read.vector)
+        assert abs(profile - r.explanation.signals["works"]) > 1e-3  # the two readings differ, so the test tells
+    for r in results:
+        if r not in by_works:  # an expert without works is read by their profile, as any resource
+            assert experts.similarity(read, r.iri) == pytest.approx(r.explanation.signals["cosine"], abs=1e-4)
