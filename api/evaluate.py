@@ -162,9 +162,7 @@ def _judged(
             signals = r.explanation.signals
             # its best similarity as the fit reads it: with the whole need, its closest sentence, or the graph (an
             # expert with works: their works')
-            own = max(signals.get("cosine", 0.0), signals.get("sentence", 0.0))
-            own = signals.get("works", own)
-            similarity = max(own, signals.get("graph", 0.0))
+            similarity = max(r.explanation.own_similarity, signals.get("graph", 0.0))
             is_relevant = doc is not None and eval_set.normalise(candidate_id(doc)) in relevant
             lexical, borrowed = signals.get("bm25", 0.0), signals.get("bm25_feedback", 0.0)  # as the fit reads them
             central = signals.get("centrality", 0.0)

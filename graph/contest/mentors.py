@@ -12,7 +12,8 @@
      output (``skg:authored``, or ``dcterms:creator`` from the output's side);
    - *already mentors this entry*;
    - *at cap*: the expert already mentors ``cap`` or more entries in the store (``<entry> skg:mentor <expert>``).
-3. The first ``k`` experts not skipped are suggested, in the matcher's order.
+3. The first ``k`` experts not skipped are suggested, in the matcher's order, each with what ``/match`` shows of
+   an expert: the fit and its band, the similarity it was read from (their works') and the works that justify it.
 
 The load count is over every entry of the store's current graphs; pass ``cap`` per contest as its rules say.
 """
@@ -38,8 +39,11 @@ DEFAULT_DEPTH = 30
 class MentorSuggestion:
     iri: str
     label: str
-    score: float  # the matcher's score for the need
-    cosine: float | None  # cosine similarity of the need and the expert's profile
+    score: float  # what the matcher orders experts by: the fit times its re-ranking factors (availability)
+    fit: float  # the calibrated chance that the expert fits the need, as /match gives it (graph.search.fit)
+    band: str  # strong | good | weak: the fit in words, as /match bands it
+    similarity: float  # what the expert's fit was read from: their works' similarity (a profile's, without works)
+    works: tuple[tuple[str, int, float], ...]  # the works that justify the match: title, year (0: unknown), similarity
     organization: str  # label of the expert's organisation, as the matcher shows it
     load: int  # entries the expert already mentors
 
@@ -49,6 +53,8 @@ class SkippedMentor:
     iri: str
     label: str
     score: float
+    fit: float
+    band: str
     reasons: tuple[str, ...]  # e.g. "same organisation as the team: University of St Andrews"
 
 
@@ -129,14 +135,16 @@ def suggest_mentors(
         if load >= cap:
             reasons.append(f"at cap: {load} entries already (cap {cap})")
         if reasons:
-            skipped.append(SkippedMentor(r.iri, r.label, r.score, tuple(reasons)))
+            skipped.append(SkippedMentor(r.iri, r.label, r.score, r.fit, r.band, tuple(reasons)))
         else:
             suggested.append(_suggestion(r, load))
     return MentorSuggestions(need, team, cap, tuple(suggested), tuple(skipped))
 
 
 def _suggestion(r: MatchResult, load: int) -> MentorSuggestion:
-    return MentorSuggestion(r.iri, r.label, r.score, r.explanation.signals.get("cosine"), r.organization, load)
+    similarity = r.explanation.own_similarity  # an expert with works is read by them (evidence.works_of)
+    works = tuple(r.explanation.works)
+    return MentorSuggestion(r.iri, r.label, r.score, r.fit, r.band, similarity, works, r.organization, load)
 
 
 def _conflicts(people: set[str], team: _Team, orgs: _Orgs, outputs: dict[str, dict[str, str]]) -> list[str]:

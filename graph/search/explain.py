@@ -45,6 +45,14 @@ class Explanation:
     glossary: list[tuple[str, list[str]]] = field(default_factory=list)  # a Chinese need's words and their English
 
     @property
+    def own_similarity(self) -> float:
+        """The similarity the result was read from by what it says itself (its signals): an expert's works' where
+        they have works, else the best of its cosine with the whole need and with the need's closest sentence. The
+        graph's evidence for it (``signals["graph"]``) is apart."""
+        own = max(self.signals.get("cosine", 0.0), self.signals.get("sentence", 0.0))
+        return self.signals.get("works", own)
+
+    @property
     def evidence(self) -> list[str]:
         """The reasons as English sentences."""
         return [r.text for r in self.reasons]

@@ -10,7 +10,7 @@ import pytest
 
 from graph.contest.mentors import entry_need, suggest_mentors
 from graph.errors import InputError
-from graph.search import Embedder, EmbeddingCache
+from graph.search import Embedder, EmbeddingCache, Filters
 from graph.search.index import SearchIndex
 from graph.search.matcher import Matcher
 from graph.store import BASE, Store, Triple, open_store
@@ -86,6 +86,7 @@ def graph() -> list[Triple]:
     add(MEI, RDF_.type, FOAF_.Person)
     add(MEI, RDFS_.label, ox.Literal("Mei Chen"))
     add(MEI, OWL_.sameAs, MEI_RECORD)
+    add(PAPER, RDF_.type, SKG.Output)  # as the readers type an output: the class and its kind
     add(PAPER, RDF_.type, SKG.Paper)
     add(PAPER, RDFS_.label, ox.Literal("Live-cell STED imaging of mitochondrial cristae"))
     add(MEI_RECORD, SKG.authored, PAPER)
@@ -151,6 +152,26 @@ def test_cap_and_team_are_parameters(world: tuple[Store, Matcher]) -> None:
     tight = suggest_mentors(store, matcher, NEED, team=TEAM, k=8, cap=1)
     assert dict((s.iri, s.reasons) for s in tight.skipped)[TOOMRE] == ("at cap: 1 entries already (cap 1)",)
     assert OCEAN in {s.iri for s in tight.suggested}  # the rest are skipped, so the weak fit comes up
+
+
+def test_a_suggestion_shows_what_match_shows_of_the_expert(world: tuple[Store, Matcher]) -> None:
+    """Each suggested mentor carries the fit and band ``/match`` gives the expert, the similarity it was read from
+    (their works' where they have works) and the works that justify it, never a bare profile cosine."""
+    store, matcher = world
+    free = suggest_mentors(store, matcher, NEED, k=8, cap=4)  # no team: the co-author is not skipped
+    ranked = matcher.variant(floor=0.0, diverse=False).match(NEED, Filters(types=("Expert",)), 30).results["Expert"]
+    listed = {r.iri: r for r in ranked}
+    assert COAUTHOR in {s.iri for s in free.suggested}
+    for s in free.suggested:
+        r = listed[s.iri]
+        assert (s.fit, s.band, s.score) == (r.fit, r.band, r.score) and 0.0 <= s.fit <= 1.0
+        assert s.works == tuple(r.explanation.works)
+        signals = r.explanation.signals
+        if s.iri in (COAUTHOR, MEI_RECORD):  # read by the one paper they wrote together
+            assert [title for title, _, _ in s.works] == ["Live-cell STED imaging of mitochondrial cristae"]
+            assert s.similarity == signals["works"]
+        else:
+            assert not s.works and s.similarity == signals["cosine"]
 
 
 def test_misuse_is_refused(world: tuple[Store, Matcher], tmp_path: Path) -> None:
