@@ -1,7 +1,10 @@
 """Fusing ranked lists: reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009).
 
 RRF needs no score calibration between channels (cosine similarities and BM25 scores live on different
-scales), which is why it is the default; each channel can carry a weight.
+scales); each channel can carry a weight. The Neo4j-native candidate search fuses by it
+(``graph.search.neo4j_search``); ``/match`` does not: the matcher scores every candidate on every channel and reads a
+calibrated fit from that evidence (``graph.search.matcher``, ``graph.search.fit``), since an RRF value says nothing
+of how well a result fits.
 
 >>> fuse({"dense": [3, 1, 2], "lexical": [1, 4]}, k=60)[:2]
 [(1, 0.03252...), (3, 0.01639...)]
