@@ -1,4 +1,4 @@
-"""Encoder benchmark: a need through torch and through ONNX Runtime (``graph/onnx_encoder.py``), one thread each.
+"""Encoder benchmark: a need through torch and through ONNX Runtime (``graph/search/onnx_encoder.py``), one thread each.
 
 Usage: python benchmarks/encoder.py [--needs 200] [--models-dir DIR] [--out benchmarks/results]
 

@@ -3,7 +3,7 @@
 Usage: python benchmarks/neo4j_backend.py [--sources NAME ...] [--reads N] [--out benchmarks/results]
 
 The bundled sample sources named (default: four small ones) are ingested once into an in-memory embedded store;
-that graph is then written into each store under test with ``graph.migrate.copy_store`` (the same staged
+that graph is then written into each store under test with ``graph.store.migrate.copy_store`` (the same staged
 ``UNWIND ... MERGE`` batches and catalogue flip an ingest uses) and timed as triples per second. Reads are timed
 per call on resources drawn from the graph: ``describe``, ``incoming`` (limit 50) and ``count_by_type``, as
 p50/p95 milliseconds. Stores: the embedded Oxigraph store on disk; ArcadeDB over Bolt (started here from

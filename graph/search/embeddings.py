@@ -61,7 +61,7 @@ class SentenceTransformerEmbedder:
         (default: CUDA when available, else CPU).
 
         ``runtime`` is how single texts (needs) are encoded: ``torch``; ``onnx``, ONNX Runtime on the CPU over the
-        model exported once into ``onnx_folder`` (``graph/onnx_encoder.py``: the same vectors, a need in 5.9 ms
+        model exported once into ``onnx_folder`` (``graph/search/onnx_encoder.py``: the same vectors, a need in 5.9 ms
         instead of 13.5; refused with ``ConfigurationError`` when it cannot be used); or ``auto``, ONNX Runtime when the
         model runs on the CPU and the export loads and matches torch, else torch (the reason is logged). Batches
         of texts (building the index) always go through torch, which is as fast for them.

@@ -3,7 +3,7 @@ lexical channel, the two rankings fused by reciprocal rank (``graph.search.fusio
 candidates on every channel instead, ``graph.search.matcher``).
 
 Documents and vectors come from the embedded path's ``SearchIndex`` (built over
-``graph.migrate.snapshot(store)``, since documents are read with SPARQL); ``Neo4jSearch.sync`` writes each
+``graph.store.migrate.snapshot(store)``, since documents are read with SPARQL); ``Neo4jSearch.sync`` writes each
 document's vector, text, type and place onto its nodes. The server decides the query:
 
 - Neo4j 5.x (5.26 LTS): ``db.index.vector.queryNodes``; the index cannot filter, so the query fetches
@@ -63,7 +63,7 @@ def search_plan(server: Server) -> SearchPlan:
     if server.product != "neo4j":
         raise ConfigurationError(
             f"{server.agent} has no Neo4j vector or full-text index; match with the embedded search index "
-            "(build it over graph.migrate.snapshot(store)), or point SHAREKG_NEO4J_URI at Neo4j 5.26 or later"
+            "(build it over graph.store.migrate.snapshot(store)), or point SHAREKG_NEO4J_URI at Neo4j 5.26 or later"
         )
     if server.version >= SEARCH_CLAUSE_SINCE:
         return SearchPlan(q.CREATE_VECTOR_INDEX_25, q.VECTOR_SEARCH_25, OVERFETCH_FILTERED_IN_INDEX, True)
