@@ -24,7 +24,6 @@ import numpy as np
 
 from graph.errors import MatchError
 from graph.search.crosslingual import Glossary, has_cjk, shared_glossary
-from graph.search.documents import ResourceDoc
 from graph.search.encoding import Embedder, NeedVectors, closest_sentence, need_encoder
 from graph.search.evidence import Evidence, GraphEvidence
 from graph.search.explain import Explanation, PathStep, Reason, sentences
@@ -641,26 +640,31 @@ class Matcher:
 
     def _diverse(self, rows: np.ndarray, order: np.ndarray, k: int) -> tuple[list[int], dict[int, int]]:
         """The first ``k`` of ``order`` with at most ``MAX_PER_AWARD`` experts of one award and
-        ``MAX_PER_ORGANIZATION`` of one organisation; per kept position, how many it stood for that were left out."""
-        per_award: dict[str, int] = {}
-        per_org: dict[str, int] = {}
+        ``MAX_PER_ORGANIZATION`` of one organisation; per kept position, how many it stood for that were left out
+        (each left-out expert is counted for the first kept one that shares an award or the organisation with them).
+        """
+        cap = {"award": MAX_PER_AWARD, "org": MAX_PER_ORGANIZATION}
+        count: dict[tuple[str, str], int] = {}
+        first: dict[tuple[str, str], int] = {}  # award or organisation -> the first kept expert holding it
+        place: dict[int, int] = {}  # kept expert -> its place among the kept
         kept: list[int] = []
         left_out: dict[int, int] = {}
         for j in order.tolist():
             doc = self.index.docs[int(rows[j])]
-            awards = doc.related.get("grant", [])
-            org = doc.organizations[0] if doc.organizations else ""
-            full_award = next((a for a in awards if per_award.get(a, 0) >= MAX_PER_AWARD), None)
-            if full_award is not None or (org and per_org.get(org, 0) >= MAX_PER_ORGANIZATION):
-                holder = next((i for i in kept if _shares(self.index.docs[int(rows[i])], doc)), None)
-                if holder is not None:
+            keys = [("award", a) for a in doc.related.get("grant", [])]
+            if doc.organizations:
+                keys.append(("org", doc.organizations[0]))
+            if any(count.get(key, 0) >= cap[key[0]] for key in keys):
+                holders = [first[key] for key in keys if key in first]
+                if holders:
+                    holder = min(holders, key=place.__getitem__)
                     left_out[holder] = left_out.get(holder, 0) + 1
                 continue
+            place[j] = len(kept)
             kept.append(j)
-            for a in awards:
-                per_award[a] = per_award.get(a, 0) + 1
-            if org:
-                per_org[org] = per_org.get(org, 0) + 1
+            for key in keys:
+                count[key] = count.get(key, 0) + 1
+                first.setdefault(key, j)
             if len(kept) == k:
                 break
         return kept, left_out
@@ -826,13 +830,6 @@ __all__ = [
     "NeedMatch",
     "Request",
 ]
-
-
-def _shares(a: ResourceDoc, b: ResourceDoc) -> bool:
-    """Whether two experts share an award or their organisation."""
-    return bool(set(a.related.get("grant", [])) & set(b.related.get("grant", []))) or (
-        bool(a.organizations) and a.organizations[:1] == b.organizations[:1]
-    )
 
 
 def _glossed(glossary: Sequence[tuple[str, tuple[str, ...]]], matched: Sequence[str]) -> list[tuple[str, list[str]]]:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from graph.errors import MatchError, StoreError
-from graph.search import Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
+from graph.search import MAX_K, Embedder, EmbeddingCache, Filters, SentenceTransformerEmbedder, TeamPlace
 from graph.search.bundles import bundles
 from graph.search.explain import sentences
 from graph.search.filters import DocumentFacts
@@ -28,7 +28,7 @@ from graph.search.fit import (
     mention_evidence,
 )
 from graph.search.index import SearchIndex, open_index
-from graph.search.matcher import MAX_NEED_CHARS, Matcher
+from graph.search.matcher import MAX_NEED_CHARS, MAX_PER_AWARD, MAX_PER_ORGANIZATION, Matcher
 from graph.store import Store
 from ingest.pipeline import ingest_source, plan
 from tests.conftest import FIXTURES
@@ -452,3 +452,39 @@ def test_a_result_close_to_one_sentence_of_a_long_need_is_scored_by_that_sentenc
     assert any("sentence" in r.explanation.signals for r in results)
     one = matcher.match(parts[1], Filters(types=("Instrument",)), k=5).results["Instrument"]
     assert all("sentence" not in r.explanation.signals for r in one)  # one sentence: its cosine is the need's
+
+
+def test_experts_are_a_varied_list_and_say_whom_they_stand_for(matcher: Matcher) -> None:
+    """At most ``MAX_PER_AWARD`` listed experts share an award and ``MAX_PER_ORGANIZATION`` an organisation; the
+    list is the unvaried ranking walked in order under those caps, and each expert left out is counted for the
+    first listed one that shares an award or the organisation with them (its "left out" reason)."""
+    need = "An X-ray diffractometer to measure the crystal structure of thin films and powders"
+    k = 8
+    plain = matcher.variant(floor=0.0, diverse=False).match(need, Filters(types=("Expert",)), MAX_K)
+    varied = matcher.variant(floor=0.0).match(need, Filters(types=("Expert",)), k).results["Expert"]
+    index = matcher.index
+
+    def keys(iri: str) -> list[tuple[str, str]]:
+        doc = index.docs[index.position[iri]]
+        return [("award", a) for a in doc.related.get("grant", [])] + [("org", o) for o in doc.organizations[:1]]
+
+    cap = {"award": MAX_PER_AWARD, "org": MAX_PER_ORGANIZATION}
+    expected: list[str] = []
+    stood_for: dict[str, int] = {}
+    held: dict[tuple[str, str], int] = {}
+    for r in plain.results["Expert"]:
+        if len(expected) == k:
+            break
+        if any(held.get(key, 0) >= cap[key[0]] for key in keys(r.iri)):
+            holder = next((e for e in expected if set(keys(e)) & set(keys(r.iri))), None)
+            if holder is not None:
+                stood_for[holder] = stood_for.get(holder, 0) + 1
+            continue
+        expected.append(r.iri)
+        for key in keys(r.iri):
+            held[key] = held.get(key, 0) + 1
+    assert sum(stood_for.values()) > 0, "the need should meet a clump, so the rule is exercised"
+    assert [r.iri for r in varied] == expected
+    for r in varied:
+        shown = [reason.count for reason in r.explanation.reasons if reason.kind == "left_out"]
+        assert shown == ([stood_for[r.iri]] if r.iri in stood_for else [])
