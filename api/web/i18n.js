@@ -133,7 +133,7 @@ export const MESSAGES = {
   "why.closest": { en: 'closest to "{sentence}"', zh: "最接近“{sentence}”" },
   "why.terms": { en: "shares the terms {terms}", zh: "共同词语：{terms}" },
   "why.subjects": { en: "on {subjects}", zh: "涉及：{subjects}" },
-  "why.works": { en: "works: {works}", zh: "相关成果：{works}" },
+  "why.works": { en: "closest grants and works: {works}", zh: "最相关的项目与成果：{works}" },
   "why.graph": { en: "{relation}: {label}", zh: "{relation}：{label}" },
   "why.central": {
     en: "central among its kind: {count} others have it among their {nearest} nearest ({nearest} on average)",

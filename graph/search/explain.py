@@ -68,7 +68,8 @@ class Explanation:
             parts.append("on " + "; ".join(s["label"] for s in self.shared_subjects[:3]))
         parts.extend(self.evidence)
         if self.works:
-            parts.append("works: " + "; ".join(f"{title} ({year})" if year else title for title, year, _ in self.works))
+            listed = "; ".join(f"{title} ({year})" if year else title for title, year, _ in self.works)
+            parts.append(f"closest grants and works: {listed}")
         if len(self.path) > 2:
             parts.append(" → ".join(step.label for step in self.path))
         if not parts and "cosine" in self.signals:  # nothing but its meaning speaks for it
