@@ -16,7 +16,11 @@ figures per method, one for each direction the product ranks in:
 - **across-needs loss**: per researcher with a held-out work, the share of (their held-out need, another's) pairs
   in which the other need scores them higher (1 - AUC; ties half; a need they are not in the first ``TOP_K`` of
   scores 0), averaged over researchers: what the reviewer set's pairwise loss measures, which needs an expert knows
-  best (a fit that means the same for every need).
+  best (a fit that means the same for every need);
+- **the fit against authorship** (``sharekg`` only): the expected calibration error of its first
+  ``CALIBRATION_DEPTH`` experts' fits, judged by authorship as ``sharekg eval`` judges a result by the judgements, and
+  per band the share of results that wrote the need. The fit is calibrated on datasets and instrument types
+  (``benchmarks/results/calibration.md``), no expert among them: this is how it reads for people.
 
 Methods: ``bm25`` and ``cosine`` (the profile's mean vector) alone, and ``sharekg`` (the full matcher) at each
 ``--temperature`` of an expert's works (``graph.search.evidence.WORKS_TEMPERATURE``; the first is the committed
@@ -44,10 +48,11 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # first: benchmarks/ingest.py would shadow ingest
 
-from api.evaluate import METHODS
+from api.evaluate import CALIBRATION_DEPTH, METHODS, Judged, calibration, ece_interval
 from graph.evaluation.uncertainty import interval
 from graph.search import EmbeddingCache, Filters, Matcher, SearchIndex, SentenceTransformerEmbedder
 from graph.search import evidence as works_model
+from graph.search.fit import band_of
 from graph.store import open_store
 from ingest.pipeline import ingest_source, plan
 
@@ -131,14 +136,38 @@ def _index(folder: Path, embedder: SentenceTransformerEmbedder, cache: Embedding
     return index
 
 
-def _scores(matcher: Matcher, needs: list[HeldOut], bm25_only: bool) -> list[dict[str, float]]:
-    """Per need, each of its first ``TOP_K`` experts' score (source id -> the fit, or BM25 alone)."""
-    out = []
+def _scores(
+    matcher: Matcher, needs: list[HeldOut], bm25_only: bool
+) -> tuple[list[dict[str, float]], list[Judged]]:  # fmt: skip
+    """Per need, each of its first ``TOP_K`` experts' score (source id -> the fit, or BM25 alone); and its first
+    ``CALIBRATION_DEPTH`` experts' fits, each judged by whether the expert wrote the held-out work."""
+    out, judged = [], []
     k = min(TOP_K, len(matcher.index.docs))
     for need in needs:
         found = matcher.match(need.text, Filters(types=("Expert",)), k=k).results["Expert"]
         out.append({r.iri.rsplit("/", 1)[-1]: r.explanation.signals["bm25"] if bm25_only else r.score for r in found})
-    return out
+        for r in found[:CALIBRATION_DEPTH]:
+            wrote = r.iri.rsplit("/", 1)[-1] in need.authors
+            signals = r.explanation.signals
+            judged.append(Judged(r.explanation.own_similarity, signals["bm25"], 0, r.fit, wrote, need.work))
+    return out, judged
+
+
+def _reliability(judged: list[Judged]) -> dict[str, object]:
+    """How the expert fit reads against authorship: its expected calibration error (as ``sharekg eval`` computes
+    it, with its interval over needs) and, per band, the results in it and the share an author of the need."""
+    bands: dict[str, list[bool]] = {}
+    for j in judged:
+        bands.setdefault(band_of(j.fit), []).append(j.relevant)
+    found = calibration(judged)
+    return {
+        "ece": found["ece"],
+        "ece_interval": [round(v, 4) for v in ece_interval(judged)],
+        "share_authors": round(float(np.mean([j.relevant for j in judged])), 4),
+        "mean_fit": round(float(np.mean([j.fit for j in judged])), 4),
+        "bands": {b: {"results": len(v), "authors": round(float(np.mean(v)), 4)} for b, v in sorted(bands.items())},
+        "bins": found["bins"],
+    }
 
 
 def _figures(needs: list[HeldOut], scores: list[dict[str, float]], indexed: set[str]) -> dict[str, object]:
@@ -180,16 +209,17 @@ def run(shared: Path, cache_path: Path, temperatures: list[float], pools: list[s
                 built = time.perf_counter() - started
             indexed = {doc.iri.rsplit("/", 1)[-1] for doc in index.docs}
             for method in ("bm25", "cosine"):
-                scores = _scores(Matcher(index, embedder, METHODS[method]), needs, method == "bm25")
+                scores, _ = _scores(Matcher(index, embedder, METHODS[method]), needs, method == "bm25")
                 yield {"pool": pool, "method": method, "index_s": round(built, 1), **_figures(needs, scores, indexed)}
             for temperature in temperatures:
                 works_model.WORKS_TEMPERATURE = temperature
-                scores = _scores(Matcher(index, embedder, METHODS["sharekg"]), needs, False)
+                scores, judged = _scores(Matcher(index, embedder, METHODS["sharekg"]), needs, False)
                 yield {
                     "pool": pool,
                     "method": "sharekg",
                     "temperature": temperature,
                     **_figures(needs, scores, indexed),
+                    "fit": _reliability(judged),
                 }
     finally:
         works_model.WORKS_TEMPERATURE = committed
@@ -217,6 +247,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{row['loss']} ({loss[0]} to {loss[1]}) |",  # type: ignore[index]
             flush=True,
         )
+        if "fit" in row:
+            print(f"  the fit against authorship, first {CALIBRATION_DEPTH}: {json.dumps(row['fit'])}", flush=True)
     meta = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     (args.out / "expert-authorship.json").write_text(json.dumps({**meta, "rows": rows}, indent=1) + "\n", "utf-8")
 
