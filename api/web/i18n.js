@@ -180,6 +180,13 @@ export const MESSAGES = {
   "students.shared_subjects_label": { en: "shared subjects", zh: "共同主题" },
   "students.sentences": { en: "Closest sentences of your need", zh: "需求中最相关的句子" },
   "students.fit": { en: "fit", zh: "匹配度" },
+  "students.fit_help": {
+    en: "The chance that a result with this evidence is one an expert listed as relevant, measured on real " +
+      "judgements. They list few items per need, so a good match often reads 5 to 20 %: read the band. Good is at " +
+      "least as likely as a result of a typical top ten, strong over twice as likely, weak less.",
+    zh: "具有此类证据的结果被专家列为相关的概率（依据真实的相关性评判测得）。评判对每个需求只列出少数条目，" +
+      "因此合适的结果也常只有 5% 到 20%：请看等级。较好：至少与典型前十名中的结果相当；强：两倍以上；弱：低于此。",
+  },
   "students.score": { en: "score", zh: "得分" },
   "band.strong": { en: "strong", zh: "强" },
   "band.good": { en: "good", zh: "较好" },

@@ -160,8 +160,8 @@ function fitOf(result) {
   if (typeof result.fit === "number") {
     const band = result.band ? el("span", { class: `band ${result.band}` },
       hasMessage(`band.${result.band}`) ? t(`band.${result.band}`) : result.band) : null;
-    return el("span", { class: "fit" }, `${t("students.fit")} `, el("span", { class: "score" }, fitPercent(result.fit)),
-      band ? " " : null, band);
+    return el("span", { class: "fit", title: t("students.fit_help") }, `${t("students.fit")} `,
+      el("span", { class: "score" }, fitPercent(result.fit)), band ? " " : null, band);
   }
   return el("span", {}, `${t("students.score")} `, el("span", { class: "score" }, fmt(result.score, 3)));
 }

@@ -27,6 +27,8 @@ def test_a_need_shows_matches_grouped_by_type_with_explanations(page: Page) -> N
     first = page.locator("section[data-type=Instrument] article.result").first
     expect(first.locator("h3 a")).to_contain_text("NMR")
     expect(first.locator(".score")).to_have_text(re.compile(r"\d"))
+    # what a fit means is said where it is shown: few items are listed per need, so the band is what to read
+    expect(first.locator(".fit")).to_have_attribute("title", re.compile(r"chance .* read the band"))
     expect(first.locator(".summary")).not_to_be_empty()
     expect(first.locator(".matched-terms mark").first).to_be_visible()
     expect(first.locator(".explanation mark").first).to_be_visible()
