@@ -117,10 +117,11 @@ def _expert_for(
     index = matcher.index
     known = [c for c in contacts if index.doc(c) is not None]
     if known:
-        best = max(known, key=lambda c: matcher.similarity(need, c))
+        similarity = {c: matcher.similarity(need, c) for c in known}
+        best = max(known, key=similarity.__getitem__)
         doc = index.doc(best)
         assert doc is not None
-        return BundleMember("expert", doc.iri, doc.label, matcher.similarity(need, best), "contact person")
+        return BundleMember("expert", doc.iri, doc.label, similarity[best], "contact person")
     for r in experts:
         doc = index.doc(r.iri)
         if doc is not None and set(doc.organizations) & set(organizations):

@@ -90,4 +90,22 @@ def closest_sentence(vectors: np.ndarray, sentence_vectors: np.ndarray) -> np.nd
     return out
 
 
-__all__ = ["Embedder", "Forward", "NeedEncoder", "NeedVectors", "PlainNeedEncoder", "closest_sentence", "need_encoder"]
+def need_similarity(vectors: np.ndarray, vector: np.ndarray, sentence_vectors: np.ndarray | None) -> np.ndarray:
+    """Per row of ``vectors``, its similarity to the need by what it says itself: the best of its cosine with the whole
+    need (``vector``) and with the need's closest sentence (``closest_sentence``; none for a need of one sentence or
+    read by its gloss). What an expert's works are read by, and what ``Matcher.similarity`` reads one resource by."""
+    sims: np.ndarray = (vectors @ vector).astype(np.float64)
+    sentence = closest_sentence(vectors, sentence_vectors) if sentence_vectors is not None else None
+    return sims if sentence is None else np.maximum(sims, sentence)
+
+
+__all__ = [
+    "Embedder",
+    "Forward",
+    "NeedEncoder",
+    "NeedVectors",
+    "PlainNeedEncoder",
+    "closest_sentence",
+    "need_encoder",
+    "need_similarity",
+]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.search.encoding import closest_sentence
+from graph.search.encoding import need_similarity
 from graph.search.index import PASSAGE_TYPES, SearchIndex
 
 #: An expert's similarity to a need is the smooth maximum of their works' similarities at this temperature, in units
@@ -175,7 +175,7 @@ class GraphEvidence:
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         segment = np.repeat(np.arange(len(counts)), counts)
         gather = np.repeat(works.first[local[has]] - starts, counts) + np.arange(int(counts.sum()))
-        sims = _work_similarities(np.asarray(part.passage_vectors[gather], dtype=np.float32), vector, sentence_vectors)
+        sims = need_similarity(np.asarray(part.passage_vectors[gather], dtype=np.float32), vector, sentence_vectors)
         years = works.year[gather].astype(np.float64)
         newest = np.maximum.reduceat(years, starts)[segment]  # 0 where no work of the expert has a year
         weights = np.where(years > 0, 1.0 / (1.0 + np.maximum(newest - years, 0) / RECENCY_YEARS), 1.0)
@@ -195,7 +195,7 @@ class GraphEvidence:
         if passages is None or not doc.works:
             return []
         works = np.asarray(passages[len(passages) - len(doc.works) :], dtype=np.float32)
-        sims = _work_similarities(works, vector, sentence_vectors)
+        sims = need_similarity(works, vector, sentence_vectors)
         order = np.argsort(-sims, kind="stable")[:n]
         return [(doc.works[j][0], int(doc.works[j][1]), round(float(sims[j]), 3)) for j in order]
 
@@ -226,14 +226,6 @@ class _WorkRows:
                 first[local], count[local] = end - len(works), len(works)
                 year[end - len(works) : end] = [max(0, min(y, 9999)) for _, y in works]
         return cls(first, count, year)
-
-
-def _work_similarities(works: np.ndarray, vector: np.ndarray, sentence_vectors: np.ndarray | None) -> np.ndarray:
-    """Each work's similarity to the need: the best of its cosine with the whole need and with each of the need's
-    sentences (none for a need of one sentence or read by its gloss)."""
-    sims: np.ndarray = (works @ vector).astype(np.float64)
-    sentence = closest_sentence(works, sentence_vectors) if sentence_vectors is not None else None
-    return sims if sentence is None else np.maximum(sims, sentence)
 
 
 def _closure(start: int, parents: dict[int, list[int]]) -> list[int]:

@@ -24,7 +24,7 @@ import numpy as np
 
 from graph.errors import MatchError
 from graph.search.crosslingual import Glossary, has_cjk, shared_glossary
-from graph.search.encoding import Embedder, NeedVectors, closest_sentence, need_encoder
+from graph.search.encoding import Embedder, NeedVectors, closest_sentence, need_encoder, need_similarity
 from graph.search.evidence import Evidence, GraphEvidence
 from graph.search.explain import Explanation, PathStep, Reason, sentences
 from graph.search.filters import DocumentFacts, Filters, TeamPlace
@@ -358,10 +358,7 @@ class Matcher:
         if i is None:
             return 0.0
         vector = np.asarray(self.index.vector(i), dtype=np.float32)[None, :]
-        similarity = float(vector[0] @ need.vector)
-        sentence = closest_sentence(vector, need.sentence_vectors)
-        if sentence is not None:
-            similarity = max(similarity, float(sentence[0]))
+        similarity = float(need_similarity(vector, need.vector, need.sentence_vectors)[0])
         type_name = self.index.docs[i].type
         by_works = self._works_similarity(need, type_name, np.array([i])) if self.weights.graph else None
         if by_works is not None and not np.isnan(by_works[0]):
