@@ -1,5 +1,7 @@
 # The two commands a newcomer needs (see README.md): `make run` and `make test`.
 PYTHON ?= python3
+# extra pip arguments for torch, e.g. --index-url https://download.pytorch.org/whl/cpu where pip offers no CPU build
+TORCH_PIP_ARGS ?=
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -8,8 +10,9 @@ BIN := $(VENV)/bin
 $(BIN)/sharekg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# CPU torch first, from the local wheel, so nothing later pulls a multi-GB CUDA build.
-	$(BIN)/pip install --quiet torch==2.13.0
+	# CPU torch first, so nothing later pulls a multi-GB CUDA build: pip's own configuration decides where the CPU
+	# build comes from (a local wheel folder on our machines); elsewhere set TORCH_PIP_ARGS (README).
+	$(BIN)/pip install --quiet $(TORCH_PIP_ARGS) torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/sharekg
 

@@ -1,4 +1,4 @@
-"""Library results (``graph.matcher`` dataclasses) to the wire shapes of ``api.schemas``, and resource ids.
+"""Library results (``graph.search.matcher`` dataclasses) to the wire shapes of ``api.schemas``, and resource ids.
 
 A resource's id in URLs is its IRI without the common base (``instrument/uniquip-st-andrews/123``). A result's
 label is shown in the reader's language where its document has one (``api.languages``), else as the source wrote it.

@@ -1,6 +1,6 @@
 """The shapes of requests and answers of the HTTP API (pydantic): validated at the edge, documented in OpenAPI.
 
-Library results (``graph.matcher`` dataclasses) are converted here, so the wire format is stated in one place.
+Library results (``graph.search.matcher`` dataclasses) are converted here, so the wire format is stated in one place.
 """
 
 from __future__ import annotations

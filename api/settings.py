@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `sharekg serve` listens on.")
     api_keys_file: Path | None = Field(
         None,
-        description="TOML file of API keys for POST /ingest and record edits, stored only as SHA-256 hashes with "
+        description="TOML file of API keys for POST /ingest, stored only as SHA-256 hashes with "
         "their role (admin, or centre with its organisation); default: <data_dir>/api-keys.toml. "
         "Add keys with `sharekg keys add`.",
     )

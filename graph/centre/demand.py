@@ -42,8 +42,8 @@ from graph.search import Embedder, MatchResponse, fit_of_evidence
 
 SCHEMA_VERSION = 4
 #: The cosine below which a result rarely fits the need: read off the real model on real need texts (see
-#: graph.unmet, whose default threshold it is). Results logged before the log kept whether each was presented as a
-#: match count as demand only this close, where the cosine was logged; results logged without one are kept, as
+#: graph.centre.unmet, whose default threshold it is). Results logged before the log kept whether each was presented
+#: as a match count as demand only this close, where the cosine was logged; results logged without one are kept, as
 #: there is nothing to judge them by. Later results count when they were presented.
 MIN_FIT = 0.45
 #: Results per type logged of a response, by the service and the command line alike (``graph.centre.intake``):

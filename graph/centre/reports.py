@@ -53,7 +53,7 @@ UNDERUSED_COLUMNS = [
 
 
 def underused_csv(assets: Sequence[UnderusedAsset]) -> bytes:
-    """The under-used ranking (``graph.utilisation.underused``), one asset a row, best first."""
+    """The under-used ranking (``graph.centre.utilisation.underused``), one asset a row, best first."""
     rows: list[list[object]] = []
     for rank, u in enumerate(assets, start=1):
         a = u.asset

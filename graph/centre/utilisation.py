@@ -6,8 +6,8 @@ largest, when sources disagree) or a per-type default the caller passes (``DEFAU
 length in years of 365 days. Utilisation is hours used / capacity; it is undefined (None) for a capacity of zero
 or none known. Demand comes from the demand log: the needs in the window that had the resource among their top
 results presented as a match (not as one of the closest shown where nothing fitted; needs logged before the log
-kept that: at a cosine of at least ``min_fit``, default ``graph.demand.MIN_FIT``, 0.45, below which a result was
-mostly off-topic on real needs), and their summed fit (see ``graph.demand.ResourceDemand``).
+kept that: at a cosine of at least ``min_fit``, default ``graph.centre.demand.MIN_FIT``, 0.45, below which a result was
+mostly off-topic on real needs), and their summed fit (see ``graph.centre.demand.ResourceDemand``).
 
 How a usage record counts:
 - only records naming the asset itself (``skg:usedResource``) count: an instrument's hours are not added to its

@@ -42,7 +42,8 @@ MIN_FETCH = 100
 MAX_FETCH = 10_000
 SYNC_BATCH = 500
 INDEX_WAIT_S = 300
-#: Channel weights: those of the embedded matcher (``graph.matcher.Weights``).
+#: Channel weights of this candidate search, fixed (the embedded matcher fuses its channels by the fit instead:
+#: ``graph.search.fit``).
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
