@@ -26,8 +26,8 @@ class Reason:
 
     kind: str  # graph | central | named | feedback | left_out
     text: str
-    relation: str = ""  # graph: narrower concept | instrument at this facility | technique | work
-    label: str = ""  # graph: the concept, instrument, technique or work the evidence came from
+    relation: str = ""  # graph: narrower concept | instrument at this facility | technique
+    label: str = ""  # graph: the concept, instrument or technique the evidence came from
     count: int = 0  # central: others that have it among their nearest; named: records naming it; left_out: experts
     nearest: int = 0  # central: the neighbours per resource it is counted among
     names: tuple[str, ...] = ()  # named: the first few records that name it
@@ -47,9 +47,11 @@ class Explanation:
     @property
     def own_similarity(self) -> float:
         """The similarity the result was read from by what it says itself (its signals): an expert's works' where
-        they have works, else the best of its cosine with the whole need and with the need's closest sentence. The
-        graph's evidence for it (``signals["graph"]``) is apart."""
-        own = max(self.signals.get("cosine", 0.0), self.signals.get("sentence", 0.0))
+        they have works, else the best of its cosine with the whole need (``cosine_feedback`` where its type was
+        ranked by the need moved towards its nearest documents) and with the need's closest sentence. The graph's
+        evidence for it (``signals["graph"]``) is apart."""
+        cosine = self.signals.get("cosine_feedback", self.signals.get("cosine", 0.0))  # what its evidence read
+        own = max(cosine, self.signals.get("sentence", 0.0))
         return self.signals.get("works", own)
 
     @property

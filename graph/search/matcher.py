@@ -52,7 +52,7 @@ MAX_READINGS = 20_000  # needs whose reading reverse matching keeps (``Matcher.s
 MAX_K = 100
 MAX_UNKNOWN_WORDS = 20  # the need's words read character by character that an answer names (the first, in order)
 UNAVAILABLE = {"inactive", "decommissioned", "closed"}  # statuses that lower a resource's rank (Weights.unavailable)
-MIN_DEPTH = 100  # candidates each channel contributes before fusion
+MIN_DEPTH = 100  # candidates each channel contributes, at least
 #: Pseudo-relevance feedback for types the graph carries no evidence for: the need's vector moves towards the mean
 #: of its nearest documents (Rocchio), by this weight and over this many documents.
 FEEDBACK_WEIGHT = 0.5
@@ -284,7 +284,10 @@ class Matcher:
 
     def read(self, text: str) -> Reading:
         """How the matcher reads a need: as written, or, with Chinese in it, by its English gloss (embedded, and
-        searched beside the Chinese, so a Chinese catalogue's words match too)."""
+        searched by BM25 beside the Chinese as written). BM25's tokens are runs of word characters, so an unspaced
+        Chinese clause is one token: it matches only a document that writes the same clause, and counts among the
+        need's words for the length rule (``graph.search.fit.lexical_evidence``); a catalogue in Chinese would need
+        segmented documents and queries, which the index does not build."""
         if self._glossary is None or not has_cjk(text):
             return Reading(text, text, sentences(text))
         gloss = self._glossary().gloss(text, self._senses.choose)
@@ -340,9 +343,8 @@ class Matcher:
     def rank_planned(self, request: Request, need: Need, type_name: str, k: int) -> tuple[list[MatchResult], str]:
         """One type's ``k`` best results for a planned request (as ``match`` ranks them; ``graph.search.bundles``
         ranks several types at several depths for one request), and the type's note when nothing fits well."""
-        allowed, depth = self._allowed(type_name, request.base, k)
         lexical = request.lexical.get(type_name)
-        scope = (allowed, depth) if lexical is None else request.scopes[type_name]
+        scope = self._allowed(type_name, request.base, k) if lexical is None else request.scopes[type_name]
         return self._rank(need, type_name, request.base, k, request.team, scope, lexical)
 
     def need_of(self, request: Request) -> Need:
@@ -351,7 +353,8 @@ class Matcher:
 
     def similarity(self, need: Need, iri: str) -> float:
         """The need's similarity to the resource ``iri`` by what it says itself, as ``match`` reads it (0 when it is
-        not indexed): the best of its cosine with the need and with the need's closest sentence; for an expert with
+        not indexed): the best of its cosine with the need as written (its ``cosine`` signal: the feedback a type's
+        ranking may add is not read here) and with the need's closest sentence; for an expert with
         works, their works' (``GraphEvidence.works_of``), as ``match`` ranks and shows experts. Bundles show and pick
         the members the graph joins (a contact person, a facility) by it."""
         i = self.position.get(iri)
@@ -553,9 +556,10 @@ class Matcher:
         # What the floor gates the type by: the evidence of the need as written, without what feedback added (it
         # lifts the nearest documents whether or not anything fits the need; graph/search/fit.py)
         if query is need.vector:
-            floor_evidence = of_need
+            own_cosine, floor_evidence = cosine, of_need
         else:
-            floor_evidence = evidence_from(np.einsum("ij,j->i", vectors, need.vector).astype(np.float64), bm25)
+            own_cosine = np.einsum("ij,j->i", vectors, need.vector).astype(np.float64)
+            floor_evidence = evidence_from(own_cosine, bm25)
         key = fits if (w.dense or w.graph) else bm25
         factors = self._factors(rows, team)
         scores = key * factors
@@ -569,13 +573,14 @@ class Matcher:
         above, capped = self._diverse(rows, presented, k) if diverse else (presented[:k].tolist(), {})
         note = ""
         if not above and len(order):
-            chosen, capped = self._diverse(rows, order, k) if diverse else (order[:k].tolist(), {})
             # Nothing fits: the closest few, weak, their fit read on the need as written, as the type was gated (the
-            # feedback that lifts them is no evidence here)
+            # feedback that lifts them is no evidence here), and chosen by that fit, the one they are shown with
             note = NOTHING_FITS
             fits = np.minimum(fits, fit_of_evidence(floor_evidence))
             scores = fits * factors
-            chosen = sorted(chosen[:CLOSEST_WHEN_NONE], key=lambda j: (-scores[j], rows[j]))
+            order = np.lexsort((rows, -scores))
+            closest = min(k, CLOSEST_WHEN_NONE)
+            chosen, capped = self._diverse(rows, order, closest) if diverse else (order[:closest].tolist(), {})
         else:
             chosen = above
         started = self._stage("score", started)
@@ -593,7 +598,7 @@ class Matcher:
                 float(scores[j]),
                 float(factors[j]),
                 terms_and_bm25,
-                float(cosine[j]),
+                float(own_cosine[j]),
                 float(fits[j]),
                 graph.get(int(rows[j])),
                 float(by_works[j]) if by_works is not None and not np.isnan(by_works[j]) else None,
@@ -601,6 +606,7 @@ class Matcher:
                 float(feedback[j]),
                 float(floor_evidence[j]),
                 weak=bool(note),
+                fed_back=float(cosine[j]) if query is not need.vector else None,
             )
             for j, terms_and_bm25 in zip(chosen, explained, strict=True)
         ]
@@ -638,7 +644,7 @@ class Matcher:
     def _diverse(self, rows: np.ndarray, order: np.ndarray, k: int) -> tuple[list[int], dict[int, int]]:
         """The first ``k`` of ``order`` with at most ``MAX_PER_AWARD`` experts of one award and
         ``MAX_PER_ORGANIZATION`` of one organisation; per kept position, how many it stood for that were left out
-        (each left-out expert is counted for the first kept one that shares an award or the organisation with them).
+        (each left-out expert is counted for the first kept one holding an award or organisation that left them out).
         """
         cap = {"award": MAX_PER_AWARD, "org": MAX_PER_ORGANIZATION}
         count: dict[tuple[str, str], int] = {}
@@ -651,8 +657,9 @@ class Matcher:
             keys = [("award", a) for a in doc.related.get("grant", [])]
             if doc.organizations:
                 keys.append(("org", doc.organizations[0]))
-            if any(count.get(key, 0) >= cap[key[0]] for key in keys):
-                holders = [first[key] for key in keys if key in first]
+            full = [key for key in keys if count.get(key, 0) >= cap[key[0]]]
+            if full:  # left out for the award or organisation at its cap: counted for its first kept holder
+                holders = [first[key] for key in full]
                 if holders:
                     holder = min(holders, key=place.__getitem__)
                     left_out[holder] = left_out.get(holder, 0) + 1
@@ -700,11 +707,14 @@ class Matcher:
         feedback: float = 0.0,
         floor_evidence: float = 0.0,
         weak: bool = False,
+        fed_back: float | None = None,
     ) -> MatchResult:
         """Result ``i`` with its explanation; ``factor`` is the re-ranking factor already in ``score``; ``feedback``
         the BM25 of the terms a glossed need borrowed from its nearest documents (in its fit apart from ``bm25``,
-        ``graph.search.fit.evidence_of``); ``weak``:
-        shown as one of the closest where nothing fits, in the band ``weak`` whatever its fit."""
+        ``graph.search.fit.evidence_of``); ``weak``: shown as one of the closest where nothing fits, in the band
+        ``weak`` whatever its fit; ``fed_back``: for a type ranked by the need moved towards its nearest documents
+        (pseudo-relevance feedback), the cosine with that query, which its evidence reads (``cosine`` stays the
+        need's own, as written)."""
         doc = self.index.docs[i]
         sentence_sims = need.sentence_vectors @ self.index.vector(i)
         best = np.argsort(-sentence_sims)[:2]
@@ -712,12 +722,15 @@ class Matcher:
         shared = [s for s, _ in self.index.inferred[i] if s in need.subjects] + tagged
         matched_terms, bm25 = lexical
         signals = {"cosine": round(cosine, 4), "bm25": round(bm25, 3), "factor": factor, "fit": round(fit, 4)}
+        read = cosine if fed_back is None else fed_back  # the cosine its evidence reads
+        if fed_back is not None:
+            signals["cosine_feedback"] = round(fed_back, 4)
         if by_works is not None:  # an expert's similarity is their works' (graph.search.evidence.works_of)
             signals["works"] = round(by_works, 4)
-        elif len(sentence_sims) > 1 and float(sentence_sims[best[0]]) > cosine + 1e-6:
+        elif len(sentence_sims) > 1 and float(sentence_sims[best[0]]) > read + 1e-6:
             signals["sentence"] = round(float(sentence_sims[best[0]]), 4)  # its similarity came from that sentence
         notes = []
-        if evidence is not None and evidence.similarity > cosine + 1e-6:
+        if evidence is not None and evidence.similarity > read + 1e-6:
             signals["graph"] = round(evidence.similarity, 4)
             notes.append(
                 Reason(

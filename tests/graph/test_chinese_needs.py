@@ -164,7 +164,7 @@ def test_a_chinese_need_reads_the_terms_of_its_nearest_datasets_in_its_fit(match
     assert any("nearest the need" in note for note in first.explanation.evidence)
     s = first.explanation.signals
     words = len(matcher.read(need).searched.split())
-    similarity = np.array([max(s["cosine"], s.get("graph", 0.0))])
+    similarity = np.array([max(first.explanation.own_similarity, s.get("graph", 0.0))])
     bm25, borrowed, central = np.array([s["bm25"]]), s["bm25_feedback"], s["centrality"]
     evidence = evidence_of(similarity, bm25, words, feedback=borrowed) + central  # each term saturating apart
     expected = fit_of_evidence(evidence)

@@ -387,13 +387,11 @@ def test_the_floor_reads_the_need_as_written_not_what_feedback_added(matcher: Ma
         written = max(float(matcher.index.vector(row) @ vector), 0.0)  # no graph evidence for datasets: 0
         expected = float(evidence_of(np.array([written]), np.array([r.explanation.signals["bm25"]]), words)[0])
         assert abs(r.floor_evidence - expected) < 1e-3, (r.label, r.floor_evidence, expected)
-    assert (
-        max(
-            r.explanation.signals["cosine"] - matcher.index.vector(matcher.index.position[r.iri]) @ vector
-            for r in results
-        )
-        > 0.01
-    )  # the ranking's cosine is the expanded need's, higher for its nearest
+    own = [float(matcher.index.vector(matcher.index.position[r.iri]) @ vector) for r in results]
+    # the cosine shown is the need's own, as bundles and the floor read it; the ranking's, the expanded need's, apart
+    assert [r.explanation.signals["cosine"] for r in results] == pytest.approx(own, abs=1e-3)
+    assert max(r.explanation.signals["cosine_feedback"] - c for r, c in zip(results, own, strict=True)) > 0.01
+    assert all(r.explanation.own_similarity >= r.explanation.signals["cosine_feedback"] for r in results)
 
 
 def test_a_result_central_among_its_kind_ranks_by_that_too_but_is_presented_by_the_need_alone(
@@ -416,7 +414,8 @@ def test_a_result_central_among_its_kind_ranks_by_that_too_but_is_presented_by_t
         central = centrality_evidence(part.in_degree[local : local + 1])[0]
         named = mention_evidence(part.mentioned_by[local : local + 1])[0]
         assert s["centrality"] == pytest.approx(float(central + named), abs=1e-4)
-        of_need = evidence_of(np.array([max(s["cosine"], s.get("graph", 0.0))]), np.array([s["bm25"]]), words)
+        own = max(r.explanation.own_similarity, s.get("graph", 0.0))
+        of_need = evidence_of(np.array([own]), np.array([s["bm25"]]), words)
         assert r.fit == pytest.approx(float(fit_of_evidence(of_need + s["centrality"])[0]), abs=1e-3)
         assert float(of_need[0]) >= matcher.weights.floor - 1e-3  # presented by the need's own evidence
         assert any("central among its kind" in n for n in r.explanation.evidence) == (central > 0)
@@ -447,7 +446,8 @@ def test_a_result_close_to_one_sentence_of_a_long_need_is_scored_by_that_sentenc
         best = float((per_sentence @ matcher.index.vector(matcher.index.position[r.iri])).max())
         floor = float(evidence_of(np.array([best]), np.array([r.explanation.signals["bm25"]]), words)[0])
         assert r.floor_evidence >= floor - 1e-3, (r.label, r.floor_evidence, floor)
-        if best > r.explanation.signals["cosine"] + 1e-3:
+        read = r.explanation.signals.get("cosine_feedback", r.explanation.signals["cosine"])  # as its evidence read
+        if best > read + 1e-3:
             assert abs(r.explanation.signals["sentence"] - best) < 1e-3
     assert any("sentence" in r.explanation.signals for r in results)
     one = matcher.match(parts[1], Filters(types=("Instrument",)), k=5).results["Instrument"]
@@ -457,7 +457,8 @@ def test_a_result_close_to_one_sentence_of_a_long_need_is_scored_by_that_sentenc
 def test_experts_are_a_varied_list_and_say_whom_they_stand_for(matcher: Matcher) -> None:
     """At most ``MAX_PER_AWARD`` listed experts share an award and ``MAX_PER_ORGANIZATION`` an organisation; the
     list is the unvaried ranking walked in order under those caps, and each expert left out is counted for the
-    first listed one that shares an award or the organisation with them (its "left out" reason)."""
+    first listed one holding the award or organisation at its cap (its "left out" reason), not for one that shares
+    with them only what is not."""
     need = "An X-ray diffractometer to measure the crystal structure of thin films and powders"
     k = 8
     plain = matcher.variant(floor=0.0, diverse=False).match(need, Filters(types=("Expert",)), MAX_K)
@@ -475,10 +476,10 @@ def test_experts_are_a_varied_list_and_say_whom_they_stand_for(matcher: Matcher)
     for r in plain.results["Expert"]:
         if len(expected) == k:
             break
-        if any(held.get(key, 0) >= cap[key[0]] for key in keys(r.iri)):
-            holder = next((e for e in expected if set(keys(e)) & set(keys(r.iri))), None)
-            if holder is not None:
-                stood_for[holder] = stood_for.get(holder, 0) + 1
+        full = {key for key in keys(r.iri) if held.get(key, 0) >= cap[key[0]]}
+        if full:  # left out for what is at its cap, so counted for the first listed expert holding that
+            holder = next(e for e in expected if set(keys(e)) & full)
+            stood_for[holder] = stood_for.get(holder, 0) + 1
             continue
         expected.append(r.iri)
         for key in keys(r.iri):
@@ -488,3 +489,23 @@ def test_experts_are_a_varied_list_and_say_whom_they_stand_for(matcher: Matcher)
     for r in varied:
         shown = [reason.count for reason in r.explanation.reasons if reason.kind == "left_out"]
         assert shown == ([stood_for[r.iri]] if r.iri in stood_for else [])
+
+
+def test_an_expert_left_out_is_counted_for_the_holder_of_what_left_them_out(matcher: Matcher) -> None:
+    """P0 holds organisation O; P1 and P2 award A; P3 award A and organisation O. With two per award, P3 is left out
+    for award A, which P1 holds first: P0, who shares only O (one of three), stands for nobody."""
+    docs = matcher.index.docs
+    rows = np.arange(4)
+    related = [{}, {"grant": ["A"]}, {"grant": ["A"]}, {"grant": ["A"]}]
+    organisations = [["O"], [], [], ["O"]]
+    saved = [(docs[i].related, docs[i].organizations) for i in range(4)]
+    try:
+        for i in range(4):
+            object.__setattr__(docs[i], "related", related[i])
+            object.__setattr__(docs[i], "organizations", organisations[i])
+        assert MAX_PER_AWARD == 2
+        assert matcher._diverse(rows, rows, 4) == ([0, 1, 2], {1: 1})
+    finally:
+        for i, (r, o) in enumerate(saved):
+            object.__setattr__(docs[i], "related", r)
+            object.__setattr__(docs[i], "organizations", o)
