@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.convert import resource_iri
 from api.deps import MatcherDep, ServicesDep
@@ -20,6 +20,8 @@ router = APIRouter(tags=["contest"])
 
 
 class MentorRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a field this endpoint does not read (filters, types) is refused
+
     text: str = Field(..., min_length=1, max_length=MAX_NEED_CHARS, description="The team's need.")
     team: str | None = Field(None, max_length=500, description="The team's id (team/<source>/<id>), for conflicts.")
     k: int = Field(3, ge=1, le=20)

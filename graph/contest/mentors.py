@@ -14,6 +14,9 @@
    - *at cap*: the expert already mentors ``cap`` or more entries in the store (``<entry> skg:mentor <expert>``).
 3. The first ``k`` experts not skipped are suggested, in the matcher's order, each with what ``/match`` shows of
    an expert: the fit and its band, the similarity it was read from (their works') and the works that justify it.
+   Where none of the first experts reaches the floor by what the need says of them (as ``/match`` gates a type),
+   the answer says that nothing fits the need well (``note``) and every suggestion's band is weak.
+A ``team`` must be a ``skg:Team`` of the graph: an unknown one is refused, not read as a team without conflicts.
 
 The load count is over every entry of the store's current graphs; pass ``cap`` per contest as its rules say.
 """
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.errors import InputError
-from graph.search import MAX_K, Filters, Matcher, MatchResult
+from graph.search import FLOOR_EVIDENCE, GATE_DEPTH, MAX_K, NOTHING_FITS, Filters, Matcher, MatchResult
 from graph.store import SparqlStore, iri_ref, select
 from graph.store import sparql_queries as q
 
@@ -65,6 +68,7 @@ class MentorSuggestions:
     cap: int
     suggested: tuple[MentorSuggestion, ...]  # best first
     skipped: tuple[SkippedMentor, ...]  # the experts passed over on the way, in the matcher's order
+    note: str = ""  # as /match notes a type: no expert fits the need well (those suggested are the closest, weak)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,8 @@ def suggest_mentors(
         need = need or entry_text
     if not need:
         raise InputError("no need to match mentors to: give the need text, or an entry that states its need")
+    if team is not None and not bool(store.query(q.TEAM_EXISTS_QUERY.replace("{team}", iri_ref(team)))):
+        raise InputError(f"team: no team {team} in the graph, so its conflicts cannot be checked")
     # every expert in fit order: the caps and conflicts below choose, and a weak fit may be the best one left
     unfloored = matcher.variant(floor=0.0, diverse=False)
     ranked = unfloored.match(need, Filters(types=("Expert",)), k=depth).results.get("Expert", [])
@@ -121,6 +127,9 @@ def suggest_mentors(
     mentored = _mentored(store, everyone)
     orgs = _orgs(store, everyone)
     outputs = _outputs(store, everyone)
+    # as /match gates a type: does any of the first results fit by what the need says of them (no floor: the caps and
+    # conflicts choose among every expert, so where none fits they are the closest, marked weak as /match marks them)
+    note = "" if any(r.floor_evidence >= FLOOR_EVIDENCE for r in ranked[:GATE_DEPTH]) else NOTHING_FITS
     suggested: list[MentorSuggestion] = []
     skipped: list[SkippedMentor] = []
     for r in ranked:
@@ -135,16 +144,17 @@ def suggest_mentors(
         if load >= cap:
             reasons.append(f"at cap: {load} entries already (cap {cap})")
         if reasons:
-            skipped.append(SkippedMentor(r.iri, r.label, r.score, r.fit, r.band, tuple(reasons)))
+            skipped.append(SkippedMentor(r.iri, r.label, r.score, r.fit, "weak" if note else r.band, tuple(reasons)))
         else:
-            suggested.append(_suggestion(r, load))
-    return MentorSuggestions(need, team, cap, tuple(suggested), tuple(skipped))
+            suggested.append(_suggestion(r, load, weak=bool(note)))
+    return MentorSuggestions(need, team, cap, tuple(suggested), tuple(skipped), note)
 
 
-def _suggestion(r: MatchResult, load: int) -> MentorSuggestion:
+def _suggestion(r: MatchResult, load: int, *, weak: bool) -> MentorSuggestion:
     similarity = r.explanation.own_similarity  # an expert with works is read by them (evidence.works_of)
     works = tuple(r.explanation.works)
-    return MentorSuggestion(r.iri, r.label, r.score, r.fit, r.band, similarity, works, r.organization, load)
+    band = "weak" if weak else r.band
+    return MentorSuggestion(r.iri, r.label, r.score, r.fit, band, similarity, works, r.organization, load)
 
 
 def _conflicts(people: set[str], team: _Team, orgs: _Orgs, outputs: dict[str, dict[str, str]]) -> list[str]:

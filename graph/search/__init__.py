@@ -10,7 +10,7 @@ from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformer
 from graph.search.encoding import Embedder, NeedEncoder, need_encoder
 from graph.search.explain import PathStep
 from graph.search.filters import Filters, TeamPlace
-from graph.search.fit import fit_of_evidence
+from graph.search.fit import FLOOR_EVIDENCE, GATE_DEPTH, NOTHING_FITS, fit_of_evidence
 from graph.search.index import (
     FORMAT_VERSION,
     INFERRED_SUBJECT_MIN,
@@ -35,13 +35,16 @@ from graph.search.matcher import (
 
 __all__ = [
     "DEFAULT_MODEL",
+    "FLOOR_EVIDENCE",
     "FORMAT_VERSION",
+    "GATE_DEPTH",
     "INFERRED_SUBJECTS",
     "INFERRED_SUBJECT_MIN",
     "JOINED_BONUS",
     "MAX_K",
     "MAX_NEED_CHARS",
     "MAX_UNKNOWN_WORDS",
+    "NOTHING_FITS",
     "RESOURCE_TYPES",
     "RUNTIMES",
     "BrowseItem",

@@ -172,6 +172,7 @@ CONTEST_ENTRIES_QUERY = (
 ENTRY_DETAILS_QUERY = (
     PREFIXES
     + """SELECT ?p ?o ?label WHERE {
+  {entry} a skg:Entry .
   {
     {entry} ?p ?o . FILTER(?p IN (rdfs:label, skg:inTrack, skg:answersTopic, skg:submittedBy, skg:matchedResource,
                                    skg:mentor, skg:output))
@@ -216,6 +217,8 @@ ORGANISATIONS_ABOVE_QUERY = (
 }"""
 )
 #: The members of ``{team}`` with their names.
+#: Whether ``{team}`` is a team of the graph.
+TEAM_EXISTS_QUERY = PREFIXES + "ASK { {team} a skg:Team }"
 TEAM_MEMBERS_QUERY = (
     PREFIXES
     + """SELECT ?member ?name WHERE {
@@ -351,6 +354,7 @@ __all__ = [
     "SHARED_ORGS_QUERY",
     "STATED_NEEDS_QUERY",
     "SUBJECTS_QUERY",
+    "TEAM_EXISTS_QUERY",
     "TEAM_MEMBERS_QUERY",
     "USAGE_RECORDS_QUERY",
 ]

@@ -186,6 +186,11 @@ def test_impact_entries_evidence_and_mentors(centre: tuple[Service, dict[str, st
     reasons = [r for s in mentors["skipped"] for r in s["reasons"]]
     assert any("already mentors this entry" in r or "at cap" in r for r in reasons)
     assert all(m["iri"] != entry["mentors"][0]["iri"] for m in mentors["suggested"])
+    assert_problem(service.client.get(f"/entries/{cid}"), 404, "no entry")  # a contest is no entry
+    suggest = {"text": "NMR spectroscopy of small molecules"}
+    refused = service.client.post("/mentors/suggest", json={**suggest, "filters": {}})  # a field it does not read
+    assert_problem(refused, 422)
+    assert_problem(service.client.post("/mentors/suggest", json={**suggest, "team": "team/none/x"}), 422, "no team")
     fits = service.client.get(f"/resources/{idle['id']}/matches", headers=admin(service)).json()
     assert any(n["need_id"] == entry["iri"] for n in fits["needs"])  # the entry's stated need
 

@@ -10,7 +10,7 @@ import pytest
 
 from graph.contest.mentors import entry_need, suggest_mentors
 from graph.errors import InputError
-from graph.search import Embedder, EmbeddingCache, Filters
+from graph.search import NOTHING_FITS, Embedder, EmbeddingCache, Filters
 from graph.search.index import SearchIndex
 from graph.search.matcher import Matcher
 from graph.store import BASE, Store, Triple, open_store
@@ -184,3 +184,20 @@ def test_misuse_is_refused(world: tuple[Store, Matcher], tmp_path: Path) -> None
         suggest_mentors(store, matcher, NEED, k=5, depth=3)
     with pytest.raises(InputError, match="not an IRI"):
         suggest_mentors(store, matcher, NEED, team="> DROP ALL")
+    with pytest.raises(InputError, match="team: no team"):  # not read as a team without conflicts
+        suggest_mentors(store, matcher, NEED, team=f"{BASE}team/sharing-cup/nobody")
+
+
+def test_where_no_expert_fits_the_answer_says_so(world: tuple[Store, Matcher]) -> None:
+    """As /match notes a type whose first results do not reach the floor, mentor suggestions say that nothing fits
+    the need well, and the closest experts they still suggest are weak, whatever their fit."""
+    store, matcher = world
+    fitting = suggest_mentors(store, matcher, NEED, k=3, cap=4)
+    assert fitting.note == "" and fitting.suggested
+    matched = matcher.match(NEED, Filters(types=("Expert",)), 3)
+    assert "Expert" not in matched.notes  # /match presents experts for it too
+    hopeless = "medieval Latin poetry translated into modern verse"
+    assert "Expert" in matcher.match(hopeless, Filters(types=("Expert",)), 3).notes
+    found = suggest_mentors(store, matcher, hopeless, k=3, cap=4)
+    assert found.note == NOTHING_FITS and found.suggested
+    assert all(s.band == "weak" for s in found.suggested) and all(s.band == "weak" for s in found.skipped)
