@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from graph.search import JOINED_BONUS, MAX_K, MAX_NEED_CHARS, MAX_UNKNOWN_WORDS
 
@@ -39,7 +39,7 @@ class TeamContext(_Strict):
     country: ShortText | None = None
     name: ShortText | None = Field(None, description="Team name, stored with the logged need only if given.")
     contact: ShortText | None = Field(None, description="Contact e-mail, stored with the logged need only if given.")
-    consent_to_log: bool = Field(
+    consent_to_log: StrictBool = Field(
         False, description="Store the team's name, organisation and contact with the logged need (default: not)."
     )
 
@@ -55,7 +55,7 @@ class MatchRequest(_Strict):
     types: list[ResourceType] = Field(default_factory=list, description="Resource types to return; default all.")
     filters: MatchFilters = Field(default_factory=MatchFilters)
     team: TeamContext | None = None
-    k: int = Field(5, ge=1, le=MAX_K, description="Results per type.")
+    k: StrictInt = Field(5, ge=1, le=MAX_K, description='Results per type (a whole number: true or "5" is refused).')
     lang: str | None = Field(
         None, max_length=35, description="Language to show labels in (zh, en); overrides Accept-Language."
     )
@@ -65,7 +65,7 @@ class BundleRequest(_Strict):
     text: str = Field(..., min_length=1, max_length=MAX_NEED_CHARS)
     filters: MatchFilters = Field(default_factory=MatchFilters)
     team: TeamContext | None = None
-    k: int = Field(3, ge=1, le=20, description="Bundles to return.")
+    k: StrictInt = Field(3, ge=1, le=20, description="Bundles to return.")
 
 
 class PathStepOut(BaseModel):
@@ -127,7 +127,11 @@ class MatchResultOut(BaseModel):
     iri: str
     type: str
     label: str
-    score: float
+    score: float = Field(
+        ...,
+        description="What the list is ordered by: the fit times the re-ranking factors (availability, closeness to the "
+        "team; explanation.signals.factor). Not a probability: read fit and band.",
+    )
     organization: str
     place: str
     access: str

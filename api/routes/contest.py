@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.convert import resource_iri
 from api.deps import MatcherDep, ServicesDep
@@ -24,7 +24,7 @@ class MentorRequest(BaseModel):
 
     text: str = Field(..., min_length=1, max_length=MAX_NEED_CHARS, description="The team's need.")
     team: str | None = Field(None, max_length=500, description="The team's id (team/<source>/<id>), for conflicts.")
-    k: int = Field(3, ge=1, le=20)
+    k: StrictInt = Field(3, ge=1, le=20)
     cap: int = Field(DEFAULT_CAP, ge=1, le=100, description="Most entries one expert may mentor.")
 
 

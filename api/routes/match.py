@@ -50,13 +50,15 @@ async def match(
     client: ClientDep,
     accept_language: Annotated[str | None, Header(description="Languages to show labels in.")] = None,
 ) -> Response:
-    """Dense (embedding) and lexical (BM25) search fused by rank, re-ranked by graph signals (shared subjects,
-    same organisation or region as the team, availability). Filters apply before ranking. Every result says why it
-    matched: the need's terms and sentences, the shared subjects, and the graph path to it. The request is logged
-    (need, filters, top results) for resource centres, within per-client limits (over them the match is answered
-    and not logged: the ``X-Demand-Log`` header says why); the team's name, organisation and contact only with
-    ``team.consent_to_log``. Labels are in the
-    reader's language where a resource has one (``lang``, else ``Accept-Language``), else as the source wrote them."""
+    """Candidates from dense (embedding) and lexical (BM25) search and the graph, each given one calibrated fit from
+    their evidence (similarity, shared terms, the graph's evidence, how central among their kind) and a band, ranked by
+    it times the re-ranking factors (availability, same organisation or region as the team); a type whose first
+    results do not reach the floor says that nothing fits well (``notes``). Filters apply before ranking. Every
+    result says why it matched: the need's terms and sentences, the shared subjects, and the graph path to it. The
+    request is logged (need, filters, top results) for resource centres, within per-client limits (over them the
+    match is answered and not logged: the ``X-Demand-Log`` header says why); the team's name, organisation and
+    contact only with ``team.consent_to_log``. Labels are in the reader's language where a resource has one
+    (``lang``, else ``Accept-Language``), else as the source wrote them."""
     # Async on purpose: ranking (a few ms of Python) runs on the event loop while the model call is awaited on the
     # encoder thread. As a sync handler, every request held a worker thread contending for the interpreter lock,
     # which limited throughput and the tail under load (before and after: benchmarks/results/load.md).

@@ -187,7 +187,6 @@ export const MESSAGES = {
     zh: "具有此类证据的结果被专家列为相关的概率（依据真实的相关性评判测得）。评判对每个需求只列出少数条目，" +
       "因此合适的结果也常只有 5% 到 20%：请看等级。较好：至少与典型前十名中的结果相当；强：两倍以上；弱：低于此。",
   },
-  "students.score": { en: "score", zh: "得分" },
   "band.strong": { en: "strong", zh: "强" },
   "band.good": { en: "good", zh: "较好" },
   "band.weak": { en: "weak", zh: "弱" },
@@ -202,6 +201,8 @@ export const MESSAGES = {
     zh: "这一类中没有很符合需求的资源，以下是最接近的几项（匹配度弱）。",
   },
   "students.status_matches": { en: "{n} matches", zh: "共 {n} 项匹配" },
+  "students.status_none_fits": { en: "nothing here fits this need well", zh: "没有与该需求很匹配的资源" },
+  "students.results_count": { en: "{n} results", zh: "{n} 项结果" },
   "students.status_about": { en: "; your need is about {subjects}", zh: "；你的需求涉及：{subjects}" },
   "students.bundle_title": { en: "Bundle {rank}", zh: "组合 {rank}" },
   "students.fits_need": { en: "fits the need", zh: "符合需求" },
@@ -213,6 +214,7 @@ export const MESSAGES = {
     zh: "没有与这个需求相符的仪器及其人员和数据的组合。",
   },
   "students.status_bundles": { en: "{n} bundles", zh: "共 {n} 个组合" },
+  "students.bundles_capped": { en: " (at most {n} bundles are built at once)", zh: "（一次最多生成 {n} 个组合）" },
 
   // ---------------------------------------------------------------- a resource's page
   "resource.formats": { en: "Other formats", zh: "其他格式" },

@@ -15,13 +15,13 @@ const status = document.getElementById("status");
 const results = document.getElementById("results");
 const bundles = document.getElementById("bundles");
 const echo = document.getElementById("need-echo");
+const MAX_BUNDLES = 20; // the most bundles /match/bundle returns (its k)
 const buttons = [document.getElementById("match-button"), document.getElementById("bundle-button")];
-/** The answers on show, to draw again in the other language. */
-let shownMatches = null;
-let shownBundles = null;
+/** The answer on show (matches or bundles, one at a time), to draw again in the other language. */
+let shown = null;
 startPage("students", () => {
-  if (shownMatches) showMatches(shownMatches);
-  if (shownBundles && !bundles.hidden) showBundles(shownBundles);
+  if (shown?.bundles) showBundles(shown.body, shown.capped);
+  else if (shown) showMatches(shown.body);
 });
 guardPage(message);
 
@@ -79,7 +79,7 @@ function glossaryLine(entries, attrs = {}) {
     i ? separator : "",
     el("span", { class: "gloss" }, el("mark", { lang: "zh-CN" }, source), " → ", el("span", { lang: "en" }, terms.join(", "))),
   ]);
-  return el("p", { class: "glossary hint", ...attrs }, el("span", {}, `${t("students.glossary")}: `), items);
+  return el("p", { class: "glossary hint", ...attrs }, el("span", {}, `${t("students.glossary")}${language() === "zh" ? "：" : ": "}`), items);
 }
 
 /** A reason besides shared terms and subjects (``explanation.reasons``) in the reader's language. */
@@ -155,7 +155,7 @@ function explanation(result) {
   return box;
 }
 
-/** How well it fits: the calibrated fit as a percentage with its band where the API gives one, else the score. */
+/** How well it fits: the calibrated fit as a percentage with its band (nothing where the API gives no fit). */
 function fitOf(result) {
   if (typeof result.fit === "number") {
     const band = result.band ? el("span", { class: `band ${result.band}` },
@@ -163,7 +163,7 @@ function fitOf(result) {
     return el("span", { class: "fit", title: t("students.fit_help") }, `${t("students.fit")} `,
       el("span", { class: "score" }, fitPercent(result.fit)), band ? " " : null, band);
   }
-  return el("span", {}, `${t("students.score")} `, el("span", { class: "score" }, fmt(result.score, 3)));
+  return null; // every result the API sends has a fit; an ordering key alone says nothing a person can read
 }
 
 function resultCard(result) {
@@ -204,7 +204,7 @@ function showNeed(body, all) {
 }
 
 function showMatches(body) {
-  shownMatches = body;
+  shown = { body };
   bundles.hidden = true;
   results.replaceChildren();
   const types = Object.keys(body.results).sort((a, b) => TYPE_ORDER.indexOf(a) - TYPE_ORDER.indexOf(b));
@@ -213,7 +213,7 @@ function showMatches(body) {
   for (const type of types) {
     const list = body.results[type];
     const title = typeName(type, { plural: true });
-    const heading = el("h2", {}, title, el("span", { class: "count" }, `${list.length}`));
+    const heading = el("h2", {}, title, " ", el("span", { class: "count", "aria-label": t("students.results_count", { n: list.length }) }, `${list.length}`));
     const group = el("section", { class: "type-group", dataset: { type }, "aria-label": title }, heading);
     const note = typeNote(body, type);
     if (note) group.append(note);
@@ -222,7 +222,9 @@ function showMatches(body) {
     results.append(group);
   }
   const subjects = (body.need_subjects || []).map((s) => s.label).filter(Boolean);
-  status.textContent = t("students.status_matches", { n: all.length }) +
+  // results of a type noted as having nothing that fits well are the closest few, not matches
+  const matched = types.filter((type) => !body.notes?.[type]).reduce((n, type) => n + body.results[type].length, 0);
+  status.textContent = (matched ? t("students.status_matches", { n: matched }) : t("students.status_none_fits")) +
     (subjects.length ? t("students.status_about", { subjects: subjects.slice(0, 4).join("; ") }) : "");
 }
 
@@ -244,13 +246,17 @@ function bundleCard(bundle, rank) {
     (bundle.path || []).length ? el("div", {}, el("span", { class: "hint" }, t("students.joined")), pathChain(bundle.path)) : null);
 }
 
-function showBundles(body) {
-  shownBundles = body;
+/** Bundles for the need asked; the matches of an earlier need leave the page (``capped``: k was cut to 20). */
+function showBundles(body, capped = false) {
+  shown = { body, bundles: true, capped };
+  results.replaceChildren();
+  echo.hidden = true;
   bundles.hidden = false;
   bundles.replaceChildren(el("h2", {}, t("students.bundles")));
   if (!body.bundles.length) bundles.append(el("p", { class: "hint" }, t("students.no_bundles")));
   body.bundles.forEach((b, i) => bundles.append(bundleCard(b, i + 1)));
-  status.textContent = t("students.status_bundles", { n: body.bundles.length });
+  status.textContent = t("students.status_bundles", { n: body.bundles.length }) +
+    (capped ? t("students.bundles_capped", { n: MAX_BUNDLES }) : "");
 }
 
 form.addEventListener("submit", (event) => {
@@ -263,7 +269,8 @@ form.addEventListener("submit", (event) => {
 document.getElementById("bundle-button").addEventListener("click", () => {
   run("students.building", async () => {
     const { types, ...body } = requestBody();
-    if (body.k !== undefined) body.k = Math.min(body.k, 20);
-    showBundles(await api("/match/bundle", { method: "POST", json: body }));
+    const capped = body.k !== undefined && body.k > MAX_BUNDLES;
+    if (capped) body.k = MAX_BUNDLES;
+    showBundles(await api("/match/bundle", { method: "POST", json: body }), capped);
   });
 });

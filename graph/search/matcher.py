@@ -843,14 +843,16 @@ __all__ = [
 
 
 def _glossed(glossary: Sequence[tuple[str, tuple[str, ...]]], matched: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """The Chinese words of the need whose English glosses share a word with the result's matched terms.
+    """The Chinese words of the need whose English glosses share a word with the result's matched terms, each once
+    however often the need writes it.
 
-    >>> _glossed([("核磁共振", ("nuclear magnetic resonance",)), ("土壤", ("soil",))], ["resonance"])
+    >>> nmr = ("核磁共振", ("nuclear magnetic resonance",))
+    >>> _glossed([nmr, ("土壤", ("soil",)), nmr], ["resonance"])
     [('核磁共振', ['nuclear magnetic resonance'])]
     """
     words = {m.lower() for m in matched}
     return [
         (source, list(terms))
-        for source, terms in glossary
+        for source, terms in dict.fromkeys(glossary)
         if any(w in words for term in terms for w in term.lower().split())
     ]

@@ -70,6 +70,9 @@ def test_match_names_the_chinese_words_it_read_character_by_character(service: S
         ({"text": 42}, "text"),
         ({"text": "NMR", "k": 0}, "k"),
         ({"text": "NMR", "k": 1000}, "k"),
+        ({"text": "NMR", "k": True}, "k"),  # not read as 1
+        ({"text": "NMR", "k": "5"}, "k"),
+        ({"text": "NMR", "team": {"consent_to_log": "yes"}}, "team.consent_to_log"),  # consent is given, not guessed
         ({"text": "NMR", "types": ["Telescope"]}, "types"),
         ({"text": "NMR", "filters": {"colour": "red"}}, "filters.colour"),
         ({"need": "NMR"}, "text"),

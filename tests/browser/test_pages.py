@@ -81,6 +81,33 @@ def test_bundles_show_members_and_how_they_join(page: Page) -> None:
     expect(bundle.locator("li.member").first.locator(".fit")).to_have_text(re.compile(r"^fit \d+\.\d% (strong|good)$"))
 
 
+def test_bundles_replace_an_earlier_answer_and_stay_when_the_language_changes(page: Page) -> None:
+    ask(page, NMR_NEED)
+    page.get_by_role("button", name="Find matches").click()
+    expect(page.locator("article.result").first).to_be_visible()
+    page.get_by_label("Your need").fill("X-ray absorption spectroscopy of iron in soils at a synchrotron beamline")
+    page.get_by_role("button", name="Suggest bundles").click()
+    expect(page.locator("article.bundle").first).to_be_visible()
+    expect(page.locator("article.result")).to_have_count(0)  # the NMR need's matches are not this need's
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("article.bundle").first).to_be_visible()  # redrawn as shown, not the matches before
+    expect(page.locator("article.result")).to_have_count(0)
+    page.get_by_role("button", name="English").click()
+
+
+def test_a_need_nothing_fits_is_not_counted_as_matches(page: Page) -> None:
+    ask(page, "x")  # one letter: no instrument reaches the floor, so the closest few are shown, marked weak
+    page.locator("#filters > summary").click()
+    page.get_by_label("Instruments").check()
+    page.get_by_role("button", name="Find matches").click()
+    expect(page.locator("section[data-type=Instrument] .weak-note")).to_be_visible()
+    expect(page.locator("section[data-type=Instrument] article.result").first).to_be_visible()
+    expect(page.locator("#status")).to_have_text("nothing here fits this need well")
+    ask(page, NMR_NEED)
+    page.get_by_role("button", name="Find matches").click()
+    expect(page.locator("#status")).to_contain_text(re.compile(r"^\d+ matches"))
+
+
 def test_a_result_opens_its_resource_page_with_the_neighbourhood_drawn(page: Page, admin_key: str) -> None:
     """The needs a resource fits are students' needs: the page shows them to a centre whose key is kept in the tab
     (entered on the centre page); without one the section stays hidden."""
