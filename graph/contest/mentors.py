@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.errors import InputError
-from graph.search import FLOOR_EVIDENCE, GATE_DEPTH, MAX_K, NOTHING_FITS, Filters, Matcher, MatchResult
+from graph.search import MAX_K, NOTHING_FITS, Filters, Matcher, MatchResult
 from graph.store import SparqlStore, iri_ref, select
 from graph.store import sparql_queries as q
 
@@ -127,9 +127,9 @@ def suggest_mentors(
     mentored = _mentored(store, everyone)
     orgs = _orgs(store, everyone)
     outputs = _outputs(store, everyone)
-    # as /match gates a type: does any of the first results fit by what the need says of them (no floor: the caps and
-    # conflicts choose among every expert, so where none fits they are the closest, marked weak as /match marks them)
-    note = "" if any(r.floor_evidence >= FLOOR_EVIDENCE for r in ranked[:GATE_DEPTH]) else NOTHING_FITS
+    # as /match gates a type (Weights.opens): does one of the first fit by what the need says of them (no floor: caps
+    # and conflicts choose among every expert, so where none fits they are the closest, marked weak as /match does)
+    note = "" if matcher.weights.opens([r.floor_evidence for r in ranked]) else NOTHING_FITS
     suggested: list[MentorSuggestion] = []
     skipped: list[SkippedMentor] = []
     for r in ranked:
@@ -143,17 +143,17 @@ def suggest_mentors(
         load = len(entries - {entry} if entry is not None else entries)
         if load >= cap:
             reasons.append(f"at cap: {load} entries already (cap {cap})")
+        band = "weak" if note else r.band
         if reasons:
-            skipped.append(SkippedMentor(r.iri, r.label, r.score, r.fit, "weak" if note else r.band, tuple(reasons)))
+            skipped.append(SkippedMentor(r.iri, r.label, r.score, r.fit, band, tuple(reasons)))
         else:
-            suggested.append(_suggestion(r, load, weak=bool(note)))
+            suggested.append(_suggestion(r, load, band))
     return MentorSuggestions(need, team, cap, tuple(suggested), tuple(skipped), note)
 
 
-def _suggestion(r: MatchResult, load: int, *, weak: bool) -> MentorSuggestion:
+def _suggestion(r: MatchResult, load: int, band: str) -> MentorSuggestion:
     similarity = r.explanation.own_similarity  # an expert with works is read by them (evidence.works_of)
     works = tuple(r.explanation.works)
-    band = "weak" if weak else r.band
     return MentorSuggestion(r.iri, r.label, r.score, r.fit, band, similarity, works, r.organization, load)
 
 

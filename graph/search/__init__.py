@@ -10,7 +10,7 @@ from graph.search.embeddings import DEFAULT_MODEL, RUNTIMES, SentenceTransformer
 from graph.search.encoding import Embedder, NeedEncoder, need_encoder
 from graph.search.explain import PathStep
 from graph.search.filters import Filters, TeamPlace
-from graph.search.fit import FLOOR_EVIDENCE, GATE_DEPTH, NOTHING_FITS, fit_of_evidence
+from graph.search.fit import NOTHING_FITS, fit_of_evidence
 from graph.search.index import (
     FORMAT_VERSION,
     INFERRED_SUBJECT_MIN,
@@ -35,9 +35,7 @@ from graph.search.matcher import (
 
 __all__ = [
     "DEFAULT_MODEL",
-    "FLOOR_EVIDENCE",
     "FORMAT_VERSION",
-    "GATE_DEPTH",
     "INFERRED_SUBJECTS",
     "INFERRED_SUBJECT_MIN",
     "JOINED_BONUS",

@@ -107,6 +107,12 @@ class Weights:
         """Whether this evidence (each of these) is at or above the floor."""
         return np.asarray(evidence) >= self.floor if self.floor > 0 else np.full(np.shape(evidence), True)
 
+    def opens(self, floor_evidence: np.ndarray | Sequence[float]) -> bool:
+        """Whether a type is presented, from its results' evidence of the need as written (``floor_evidence``) in
+        their ranked order: one of the first ``GATE_DEPTH`` reaches the floor. No results: not presented."""
+        first = np.asarray(floor_evidence, dtype=np.float64)[:GATE_DEPTH]
+        return bool(len(first)) and bool(self.presents(first.max()))
+
 
 @dataclass(slots=True)
 class MatchResult:
@@ -555,7 +561,8 @@ class Matcher:
         fits = fit_of_evidence(evidence)
         # What the floor gates the type by: the evidence of the need as written, without what feedback added (it
         # lifts the nearest documents whether or not anything fits the need; graph/search/fit.py)
-        if query is need.vector:
+        fed_back = query is not need.vector
+        if not fed_back:
             own_cosine, floor_evidence = cosine, of_need
         else:
             own_cosine = np.einsum("ij,j->i", vectors, need.vector).astype(np.float64)
@@ -567,8 +574,7 @@ class Matcher:
         # The type is presented only if the catalogue holds something for the need as written (one of its first
         # GATE_DEPTH results at or above the floor); then its first k results at or above the floor by what the need
         # says of them (centrality ranks, it does not say that a resource fits)
-        gate = float(floor_evidence[order[:GATE_DEPTH]].max()) if len(order) else 0.0
-        presented = order[w.presents(of_need[order])] if w.presents(gate) else order[:0]
+        presented = order[w.presents(of_need[order])] if w.opens(floor_evidence[order]) else order[:0]
         diverse = w.diverse and type_name == "Expert"
         above, capped = self._diverse(rows, presented, k) if diverse else (presented[:k].tolist(), {})
         note = ""
@@ -606,7 +612,7 @@ class Matcher:
                 float(feedback[j]),
                 float(floor_evidence[j]),
                 weak=bool(note),
-                fed_back=float(cosine[j]) if query is not need.vector else None,
+                fed_back=float(cosine[j]) if fed_back else None,
             )
             for j, terms_and_bm25 in zip(chosen, explained, strict=True)
         ]
@@ -659,10 +665,8 @@ class Matcher:
                 keys.append(("org", doc.organizations[0]))
             full = [key for key in keys if count.get(key, 0) >= cap[key[0]]]
             if full:  # left out for the award or organisation at its cap: counted for its first kept holder
-                holders = [first[key] for key in full]
-                if holders:
-                    holder = min(holders, key=place.__getitem__)
-                    left_out[holder] = left_out.get(holder, 0) + 1
+                holder = min((first[key] for key in full), key=place.__getitem__)
+                left_out[holder] = left_out.get(holder, 0) + 1
                 continue
             place[j] = len(kept)
             kept.append(j)

@@ -216,9 +216,9 @@ ORGANISATIONS_ABOVE_QUERY = (
   OPTIONAL { ?up rdfs:label ?label }
 }"""
 )
-#: The members of ``{team}`` with their names.
 #: Whether ``{team}`` is a team of the graph.
 TEAM_EXISTS_QUERY = PREFIXES + "ASK { {team} a skg:Team }"
+#: The members of ``{team}`` with their names.
 TEAM_MEMBERS_QUERY = (
     PREFIXES
     + """SELECT ?member ?name WHERE {
